@@ -1,0 +1,73 @@
+package dev.nova.api;
+
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Request and response bodies of the admin API. Field names are a contract with operators' scripts. */
+public final class Dtos {
+
+    private Dtos() {}
+
+    /** Exchange API credentials as sent by the caller; the secret is write-only. */
+    public record CredentialsBody(String clientId, String clientSecret) {}
+
+    /** {@code POST /api/clients}. */
+    @Schema(name = "CreateClient")
+    public record CreateClient(
+            @Schema(required = true, example = "deribit-main") String name,
+            @Schema(required = true, enumeration = {"deribit", "binance"}) String platform,
+            @Schema(description = "WebSocket endpoint; the platform's default when absent") String url,
+            Boolean regionAware,
+            String preferredRegion,
+            Boolean clusterEnabled,
+            CredentialsBody credentials,
+            @Schema(description = "persistent channels subscribed at once") List<String> channels) {}
+
+    /** {@code POST /api/clients/{name}/subscriptions}. */
+    @Schema(name = "Subscribe")
+    public record Subscribe(
+            @Schema(required = true, example = "[\"book.BTC-PERPETUAL.100ms\"]") List<String> channels,
+            @Schema(description = "survives the owner node; default true") Boolean persistent,
+            @Schema(description = "caller-chosen id, for a single channel") String id) {}
+
+    /** A subscription; {@code owner} and {@code state} are filled in listings. */
+    @Schema(name = "Subscription")
+    public record SubscriptionView(
+            String id, String channel, String client, boolean persistent, String owner, String state,
+            long createdAt) {}
+
+    /** The answer to a subscribe. */
+    public record Subscribed(List<SubscriptionView> subscriptions) {}
+
+    /** The client id of a client's credentials; the secret is never returned. */
+    public record CredentialsView(String clientId) {}
+
+    /** A client as the API shows it. Counters come from the owner node and are absent when it is elsewhere. */
+    @Schema(name = "Client")
+    public record ClientView(
+            String name,
+            String platform,
+            String url,
+            String owner,
+            long epoch,
+            @Schema(enumeration = {
+                "UNASSIGNED", "CONNECTING", "CONNECTED", "RECONNECTING", "FAILING_OVER", "TRANSFERRING", "PAUSED",
+                "FAILED", "STOPPED"
+            })
+            String state,
+            String region,
+            boolean regionAware,
+            String preferredRegion,
+            boolean clusterEnabled,
+            CredentialsView credentials,
+            List<SubscriptionView> subscriptions,
+            Long messagesReceived,
+            Long lastMessageAt,
+            Long gaps,
+            Long duplicates,
+            Long reconnects,
+            Integer sessions,
+            String lastError,
+            long createdAt,
+            long stateChangedAt) {}
+}

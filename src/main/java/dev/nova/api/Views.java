@@ -1,0 +1,81 @@
+package dev.nova.api;
+
+import dev.nova.api.Dtos.ClientView;
+import dev.nova.api.Dtos.CredentialsView;
+import dev.nova.api.Dtos.SubscriptionView;
+import dev.nova.client.ClientRecord;
+import dev.nova.client.ClientService;
+import dev.nova.cluster.NodeIdentity;
+import dev.nova.connection.ChannelStatus;
+import dev.nova.connection.ConnectionStats;
+import dev.nova.subscription.Subscription;
+import dev.nova.subscription.SubscriptionRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Builds API views from records, adding what only the owner node knows (counters, channel standing). */
+@ApplicationScoped
+public class Views {
+
+    private final ClientService clients;
+    private final SubscriptionRegistry subscriptions;
+    private final NodeIdentity node;
+
+    @Inject
+    public Views(ClientService clients, SubscriptionRegistry subscriptions, NodeIdentity node) {
+        this.clients = clients;
+        this.subscriptions = subscriptions;
+        this.node = node;
+    }
+
+    protected Views() {
+        this(null, null, null);
+    }
+
+    public ClientView client(ClientRecord record) {
+        Optional<ConnectionStats> stats = clients.stats(record.name());
+        Map<String, ChannelStatus> standing = stats.map(ConnectionStats::channels).orElse(Map.of());
+        List<SubscriptionView> subs = subscriptions.byClient(record.name()).stream()
+                .map(s -> subscription(s, record.owner(), standing))
+                .toList();
+        var spec = record.spec();
+        return new ClientView(
+                spec.name(),
+                spec.platform().id(),
+                spec.url(),
+                record.owner(),
+                record.epoch(),
+                record.state().name(),
+                node.name().equals(record.owner()) ? node.region() : null,
+                spec.regionAware(),
+                spec.preferredRegion(),
+                spec.clusterEnabled(),
+                spec.credentials() == null ? null : new CredentialsView(spec.credentials().clientId()),
+                subs,
+                stats.map(ConnectionStats::messagesReceived).orElse(null),
+                stats.map(ConnectionStats::lastMessageAt).filter(t -> t > 0).orElse(null),
+                stats.map(ConnectionStats::gaps).orElse(null),
+                stats.map(ConnectionStats::duplicates).orElse(null),
+                stats.map(ConnectionStats::reconnects).orElse(null),
+                stats.map(ConnectionStats::sessions).orElse(null),
+                stats.map(ConnectionStats::lastError).orElse(null),
+                record.createdAt(),
+                record.stateChangedAt());
+    }
+
+    /** A subscription in a listing, with its owner and its standing at the exchange when known here. */
+    public SubscriptionView subscription(Subscription s, String owner, Map<String, ChannelStatus> standing) {
+        ChannelStatus status = standing.get(s.channel());
+        return new SubscriptionView(
+                s.id(), s.channel(), s.client(), s.persistent(), owner, status == null ? null : status.name(),
+                s.createdAt());
+    }
+
+    /** A subscription as just created. */
+    public SubscriptionView created(Subscription s) {
+        return new SubscriptionView(s.id(), s.channel(), s.client(), s.persistent(), null, null, s.createdAt());
+    }
+}

@@ -1,0 +1,33 @@
+package dev.nova.client;
+
+import dev.nova.platform.Credentials;
+import dev.nova.platform.Platform;
+import java.util.Optional;
+import org.infinispan.protostream.annotations.Proto;
+
+/**
+ * What an operator declared for a client; it never changes after creation. The url is resolved at creation (the
+ * platform default when none was given) so every node connects to the same endpoint.
+ *
+ * @param preferredRegion region to place the client in, overriding the exchange mapping; may be null
+ * @param clusterEnabled false pins the client to the node that created it
+ * @param credentials exchange API credentials; may be null
+ */
+@Proto
+public record ClientSpec(
+        String name,
+        Platform platform,
+        String url,
+        boolean regionAware,
+        String preferredRegion,
+        boolean clusterEnabled,
+        Credentials credentials) {
+
+    public Optional<Credentials> credentialsIfAny() {
+        return Optional.ofNullable(credentials);
+    }
+
+    public Optional<String> preferredRegionIfAny() {
+        return Optional.ofNullable(preferredRegion);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.nova.client;
+
+import dev.nova.NovaException;
+import dev.nova.platform.Credentials;
+import dev.nova.platform.Platform;
+import dev.nova.platform.PlatformAdapter;
+import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks client declarations and channel lists, whether they come from the REST API or from configuration, and
+ * turns them into specs. Every problem is a {@link NovaException} of kind {@code INVALID} whose message says what
+ * is wrong; nothing is changed by a failed check.
+ */
+public final class ClientValidator {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern REGION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private final PlatformCatalog catalog;
+
+    public ClientValidator(PlatformCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Validates a client name. */
+    public static String checkName(String name) {
+        if (name == null || name.isBlank()) {
+            throw NovaException.invalid("name is required");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw NovaException.invalid("name '" + name + "' is invalid: use 1 to 64 letters, digits, '.', '_' or "
+                    + "'-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    /**
+     * Builds a spec from declared values; nullable arguments take their defaults (the platform's url, region
+     * aware, cluster enabled, no preferred region, no credentials).
+     */
+    public ClientSpec spec(
+            String name,
+            String platformId,
+            String url,
+            Boolean regionAware,
+            String preferredRegion,
+            Boolean clusterEnabled,
+            String clientId,
+            String clientSecret) {
+        checkName(name);
+        if (platformId == null || platformId.isBlank()) {
+            throw NovaException.invalid("platform is required (one of " + Platform.ids() + ")");
+        }
+        Platform platform = Platform.fromId(platformId)
+                .orElseThrow(() -> NovaException.invalid(
+                        "platform '" + platformId + "' is unknown (one of " + Platform.ids() + ")"));
+        URI endpoint = url == null || url.isBlank() ? catalog.defaultUrl(platform) : parseUrl(url);
+        catalog.adapter(platform).checkUrl(endpoint).ifPresent(problem -> {
+            throw NovaException.invalid(problem);
+        });
+        if (preferredRegion != null && !preferredRegion.isBlank() && !REGION.matcher(preferredRegion).matches()) {
+            throw NovaException.invalid("preferredRegion '" + preferredRegion + "' is invalid");
+        }
+        Credentials credentials = credentials(clientId, clientSecret);
+        return new ClientSpec(
+                name,
+                platform,
+                endpoint.toString(),
+                regionAware == null || regionAware,
+                preferredRegion == null || preferredRegion.isBlank() ? null : preferredRegion,
+                clusterEnabled == null || clusterEnabled,
+                credentials);
+    }
+
+    private static URI parseUrl(String url) {
+        try {
+            URI uri = new URI(url.trim());
+            if (uri.getHost() == null) {
+                throw NovaException.invalid("url '" + url + "' has no host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw NovaException.invalid("url '" + url + "' is not a valid URI");
+        }
+    }
+
+    private static Credentials credentials(String clientId, String clientSecret) {
+        boolean hasId = clientId != null && !clientId.isBlank();
+        boolean hasSecret = clientSecret != null && !clientSecret.isEmpty();
+        if (!hasId && !hasSecret) {
+            return null;
+        }
+        if (!hasId || !hasSecret) {
+            throw NovaException.invalid("credentials need both clientId and clientSecret");
+        }
+        return new Credentials(clientId.trim(), new Secret(clientSecret));
+    }
+
+    /**
+     * Checks a channel list against the client's platform: non-empty, each name valid, private channels only
+     * with credentials. Returns the channels without duplicates, in order.
+     */
+    public List<String> checkChannels(ClientSpec spec, List<String> channels) {
+        if (channels == null || channels.isEmpty()) {
+            throw NovaException.invalid("channels must be a non-empty list");
+        }
+        PlatformAdapter adapter = catalog.adapter(spec.platform());
+        Set<String> unique = new LinkedHashSet<>();
+        List<String> problems = new ArrayList<>();
+        for (String channel : channels) {
+            if (channel == null) {
+                problems.add("a channel is null");
+                continue;
+            }
+            adapter.checkChannel(channel).ifPresentOrElse(problems::add, () -> unique.add(channel));
+            if (adapter.isPrivate(channel) && spec.credentials() == null) {
+                problems.add("'" + channel + "' is a private channel and client '" + spec.name()
+                        + "' has no credentials");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw NovaException.invalid(String.join("; ", problems));
+        }
+        return List.copyOf(unique);
+    }
+}

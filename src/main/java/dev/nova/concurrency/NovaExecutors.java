@@ -1,0 +1,76 @@
+package dev.nova.concurrency;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node's thread pools, built on the container's {@link ManagedThreadFactory}: {@link #timers()} for
+ * scheduling, {@link #control()} for client lifecycle work that may block (connect, close), {@link #delivery()}
+ * for handing market data to consumers. Delivery has its own pool so that slow consumers can never hold up
+ * reconnects.
+ */
+@ApplicationScoped
+public class NovaExecutors {
+
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    private ManagedThreadFactory threadFactory;
+
+    private ScheduledThreadPoolExecutor timers;
+    private ThreadPoolExecutor control;
+    private ThreadPoolExecutor delivery;
+
+    @PostConstruct
+    void start() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        timers = new ScheduledThreadPoolExecutor(2, named("nova-timer"));
+        timers.setRemoveOnCancelPolicy(true);
+        control = fixed(16, "nova-control");
+        delivery = fixed(Math.max(4, cores * 2), "nova-delivery");
+    }
+
+    @PreDestroy
+    void stop() {
+        timers.shutdownNow();
+        control.shutdownNow();
+        delivery.shutdownNow();
+    }
+
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    public ExecutorService control() {
+        return control;
+    }
+
+    public ExecutorService delivery() {
+        return delivery;
+    }
+
+    private ThreadPoolExecutor fixed(int threads, String prefix) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named(prefix));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = threadFactory.newThread(task);
+            thread.setName(prefix + "-" + count.incrementAndGet());
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,7 @@
+package dev.nova.config;
+
+import dev.nova.client.ClientSpec;
+import java.util.List;
+
+/** A client declared in configuration ({@code nova.clients}) with its persistent start-up channels. */
+public record DeclaredClient(ClientSpec spec, List<String> channels) {}

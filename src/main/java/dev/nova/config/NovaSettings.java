@@ -1,0 +1,22 @@
+package dev.nova.config;
+
+import dev.nova.connection.ConnectionSettings;
+import dev.nova.platform.PlatformCatalog;
+import dev.nova.stream.StreamSettings;
+import java.util.List;
+
+/**
+ * Every setting of this node, read and validated once at startup.
+ *
+ * @param nodeName this node's name in the cluster
+ * @param nodeRegion this node's region
+ * @param platforms adapters and default endpoints of the exchanges
+ * @param clients clients declared in configuration, created at startup
+ */
+public record NovaSettings(
+        String nodeName,
+        String nodeRegion,
+        PlatformCatalog platforms,
+        ConnectionSettings connection,
+        StreamSettings stream,
+        List<DeclaredClient> clients) {}

@@ -1,0 +1,182 @@
+package dev.nova.config;
+
+import dev.nova.NovaException;
+import dev.nova.client.ClientSpec;
+import dev.nova.client.ClientValidator;
+import dev.nova.connection.BackoffPolicy;
+import dev.nova.connection.ConnectionSettings;
+import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.binance.BinanceAdapter;
+import dev.nova.stream.StreamSettings;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads {@link NovaSettings} from a key lookup (MicroProfile Config in the server, a map in unit tests). The key
+ * names here are a contract with operators: see the configuration reference in README.md.
+ */
+public final class SettingsLoader {
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    private final ConfigReader config;
+
+    public SettingsLoader(Function<String, Optional<String>> lookup) {
+        this.config = new ConfigReader(lookup);
+    }
+
+    /** Reads and validates everything; throws {@link ConfigException} naming the first bad key. */
+    public NovaSettings load() {
+        PlatformCatalog platforms = new PlatformCatalog(
+                url("nova.platform.deribit.url"),
+                url("nova.platform.binance.url"),
+                config.intValue(
+                        "nova.platform.binance.max-streams-per-connection",
+                        1,
+                        BinanceAdapter.MAX_STREAMS_PER_CONNECTION));
+        return new NovaSettings(
+                nodeName(),
+                region("nova.node.region"),
+                platforms,
+                connection(),
+                stream(),
+                clients(new ClientValidator(platforms)));
+    }
+
+    private String nodeName() {
+        String name = config.optional("nova.node.name").orElseGet(SettingsLoader::hostName);
+        try {
+            return ClientValidator.checkName(name);
+        } catch (NovaException e) {
+            throw new ConfigException("nova.node.name", e.getMessage());
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "nova";
+        }
+    }
+
+    private String region(String key) {
+        String region = config.string(key);
+        if (!region.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new ConfigException(key, "'" + region + "' is not a valid region name");
+        }
+        return region;
+    }
+
+    private URI url(String key) {
+        String raw = config.string(key);
+        try {
+            URI uri = new URI(raw);
+            if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigException(key, "'" + raw + "' is not a ws:// or wss:// URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "'" + raw + "' is not a valid URI");
+        }
+    }
+
+    private ConnectionSettings connection() {
+        Duration initial = config.millis("nova.connection.backoff.initial", 0, HOUR_MS);
+        Duration max = config.millis("nova.connection.backoff.max", 0, 24 * HOUR_MS);
+        if (max.compareTo(initial) < 0) {
+            throw new ConfigException(
+                    "nova.connection.backoff.max",
+                    max.toMillis() + " is below nova.connection.backoff.initial (" + initial.toMillis() + ")");
+        }
+        BackoffPolicy backoff = new BackoffPolicy(
+                initial,
+                max,
+                config.doubleValue("nova.connection.backoff.multiplier", 1.0, 100.0),
+                config.doubleValue("nova.connection.backoff.jitter", 0.0, 1.0),
+                config.intValue("nova.connection.backoff.max-attempts", 0, Integer.MAX_VALUE));
+        return new ConnectionSettings(
+                config.millis("nova.connection.connect-timeout", 100, HOUR_MS),
+                config.millis("nova.connection.request-timeout", 100, HOUR_MS),
+                config.intValue("nova.connection.heartbeat-interval", 1, 3600),
+                config.millis("nova.connection.stale-timeout", 100, HOUR_MS),
+                backoff,
+                config.millis("nova.connection.backoff.reset-after", 0, 24 * HOUR_MS),
+                config.intValue("nova.connection.max-message-size", 1024, 256 * 1024 * 1024));
+    }
+
+    private StreamSettings stream() {
+        return new StreamSettings(
+                config.intValue("nova.stream.buffer-size", 1, 10_000_000),
+                config.millis("nova.stream.keep-alive", 100, HOUR_MS),
+                config.millis("nova.stream.send-timeout", 100, HOUR_MS));
+    }
+
+    private List<DeclaredClient> clients(ClientValidator validator) {
+        List<DeclaredClient> declared = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String name : config.list("nova.clients")) {
+            try {
+                ClientValidator.checkName(name);
+            } catch (NovaException e) {
+                throw new ConfigException("nova.clients", e.getMessage());
+            }
+            if (!seen.add(name)) {
+                throw new ConfigException("nova.clients", "client '" + name + "' is listed twice");
+            }
+            declared.add(client(validator, name));
+        }
+        return List.copyOf(declared);
+    }
+
+    private DeclaredClient client(ClientValidator validator, String name) {
+        String prefix = "nova.client." + name + ".";
+        String platformKey = prefix + "platform";
+        ClientSpec spec;
+        try {
+            spec = validator.spec(
+                    name,
+                    config.string(platformKey),
+                    config.optional(prefix + "url").orElse(null),
+                    config.bool(prefix + "region-aware", true),
+                    config.optional(prefix + "preferred-region").orElse(null),
+                    config.bool(prefix + "cluster-enabled", true),
+                    config.optional(prefix + "client-id").orElse(null),
+                    config.optional(prefix + "client-secret").orElse(null));
+        } catch (NovaException e) {
+            throw new ConfigException(keyFor(prefix, e.getMessage()), e.getMessage());
+        }
+        List<String> channels = config.list(prefix + "channels");
+        if (!channels.isEmpty()) {
+            try {
+                channels = validator.checkChannels(spec, channels);
+            } catch (NovaException e) {
+                throw new ConfigException(prefix + "channels", e.getMessage());
+            }
+        }
+        return new DeclaredClient(spec, channels);
+    }
+
+    /** Names the key a validation message is about, so the operator knows which line to fix. */
+    private static String keyFor(String prefix, String message) {
+        if (message.startsWith("url")) {
+            return prefix + "url";
+        }
+        if (message.startsWith("credentials")) {
+            return prefix + "client-id";
+        }
+        if (message.startsWith("preferredRegion")) {
+            return prefix + "preferred-region";
+        }
+        return prefix + "platform";
+    }
+}

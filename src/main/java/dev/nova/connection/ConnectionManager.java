@@ -1,0 +1,128 @@
+package dev.nova.connection;
+
+import dev.nova.client.ClientSpec;
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.config.NovaSettings;
+import dev.nova.platform.PlatformCatalog;
+import dev.nova.ratelimit.OutboundGate;
+import dev.nova.stream.MessageSink;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Owns the exchange sessions of every client this node runs: starts and stops {@link ClientConnection}s, drives
+ * their liveness checks once a second, and closes everything when the application stops. One Tyrus client on the
+ * shared container serves all sessions.
+ */
+@ApplicationScoped
+public class ConnectionManager {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionManager.class.getName());
+
+    private final NovaSettings settings;
+    private final NovaExecutors executors;
+    private final MessageSink sink;
+    private final OutboundGate gate;
+    private final ConcurrentHashMap<String, ClientConnection> running = new ConcurrentHashMap<>();
+    private ScheduledFuture<?> watchdog;
+    private volatile long lastTickAt;
+    private TyrusTransport transport;
+
+    @Inject
+    public ConnectionManager(NovaSettings settings, NovaExecutors executors, MessageSink sink, OutboundGate gate) {
+        this.settings = settings;
+        this.executors = executors;
+        this.sink = sink;
+        this.gate = gate;
+    }
+
+    protected ConnectionManager() {
+        this(null, null, null, null);
+    }
+
+    @PostConstruct
+    void start() {
+        ConnectionSettings connection = settings.connection();
+        transport = new TyrusTransport(connection.connectTimeout(), connection.maxMessageBytes(), 5);
+        lastTickAt = System.currentTimeMillis();
+        watchdog = executors.timers().scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+        List<CompletableFuture<Void>> stopping =
+                running.values().stream().map(ClientConnection::stop).toList();
+        try {
+            CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "NOVA-2009 not every client closed within 5 s at shutdown", e);
+        }
+        running.clear();
+    }
+
+    private void tick() {
+        long now = System.currentTimeMillis();
+        lastTickAt = now;
+        for (ClientConnection connection : running.values()) {
+            connection.checkLiveness(now);
+        }
+    }
+
+    /** Epoch milliseconds of the last liveness round; a stuck timer shows here. */
+    public long lastTickAt() {
+        return lastTickAt;
+    }
+
+    /**
+     * Starts running a client on this node with its initial channels; a client already running is left as is.
+     */
+    public ClientConnection start(
+            ClientSpec spec, long epoch, Collection<String> channels, ConnectionListener listener) {
+        PlatformCatalog platforms = settings.platforms();
+        ConnectionEnvironment env = new ConnectionEnvironment(
+                settings.connection(),
+                transport,
+                gate,
+                sink,
+                executors.timers(),
+                executors.control(),
+                listener,
+                () -> ThreadLocalRandom.current().nextDouble());
+        ClientConnection created = new ClientConnection(spec, epoch, platforms.adapter(spec.platform()), env);
+        ClientConnection existing = running.putIfAbsent(spec.name(), created);
+        if (existing != null) {
+            return existing;
+        }
+        created.start(channels);
+        return created;
+    }
+
+    /** Stops a client and forgets it; completes when its sessions are closed. */
+    public CompletableFuture<Void> stop(String client) {
+        ClientConnection connection = running.remove(client);
+        return connection == null ? CompletableFuture.completedFuture(null) : connection.stop();
+    }
+
+    public Optional<ClientConnection> find(String client) {
+        return Optional.ofNullable(running.get(client));
+    }
+
+    public Collection<ClientConnection> all() {
+        return List.copyOf(running.values());
+    }
+}

@@ -1,0 +1,221 @@
+package dev.nova.connection;
+
+import dev.nova.client.ClientSpec;
+import dev.nova.platform.InboundFrame;
+import dev.nova.ratelimit.Operation;
+import dev.nova.ratelimit.OutboundGate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One WebSocket session of a client, from opening to close; a reconnect makes a new one. Every outbound frame
+ * goes through {@link #send}, which passes the {@link OutboundGate} first. Callbacks from a session that has been
+ * closed are ignored, so a late frame or close from an old session can never disturb its successor.
+ */
+final class ExchangeSession implements ExchangeTransport.TransportListener {
+
+    /** Where the session is in its life. */
+    enum Phase {
+        OPENING,
+        SETUP,
+        LIVE,
+        CLOSED
+    }
+
+    /** What the session reports to its client. */
+    interface Handler {
+
+        /** A text frame arrived (on the transport's reading thread). */
+        void onFrame(ExchangeSession session, String text, long now);
+
+        /** The session ended without being asked to (any thread). */
+        void onLost(ExchangeSession session, String reason);
+    }
+
+    private final int shard;
+    private final ClientSpec spec;
+    private final OutboundGate gate;
+    private final Handler handler;
+    private final PendingRequests pending;
+    private volatile ExchangeTransport.TransportSession transport;
+    private volatile Phase phase = Phase.OPENING;
+    private volatile long lastFrameAt;
+    private volatile long lastPingAt;
+    private volatile long liveSince;
+    private volatile boolean authenticated;
+
+    ExchangeSession(int shard, ClientSpec spec, OutboundGate gate, Handler handler, ScheduledExecutorService timers) {
+        this.shard = shard;
+        this.spec = spec;
+        this.gate = gate;
+        this.handler = handler;
+        this.pending = new PendingRequests(timers);
+    }
+
+    /** Opens the WebSocket; blocks up to {@code timeout}. */
+    void open(ExchangeTransport transportFactory, URI uri, Duration timeout) {
+        try {
+            ExchangeTransport.TransportSession opened = transportFactory.open(uri, this, timeout);
+            if (transport == null) {
+                transport = opened;
+            }
+            if (phase == Phase.CLOSED) {
+                opened.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int shard() {
+        return shard;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    boolean isLive() {
+        return phase == Phase.LIVE;
+    }
+
+    boolean isClosed() {
+        return phase == Phase.CLOSED;
+    }
+
+    long lastFrameAt() {
+        return lastFrameAt;
+    }
+
+    long lastPingAt() {
+        return lastPingAt;
+    }
+
+    long liveSince() {
+        return liveSince;
+    }
+
+    boolean authenticated() {
+        return authenticated;
+    }
+
+    void markAuthenticated() {
+        authenticated = true;
+    }
+
+    void markSetup() {
+        if (phase == Phase.OPENING) {
+            phase = Phase.SETUP;
+        }
+    }
+
+    void markLive(long now) {
+        if (phase != Phase.CLOSED) {
+            phase = Phase.LIVE;
+            liveSince = now;
+            lastFrameAt = Math.max(lastFrameAt, now);
+        }
+    }
+
+    PendingRequests pending() {
+        return pending;
+    }
+
+    /** Sends a frame once the gate admits it. */
+    CompletableFuture<Void> send(Operation operation, String text) {
+        return gate.acquire(operation, spec).toCompletableFuture().thenRun(() -> write(text));
+    }
+
+    /** Sends a request and waits for the answer correlated by {@code id}, up to {@code timeout}. */
+    CompletableFuture<InboundFrame.Response> request(Operation operation, long id, String text, Duration timeout) {
+        CompletableFuture<InboundFrame.Response> answer = pending.register(id, timeout);
+        send(operation, text).whenComplete((sent, error) -> {
+            if (error != null) {
+                pending.fail(id, error);
+            }
+        });
+        return answer;
+    }
+
+    private void write(String text) {
+        ExchangeTransport.TransportSession session = transport;
+        if (session == null || phase == Phase.CLOSED) {
+            throw new IllegalStateException("session is closed");
+        }
+        try {
+            synchronized (this) {
+                session.sendText(text);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a WebSocket ping, for exchanges whose liveness is proven by pongs. */
+    void ping(long now) {
+        ExchangeTransport.TransportSession session = transport;
+        if (session == null || phase == Phase.CLOSED) {
+            return;
+        }
+        lastPingAt = now;
+        gate.acquire(Operation.HEARTBEAT, spec).toCompletableFuture().thenRun(() -> {
+            try {
+                synchronized (this) {
+                    session.sendPing();
+                }
+            } catch (IOException e) {
+                handler.onLost(this, "ping failed: " + e.getMessage());
+            }
+        });
+    }
+
+    /** Closes the session on purpose; idempotent. Waiting requests fail. */
+    void close() {
+        phase = Phase.CLOSED;
+        pending.failAll(new IllegalStateException("session closed"));
+        ExchangeTransport.TransportSession session = transport;
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    @Override
+    public void onOpen(ExchangeTransport.TransportSession session) {
+        transport = session;
+        lastFrameAt = System.currentTimeMillis();
+    }
+
+    @Override
+    public void onText(String text) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        lastFrameAt = now;
+        handler.onFrame(this, text, now);
+    }
+
+    @Override
+    public void onPong() {
+        lastFrameAt = System.currentTimeMillis();
+    }
+
+    @Override
+    public void onClosed(int code, String reason) {
+        if (phase != Phase.CLOSED) {
+            handler.onLost(this, "closed by the exchange (" + code + (reason == null || reason.isEmpty()
+                    ? ")" : " " + reason + ")"));
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        if (phase != Phase.CLOSED) {
+            handler.onLost(this, "transport error: " + error);
+        }
+    }
+}

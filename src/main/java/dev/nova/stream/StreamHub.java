@@ -1,0 +1,170 @@
+package dev.nova.stream;
+
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.config.NovaSettings;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+
+/**
+ * Fans market data out to this node's consumers. {@link #publish} runs on the exchange reading thread: it looks
+ * up the consumers of the channel, encodes the message once if any of them wants it, and enqueues it on each
+ * consumer's lane; a CDI event is fired from a lane of its own, and only when the application observes
+ * {@link MarketMessage} at all.
+ */
+@ApplicationScoped
+public class StreamHub implements MessageSink {
+
+    private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
+
+    private final StreamSettings settings;
+    private final NovaExecutors executors;
+    private final Event<MarketMessage> events;
+    private final BeanManager beans;
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<SseConsumer>> byChannel = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, SseConsumer> consumers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> endedByReason = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final LongAdder eventsDropped = new LongAdder();
+    private volatile DeliveryLane<MarketMessage> cdiLane;
+    private ScheduledFuture<?> keepAlive;
+
+    @Inject
+    public StreamHub(NovaSettings settings, NovaExecutors executors, Event<MarketMessage> events, BeanManager beans) {
+        this.settings = settings.stream();
+        this.executors = executors;
+        this.events = events;
+        this.beans = beans;
+    }
+
+    protected StreamHub() {
+        this.settings = null;
+        this.executors = null;
+        this.events = null;
+        this.beans = null;
+    }
+
+    @PostConstruct
+    void start() {
+        MarketMessage probe = new MarketMessage("", "", MarketMessage.NO_SEQUENCE, 0, false, "{}");
+        if (!beans.resolveObserverMethods(probe).isEmpty()) {
+            cdiLane = new DeliveryLane<>(settings.bufferSize(), executors.delivery()) {
+                @Override
+                protected void deliver(MarketMessage message) {
+                    events.fire(message);
+                }
+
+                @Override
+                protected void overflowed() {
+                    eventsDropped.increment();
+                }
+
+                @Override
+                protected void failed(Exception error) {
+                    LOG.warning(() -> "NOVA-4002 a MarketMessage observer failed: " + error);
+                }
+            };
+        }
+        long every = settings.keepAlive().toMillis();
+        keepAlive = executors.timers().scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
+        consumers.values().forEach(c -> c.end("shutdown", null));
+        if (cdiLane != null) {
+            cdiLane.close();
+        }
+    }
+
+    @Override
+    public void publish(MarketMessage message) {
+        DeliveryLane<MarketMessage> lane = cdiLane;
+        if (lane != null) {
+            lane.offer(message);
+        }
+        List<SseConsumer> listeners = byChannel.get(message.channel());
+        if (listeners == null) {
+            return;
+        }
+        SseConsumer.Item item = null;
+        for (SseConsumer consumer : listeners) {
+            if (consumer.filter().accepts(message)) {
+                if (item == null) {
+                    item = new SseConsumer.Item(message.sequence(), MarketMessageJson.encode(message));
+                }
+                consumer.offer(item);
+            }
+        }
+    }
+
+    /** Starts streaming to an SSE sink; the stream ends when the consumer goes away or falls behind. */
+    public void open(StreamFilter filter, SseEventSink sink, Sse sse) {
+        SseConsumer consumer =
+                new SseConsumer(ids.incrementAndGet(), filter, sink, sse, settings, this, executors.delivery());
+        consumers.put(consumer.id(), consumer);
+        for (String channel : filter.channels()) {
+            byChannel.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(consumer);
+        }
+        consumer.offer(SseConsumer.Item.KEEP_ALIVE);
+    }
+
+    /** Called once by a consumer whose stream ended. */
+    void ended(SseConsumer consumer, String reason) {
+        consumers.remove(consumer.id());
+        for (String channel : consumer.filter().channels()) {
+            byChannel.computeIfPresent(channel, (c, list) -> {
+                list.remove(consumer);
+                return list.isEmpty() ? null : list;
+            });
+        }
+        endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        if (!"disconnected".equals(reason) && !"shutdown".equals(reason)) {
+            LOG.warning(() -> "NOVA-4001 stream consumer " + consumer.id() + " dropped: " + reason);
+        }
+    }
+
+    private void keepAlive() {
+        long idleSince = System.currentTimeMillis() - settings.keepAlive().toMillis();
+        for (SseConsumer consumer : consumers.values()) {
+            if (consumer.lastWriteAt() <= idleSince && consumer.backlog() == 0) {
+                consumer.offer(SseConsumer.Item.KEEP_ALIVE);
+            }
+        }
+    }
+
+    /** Open streams on this node. */
+    public int consumerCount() {
+        return consumers.size();
+    }
+
+    /** Ended streams by reason ({@code disconnected}, {@code buffer-full}, {@code send-timeout}, …). */
+    public Map<String, Long> endedByReason() {
+        Map<String, Long> counts = new TreeMap<>();
+        endedByReason.forEach((reason, count) -> counts.put(reason, count.sum()));
+        return counts;
+    }
+
+    /** Messages not fired as CDI events because the observers fell behind. */
+    public long eventsDropped() {
+        return eventsDropped.sum();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.nova.subscription;
+
+import org.infinispan.protostream.annotations.Proto;
+
+/**
+ * One caller's interest in one channel of one client. Several subscriptions may name the same channel; the
+ * exchange is subscribed once and unsubscribed when the last of them goes.
+ *
+ * @param persistent whether the subscription is re-established on another node when its owner dies
+ * @param createdAt epoch milliseconds
+ */
+@Proto
+public record Subscription(String id, String client, String channel, boolean persistent, long createdAt) {}

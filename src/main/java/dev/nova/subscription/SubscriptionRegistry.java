@@ -1,0 +1,101 @@
+package dev.nova.subscription;
+
+import dev.nova.NovaException;
+import dev.nova.cluster.ClusterRuntime;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.infinispan.Cache;
+
+/** Subscriptions by id, in the {@code subscriptions} cache. */
+@ApplicationScoped
+public class SubscriptionRegistry {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
+
+    private final ClusterRuntime cluster;
+
+    @Inject
+    public SubscriptionRegistry(ClusterRuntime cluster) {
+        this.cluster = cluster;
+    }
+
+    protected SubscriptionRegistry() {
+        this.cluster = null;
+    }
+
+    private Cache<String, Subscription> cache() {
+        return cluster.subscriptions();
+    }
+
+    /** A fresh subscription id. */
+    public static String newId() {
+        return "sub-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    /** Checks a caller-chosen id. */
+    public static String checkId(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw NovaException.invalid("subscription id '" + id + "' is invalid: use 1 to 128 letters, digits or "
+                    + "'_', '.', ':', '@', '-', starting with a letter or digit");
+        }
+        return id;
+    }
+
+    /**
+     * Adds subscriptions, all or none: if any id is taken, the ones added by this call are removed again and a
+     * conflict is reported.
+     */
+    public List<Subscription> addAll(List<Subscription> subscriptions) {
+        List<Subscription> added = new ArrayList<>();
+        for (Subscription subscription : subscriptions) {
+            if (cache().putIfAbsent(subscription.id(), subscription) != null) {
+                added.forEach(s -> cache().remove(s.id(), s));
+                throw NovaException.conflict("subscription id '" + subscription.id() + "' already exists");
+            }
+            added.add(subscription);
+        }
+        return added;
+    }
+
+    public Optional<Subscription> find(String id) {
+        return Optional.ofNullable(cache().get(id));
+    }
+
+    /** Removes a subscription; empty when it did not exist. */
+    public Optional<Subscription> remove(String id) {
+        return Optional.ofNullable(cache().remove(id));
+    }
+
+    /** Every subscription, optionally filtered by client and channel, oldest first. */
+    public List<Subscription> list(String client, String channel) {
+        return cache().values().stream()
+                .filter(s -> client == null || s.client().equals(client))
+                .filter(s -> channel == null || s.channel().equals(channel))
+                .sorted(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::id))
+                .toList();
+    }
+
+    public List<Subscription> byClient(String client) {
+        return list(client, null);
+    }
+
+    /** The distinct channels a client must hold at its exchange. */
+    public Set<String> channelsOf(String client) {
+        Set<String> channels = new LinkedHashSet<>();
+        byClient(client).forEach(s -> channels.add(s.channel()));
+        return channels;
+    }
+
+    /** Removes every subscription of a client. */
+    public void removeClient(String client) {
+        byClient(client).forEach(s -> cache().remove(s.id(), s));
+    }
+}
