@@ -108,9 +108,10 @@ final class WsConnection {
         if (closed.get()) {
             return;
         }
-        outbox.clear();
-        outbox.offer(WsFrames.close(code, reason));
-        outbox.offer(POISON);
+        // Frames queued before the close (e.g. the error that explains it) still go out first.
+        if (!outbox.offer(WsFrames.close(code, reason)) || !outbox.offer(POISON)) {
+            abort();
+        }
     }
 
     /** Drops the TCP connection at once, without a close frame. */

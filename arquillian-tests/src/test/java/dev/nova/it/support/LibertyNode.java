@@ -1,0 +1,119 @@
+package dev.nova.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Nova node as an operator runs it: the server {@code nova} of the build's Liberty runtime, started with its own
+ * {@code WLP_OUTPUT_DIR}, HTTP port and environment (README, "Running several nodes from one build").
+ */
+public final class LibertyNode implements AutoCloseable {
+
+    private final String name;
+    private final Path wlp;
+    private final Path output;
+    private final int httpPort;
+    private final Http http;
+
+    private LibertyNode(String name, Path wlp, Path output, int httpPort) {
+        this.name = name;
+        this.wlp = wlp;
+        this.output = output;
+        this.httpPort = httpPort;
+        this.http = new Http("http://127.0.0.1:" + httpPort);
+    }
+
+    /** Starts a node and returns once Liberty reports the server started (the application may still be starting). */
+    public static LibertyNode start(String name, Map<String, String> environment) {
+        Path wlp = Path.of(System.getProperty("nova.it.wlp", "target/liberty/wlp"));
+        Path output = Path.of(System.getProperty("nova.it.work", "target/it-nodes"))
+                .resolve(name + "-" + System.currentTimeMillis());
+        LibertyNode node = new LibertyNode(name, wlp, output, freePort());
+        Map<String, String> env = new HashMap<>(environment);
+        env.putIfAbsent("NOVA_NODE_NAME", name);
+        env.put("HTTP_PORT", Integer.toString(node.httpPort));
+        env.put("HTTP_HOST", "127.0.0.1");
+        env.putIfAbsent("JVM_ARGS", "-Xmx512m");
+        node.server("start", env, Duration.ofMinutes(3));
+        return node;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public Path messagesLog() {
+        return output.resolve("nova/logs/messages.log");
+    }
+
+    public String log() {
+        try {
+            return Files.exists(messagesLog()) ? Files.readString(messagesLog()) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until MicroProfile Health reports the application started. */
+    public LibertyNode awaitStarted(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.get("/health/started").status() == 200) {
+                    return this;
+                }
+            } catch (UncheckedIOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("node " + name + " did not start within " + timeout + "; log:\n" + log());
+    }
+
+    @Override
+    public void close() {
+        server("stop", Map.of(), Duration.ofMinutes(1));
+    }
+
+    private void server(String action, Map<String, String> environment, Duration timeout) {
+        ProcessBuilder builder = new ProcessBuilder(wlp.resolve("bin/server").toString(), action, "nova");
+        builder.environment().putAll(environment);
+        builder.environment().put("WLP_OUTPUT_DIR", output.toString());
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(output.resolveSibling(output.getFileName() + "-" + action + ".out").toFile());
+        try {
+            Files.createDirectories(output);
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("server " + action + " " + name + " took longer than " + timeout);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A port free right now on loopback, from the OS: never a fixed port on a shared machine. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

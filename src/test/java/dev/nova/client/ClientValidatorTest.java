@@ -1,0 +1,65 @@
+package dev.nova.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nova.NovaException;
+import dev.nova.platform.Platform;
+import dev.nova.platform.PlatformCatalog;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClientValidatorTest {
+
+    private final ClientValidator validator = new ClientValidator(new PlatformCatalog(
+            URI.create("wss://www.deribit.com/ws/api/v2"), URI.create("wss://stream.binance.com:9443/stream"), 1024));
+
+    private ClientSpec deribit() {
+        return validator.spec("d1", "deribit", null, null, null, null, null, null);
+    }
+
+    @Test
+    void fillsDefaults() {
+        ClientSpec spec = validator.spec("b1", "BINANCE", null, null, null, null, null, null);
+
+        assertThat(spec.platform()).isEqualTo(Platform.BINANCE);
+        assertThat(spec.url()).isEqualTo("wss://stream.binance.com:9443/stream");
+        assertThat(spec.regionAware()).isTrue();
+        assertThat(spec.clusterEnabled()).isTrue();
+        assertThat(spec.credentials()).isNull();
+    }
+
+    @Test
+    void rejectsBadDeclarationsWithAReason() {
+        assertThatThrownBy(() -> validator.spec(null, "deribit", null, null, null, null, null, null))
+                .isInstanceOf(NovaException.class)
+                .hasMessage("name is required");
+        assertThatThrownBy(() -> validator.spec("a/b", "deribit", null, null, null, null, null, null))
+                .hasMessageContaining("name 'a/b' is invalid");
+        assertThatThrownBy(() -> validator.spec("a", null, null, null, null, null, null, null))
+                .hasMessageContaining("platform is required");
+        assertThatThrownBy(() -> validator.spec("a", "ftx", null, null, null, null, null, null))
+                .hasMessageContaining("platform 'ftx' is unknown");
+        assertThatThrownBy(() -> validator.spec("a", "deribit", "not a url", null, null, null, null, null))
+                .hasMessageContaining("url");
+        assertThatThrownBy(() -> validator.spec("a", "deribit", null, null, null, null, "id", null))
+                .hasMessageContaining("credentials need both");
+    }
+
+    @Test
+    void checksChannelsPerPlatformAndDropsDuplicates() {
+        assertThat(validator.checkChannels(deribit(), List.of("book.BTC-PERPETUAL.100ms", "book.BTC-PERPETUAL.100ms")))
+                .containsExactly("book.BTC-PERPETUAL.100ms");
+        assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of()))
+                .hasMessageContaining("non-empty");
+        assertThatThrownBy(() -> validator.checkChannels(deribit(), null)).hasMessageContaining("non-empty");
+        assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of("btcusdt@trade")))
+                .hasMessageContaining("not a Deribit channel");
+        assertThatThrownBy(() -> validator.checkChannels(deribit(), Arrays.asList("book.BTC-PERPETUAL.100ms", null)))
+                .hasMessageContaining("null");
+        assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of("user.orders.BTC-PERPETUAL.raw")))
+                .hasMessageContaining("private channel");
+    }
+}

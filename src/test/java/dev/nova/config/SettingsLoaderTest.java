@@ -1,0 +1,115 @@
+package dev.nova.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nova.platform.Platform;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** Settings are read over the shipped defaults, as MicroProfile Config does in the server. */
+class SettingsLoaderTest {
+
+    private static NovaSettings load(Map<String, String> overrides) {
+        Map<String, String> values = new HashMap<>(defaults());
+        values.putAll(overrides);
+        return new SettingsLoader(key -> Optional.ofNullable(values.get(key))).load();
+    }
+
+    static Map<String, String> defaults() {
+        Properties properties = new Properties();
+        try (InputStream in = SettingsLoaderTest.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, String> map = new HashMap<>();
+        properties.forEach((k, v) -> map.put((String) k, (String) v));
+        return map;
+    }
+
+    @Test
+    void shippedDefaultsLoad() {
+        NovaSettings settings = load(Map.of("nova.node.name", "n1"));
+
+        assertThat(settings.nodeName()).isEqualTo("n1");
+        assertThat(settings.nodeRegion()).isEqualTo("default");
+        assertThat(settings.connection().backoff().initial()).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings.connection().backoff().maxAttempts()).isZero();
+        assertThat(settings.platforms().defaultUrl(Platform.DERIBIT).toString())
+                .isEqualTo("wss://www.deribit.com/ws/api/v2");
+        assertThat(settings.clients()).isEmpty();
+    }
+
+    @Test
+    void declaredClientsAreReadWithTheirChannelsAndCredentials() {
+        NovaSettings settings = load(Map.of(
+                "nova.clients", "deribit-main, binance-1",
+                "nova.client.deribit-main.platform", "deribit",
+                "nova.client.deribit-main.channels", "book.BTC-PERPETUAL.100ms,trades.BTC-PERPETUAL.raw",
+                "nova.client.deribit-main.client-id", "abc",
+                "nova.client.deribit-main.client-secret", "s3cret",
+                "nova.client.deribit-main.preferred-region", "eu-west",
+                "nova.client.binance-1.platform", "binance",
+                "nova.client.binance-1.cluster-enabled", "false"));
+
+        DeclaredClient deribit = settings.clients().get(0);
+        assertThat(deribit.spec().name()).isEqualTo("deribit-main");
+        assertThat(deribit.spec().url()).isEqualTo("wss://www.deribit.com/ws/api/v2");
+        assertThat(deribit.spec().credentials().clientId()).isEqualTo("abc");
+        assertThat(deribit.spec().credentials().clientSecret().reveal()).isEqualTo("s3cret");
+        assertThat(deribit.spec().toString()).doesNotContain("s3cret");
+        assertThat(deribit.spec().preferredRegion()).isEqualTo("eu-west");
+        assertThat(deribit.channels()).containsExactly("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw");
+        assertThat(settings.clients().get(1).spec().clusterEnabled()).isFalse();
+    }
+
+    @Test
+    void aBadValueFailsWithTheKeyNamed() {
+        assertThatThrownBy(() -> load(Map.of("nova.connection.backoff.initial", "soon")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.connection.backoff.initial")
+                .hasMessageContaining("'soon' is not a whole number");
+        assertThatThrownBy(() -> load(Map.of("nova.connection.backoff.jitter", "2")))
+                .hasMessageContaining("nova.connection.backoff.jitter");
+        assertThatThrownBy(() -> load(Map.of("nova.connection.backoff.max", "100")))
+                .hasMessageContaining("nova.connection.backoff.max");
+        assertThatThrownBy(() -> load(Map.of("nova.platform.deribit.url", "http://x")))
+                .hasMessageContaining("nova.platform.deribit.url");
+        assertThatThrownBy(() -> load(Map.of("nova.node.region", "eu west")))
+                .hasMessageContaining("nova.node.region");
+    }
+
+    @Test
+    void aBadClientDeclarationNamesItsKey() {
+        assertThatThrownBy(() -> load(Map.of("nova.clients", "c1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.client.c1.platform");
+        assertThatThrownBy(() -> load(Map.of("nova.clients", "c1", "nova.client.c1.platform", "kraken")))
+                .hasMessageContaining("nova.client.c1.platform")
+                .hasMessageContaining("kraken");
+        assertThatThrownBy(() -> load(Map.of(
+                        "nova.clients", "c1",
+                        "nova.client.c1.platform", "deribit",
+                        "nova.client.c1.channels", "book.btc.100ms")))
+                .hasMessageContaining("nova.client.c1.channels");
+        assertThatThrownBy(() -> load(Map.of(
+                        "nova.clients", "c1",
+                        "nova.client.c1.platform", "deribit",
+                        "nova.client.c1.client-id", "only-id")))
+                .hasMessageContaining("nova.client.c1.client-id");
+        assertThatThrownBy(() -> load(Map.of("nova.clients", "c1,c1", "nova.client.c1.platform", "deribit")))
+                .hasMessageContaining("nova.clients")
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> load(Map.of(
+                        "nova.clients", "c1", "nova.client.c1.platform", "deribit", "nova.client.c1.region-aware",
+                        "maybe")))
+                .hasMessageContaining("nova.client.c1.region-aware");
+    }
+}

@@ -1,0 +1,164 @@
+package dev.nova.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.RETURNS_SELF;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.config.NovaSettings;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Fan-out to SSE consumers with mocked sinks: slow consumers are dropped, the publisher never waits. */
+class StreamHubTest {
+
+    private static final String CHANNEL = "trades.BTC-PERPETUAL.raw";
+
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
+    private final ExecutorService delivery = Executors.newFixedThreadPool(4);
+    private StreamHub hub;
+
+    @BeforeEach
+    void start() {
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.delivery()).thenReturn(delivery);
+        NovaSettings settings = new NovaSettings("n1", "default", null, null,
+                new StreamSettings(64, Duration.ofSeconds(30), Duration.ofMillis(300)), List.of());
+        BeanManager beans = mock(BeanManager.class);
+        when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
+        @SuppressWarnings("unchecked")
+        Event<MarketMessage> events = mock(Event.class);
+        hub = new StreamHub(settings, executors, events, beans);
+        hub.start();
+    }
+
+    @AfterEach
+    void stop() {
+        hub.stop();
+        timers.shutdownNow();
+        delivery.shutdownNow();
+    }
+
+    /** A sink that records the data it was sent; {@code stuck} sends never complete. */
+    private static final class RecordingSink {
+        final List<Object> data = new CopyOnWriteArrayList<>();
+        final SseEventSink sink = mock(SseEventSink.class);
+        final Sse sse = mock(Sse.class);
+        volatile boolean closed;
+
+        RecordingSink(boolean stuck) {
+            // An event is recorded when it is built with data; building is immediately followed by the send.
+            OutboundSseEvent.Builder builder = mock(OutboundSseEvent.Builder.class, RETURNS_SELF);
+            OutboundSseEvent event = mock(OutboundSseEvent.class);
+            when(sse.newEventBuilder()).thenReturn(builder);
+            when(builder.data(any())).thenAnswer(invocation -> {
+                if (!stuck) {
+                    data.add(invocation.getArgument(0));
+                }
+                return builder;
+            });
+            when(builder.build()).thenReturn(event);
+            when(sink.send(any())).thenAnswer(invocation ->
+                    stuck ? new CompletableFuture<>() : CompletableFuture.completedFuture(null));
+            when(sink.isClosed()).thenAnswer(invocation -> closed);
+            org.mockito.Mockito.doAnswer(invocation -> {
+                closed = true;
+                return null;
+            }).when(sink).close();
+        }
+    }
+
+    private static MarketMessage message(String client, long sequence) {
+        return new MarketMessage(client, CHANNEL, sequence, 1_700_000_000_000L, false, "[{\"trade_seq\":" + sequence + "}]");
+    }
+
+    @Test
+    void aConsumerReceivesItsChannelInOrderEncodedOnce() {
+        RecordingSink consumer = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer.sink, consumer.sse);
+
+        hub.publish(message("d1", 1));
+        hub.publish(new MarketMessage("d1", "book.BTC-PERPETUAL.100ms", 9, 1, false, "{}"));
+        hub.publish(message("d1", 2));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> consumer.data.size() == 2);
+        assertThat(consumer.data).containsExactly(
+                "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":1,\"receivedAt\":1700000000000,"
+                        + "\"gap\":false,\"data\":[{\"trade_seq\":1}]}",
+                "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":2,\"receivedAt\":1700000000000,"
+                        + "\"gap\":false,\"data\":[{\"trade_seq\":2}]}");
+    }
+
+    @Test
+    void aClientFilterKeepsOtherClientsOut() {
+        RecordingSink consumer = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), "d2"), consumer.sink, consumer.sse);
+
+        hub.publish(message("d1", 1));
+        hub.publish(message("d2", 2));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> consumer.data.size() == 1);
+        assertThat((String) consumer.data.get(0)).contains("\"client\":\"d2\"");
+    }
+
+    @Test
+    void aStuckConsumerIsDroppedWhileTheOthersGetEverythingAndThePublisherNeverWaits() {
+        RecordingSink stuck = new RecordingSink(true);
+        RecordingSink healthy = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), stuck.sink, stuck.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy.sink, healthy.sse);
+
+        assertTimeoutPreemptively(Duration.ofSeconds(1), () -> {
+            for (int i = 1; i <= 200; i++) {
+                hub.publish(message("d1", i));
+                if (i % 3 == 0) {
+                    Thread.sleep(1);
+                }
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 1);
+        assertThat(hub.endedByReason()).containsOnlyKeys("buffer-full");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stuck.closed);
+    }
+
+    @Test
+    void aConsumerThatGoneAwayIsRemoved() {
+        RecordingSink consumer = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer.sink, consumer.sse);
+        consumer.closed = true;
+
+        hub.publish(message("d1", 1));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 0);
+        assertThat(hub.endedByReason()).containsEntry("disconnected", 1L);
+    }
+
+    @Test
+    void unsequencedMessagesEncodeANullSequence() {
+        assertThat(MarketMessageJson.encode(new MarketMessage("c", "ticker.X.100ms", MarketMessage.NO_SEQUENCE, 5,
+                        true, "{\"a\":1}")))
+                .isEqualTo("{\"channel\":\"ticker.X.100ms\",\"client\":\"c\",\"sequence\":null,\"receivedAt\":5,"
+                        + "\"gap\":true,\"data\":{\"a\":1}}");
+    }
+}
