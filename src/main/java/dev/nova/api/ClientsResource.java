@@ -62,24 +62,29 @@ public class ClientsResource {
     }
 
     @POST
-    @Operation(summary = "Create a client", description = "Creates the client, places it on this node and "
-            + "connects it; channels given here are subscribed persistently. The secret is write-only.")
+    @Operation(
+            summary = "Create a client",
+            description = "Creates the client, places it on this node and "
+                    + "connects it; channels given here are subscribed persistently. The secret is write-only.")
     @APIResponse(responseCode = "201", description = "Created; Location names the client")
-    @APIResponse(responseCode = "409", description = "A client with that name exists",
+    @APIResponse(
+            responseCode = "409",
+            description = "A client with that name exists",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response create(CreateClient body, @Context UriInfo uri) {
         if (body == null) {
             throw NovaException.invalid("a JSON body is required");
         }
-        ClientSpec spec = clients.validator().spec(
-                body.name(),
-                body.platform(),
-                body.url(),
-                body.regionAware(),
-                body.preferredRegion(),
-                body.clusterEnabled(),
-                body.credentials() == null ? null : body.credentials().clientId(),
-                body.credentials() == null ? null : body.credentials().clientSecret());
+        ClientSpec spec = clients.validator()
+                .spec(
+                        body.name(),
+                        body.platform(),
+                        body.url(),
+                        body.regionAware(),
+                        body.preferredRegion(),
+                        body.clusterEnabled(),
+                        body.credentials() == null ? null : body.credentials().clientId(),
+                        body.credentials() == null ? null : body.credentials().clientSecret());
         ClientRecord record = clients.create(spec, body.channels() == null ? List.of() : body.channels());
         return Response.created(uri.getAbsolutePathBuilder().path(record.name()).build())
                 .entity(views.client(clients.get(record.name())))
@@ -90,7 +95,9 @@ public class ClientsResource {
     @Path("{name}")
     @Operation(summary = "Get one client with its subscriptions and counters")
     @APIResponse(responseCode = "200", description = "The client")
-    @APIResponse(responseCode = "404", description = "No such client",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such client",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ClientView get(@PathParam("name") String name) {
         return views.client(clients.get(name));
@@ -100,7 +107,9 @@ public class ClientsResource {
     @Path("{name}")
     @Operation(summary = "Delete a client", description = "Closes its sessions and removes its subscriptions")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "404", description = "No such client",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such client",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response delete(@PathParam("name") String name) {
         clients.delete(name);
@@ -111,7 +120,9 @@ public class ClientsResource {
     @Path("{name}/restart")
     @Operation(summary = "Restart a FAILED or STOPPED client")
     @APIResponse(responseCode = "200", description = "The client, reconnecting")
-    @APIResponse(responseCode = "409", description = "The client is neither FAILED nor STOPPED",
+    @APIResponse(
+            responseCode = "409",
+            description = "The client is neither FAILED nor STOPPED",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ClientView restart(@PathParam("name") String name) {
         return views.client(clients.restart(name));
@@ -119,19 +130,25 @@ public class ClientsResource {
 
     @POST
     @Path("{name}/subscriptions")
-    @Operation(summary = "Subscribe channels", description = "Channel syntax is checked per platform: Deribit "
-            + "kind.INSTRUMENT.interval (book.BTC-PERPETUAL.100ms), Binance symbol@stream (btcusdt@trade)")
+    @Operation(
+            summary = "Subscribe channels",
+            description = "Channel syntax is checked per platform: Deribit "
+                    + "kind.INSTRUMENT.interval (book.BTC-PERPETUAL.100ms), Binance symbol@stream (btcusdt@trade)")
     @APIResponse(responseCode = "201", description = "The subscriptions created")
-    @APIResponse(responseCode = "404", description = "No such client",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such client",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The subscription id is taken",
+    @APIResponse(
+            responseCode = "409",
+            description = "The subscription id is taken",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response subscribe(@PathParam("name") String name, Subscribe body) {
         if (body == null) {
             throw NovaException.invalid("a JSON body is required");
         }
-        List<Subscription> created = clients.subscribe(
-                name, body.channels(), body.persistent() == null || body.persistent(), body.id());
+        List<Subscription> created =
+                clients.subscribe(name, body.channels(), body.persistent() == null || body.persistent(), body.id());
         return Response.status(Response.Status.CREATED)
                 .entity(new Subscribed(created.stream().map(views::created).toList()))
                 .build();
@@ -139,10 +156,14 @@ public class ClientsResource {
 
     @DELETE
     @Path("{name}/subscriptions/{id}")
-    @Operation(summary = "Remove a subscription", description = "The exchange is unsubscribed when no other "
-            + "subscription of the client needs the channel")
+    @Operation(
+            summary = "Remove a subscription",
+            description =
+                    "The exchange is unsubscribed when no other " + "subscription of the client needs the channel")
     @APIResponse(responseCode = "204", description = "Removed")
-    @APIResponse(responseCode = "404", description = "No such client or subscription",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such client or subscription",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response unsubscribe(@PathParam("name") String name, @PathParam("id") String id) {
         clients.unsubscribe(name, id);

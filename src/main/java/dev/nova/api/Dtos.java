@@ -15,7 +15,10 @@ public final class Dtos {
     @Schema(name = "CreateClient")
     public record CreateClient(
             @Schema(required = true, example = "deribit-main") String name,
-            @Schema(required = true, enumeration = {"deribit", "binance"}) String platform,
+            @Schema(
+                            required = true,
+                            enumeration = {"deribit", "binance"})
+                    String platform,
             @Schema(description = "WebSocket endpoint; the platform's default when absent") String url,
             Boolean regionAware,
             String preferredRegion,
@@ -33,8 +36,7 @@ public final class Dtos {
     /** A subscription; {@code owner} and {@code state} are filled in listings. */
     @Schema(name = "Subscription")
     public record SubscriptionView(
-            String id, String channel, String client, boolean persistent, String owner, String state,
-            long createdAt) {}
+            String id, String channel, String client, boolean persistent, String owner, String state, long createdAt) {}
 
     /** The answer to a subscribe. */
     public record Subscribed(List<SubscriptionView> subscriptions) {}
@@ -50,11 +52,19 @@ public final class Dtos {
             String url,
             String owner,
             long epoch,
-            @Schema(enumeration = {
-                "UNASSIGNED", "CONNECTING", "CONNECTED", "RECONNECTING", "FAILING_OVER", "TRANSFERRING", "PAUSED",
-                "FAILED", "STOPPED"
-            })
-            String state,
+            @Schema(
+                            enumeration = {
+                                "UNASSIGNED",
+                                "CONNECTING",
+                                "CONNECTED",
+                                "RECONNECTING",
+                                "FAILING_OVER",
+                                "TRANSFERRING",
+                                "PAUSED",
+                                "FAILED",
+                                "STOPPED"
+                            })
+                    String state,
             String region,
             boolean regionAware,
             String preferredRegion,

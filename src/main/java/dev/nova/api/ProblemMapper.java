@@ -30,8 +30,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
         if (problem.status() >= 500) {
             LOG.log(Level.SEVERE, "NOVA-5001 request failed, problem instance " + instance, thrown);
         } else {
-            LOG.fine(() -> "request rejected (" + problem.status() + "): " + problem.detail() + " [" + instance
-                    + "]");
+            LOG.fine(() -> "request rejected (" + problem.status() + "): " + problem.detail() + " [" + instance + "]");
         }
         return Response.status(problem.status())
                 .type(Problem.MEDIA_TYPE)
@@ -42,24 +41,44 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     static Problem describe(Throwable thrown, String instance) {
         NovaException nova = find(thrown, NovaException.class);
         if (nova != null) {
-            return problem(nova.kind().name().toLowerCase().replace('_', '-'), nova.title(), status(nova.kind()),
-                    nova.getMessage(), instance);
+            return problem(
+                    nova.kind().name().toLowerCase().replace('_', '-'),
+                    nova.title(),
+                    status(nova.kind()),
+                    nova.getMessage(),
+                    instance);
         }
         if (find(thrown, JsonbException.class) != null || find(thrown, JsonParsingException.class) != null) {
-            return problem("malformed-json", "Malformed JSON", 400,
-                    "the request body is not valid JSON of the expected shape", instance);
+            return problem(
+                    "malformed-json",
+                    "Malformed JSON",
+                    400,
+                    "the request body is not valid JSON of the expected shape",
+                    instance);
         }
         if (thrown instanceof WebApplicationException web) {
             Response.StatusType status = web.getResponse().getStatusInfo();
             if (status.getStatusCode() == 400 && thrown.getCause() instanceof ProcessingException) {
-                return problem("malformed-json", "Malformed JSON", 400,
-                        "the request body is not valid JSON of the expected shape", instance);
+                return problem(
+                        "malformed-json",
+                        "Malformed JSON",
+                        400,
+                        "the request body is not valid JSON of the expected shape",
+                        instance);
             }
-            return problem("http-" + status.getStatusCode(), status.getReasonPhrase(), status.getStatusCode(),
-                    web.getMessage(), instance);
+            return problem(
+                    "http-" + status.getStatusCode(),
+                    status.getReasonPhrase(),
+                    status.getStatusCode(),
+                    web.getMessage(),
+                    instance);
         }
-        return problem("internal", "Internal error", 500,
-                "the request failed on the server; see the log for problem " + instance, instance);
+        return problem(
+                "internal",
+                "Internal error",
+                500,
+                "the request failed on the server; see the log for problem " + instance,
+                instance);
     }
 
     private static Problem problem(String type, String title, int status, String detail, String instance) {

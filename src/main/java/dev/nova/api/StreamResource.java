@@ -46,9 +46,11 @@ public class StreamResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Stream market data", description = "Events are 'message' with id = exchange sequence "
-            + "and data {channel, client, sequence, receivedAt, gap, data}; keep-alive comments when idle. A "
-            + "channel nobody subscribes yet is allowed: the stream waits for it.")
+    @Operation(
+            summary = "Stream market data",
+            description = "Events are 'message' with id = exchange sequence "
+                    + "and data {channel, client, sequence, receivedAt, gap, data}; keep-alive comments when idle. A "
+                    + "channel nobody subscribes yet is allowed: the stream waits for it.")
     @APIResponse(responseCode = "200", description = "text/event-stream")
     @APIResponse(responseCode = "400", description = "No channel, or a channel no exchange knows")
     public void stream(

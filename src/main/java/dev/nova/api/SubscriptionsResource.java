@@ -43,8 +43,10 @@ public class SubscriptionsResource {
     }
 
     @GET
-    @Operation(summary = "List subscriptions", description = "state is the channel's standing at the exchange "
-            + "(PENDING, ACTIVE, REJECTED) as the owner node sees it")
+    @Operation(
+            summary = "List subscriptions",
+            description = "state is the channel's standing at the exchange "
+                    + "(PENDING, ACTIVE, REJECTED) as the owner node sees it")
     public List<SubscriptionView> list(
             @Parameter(description = "only this client's") @QueryParam("client") String client,
             @Parameter(description = "only this channel") @QueryParam("channel") String channel) {
@@ -52,7 +54,9 @@ public class SubscriptionsResource {
         Map<String, Map<String, ChannelStatus>> standing = new HashMap<>();
         for (ClientRecord record : clients.list()) {
             owners.put(record.name(), record.owner());
-            standing.put(record.name(), clients.stats(record.name()).map(ConnectionStats::channels).orElse(Map.of()));
+            standing.put(
+                    record.name(),
+                    clients.stats(record.name()).map(ConnectionStats::channels).orElse(Map.of()));
         }
         return subscriptions.list(blankToNull(client), blankToNull(channel)).stream()
                 .map(s -> views.subscription(s, owners.get(s.client()), standing.getOrDefault(s.client(), Map.of())))

@@ -37,7 +37,8 @@ public class Views {
 
     public ClientView client(ClientRecord record) {
         Optional<ConnectionStats> stats = clients.stats(record.name());
-        Map<String, ChannelStatus> standing = stats.map(ConnectionStats::channels).orElse(Map.of());
+        Map<String, ChannelStatus> standing =
+                stats.map(ConnectionStats::channels).orElse(Map.of());
         List<SubscriptionView> subs = subscriptions.byClient(record.name()).stream()
                 .map(s -> subscription(s, record.owner(), standing))
                 .toList();
@@ -53,7 +54,9 @@ public class Views {
                 spec.regionAware(),
                 spec.preferredRegion(),
                 spec.clusterEnabled(),
-                spec.credentials() == null ? null : new CredentialsView(spec.credentials().clientId()),
+                spec.credentials() == null
+                        ? null
+                        : new CredentialsView(spec.credentials().clientId()),
                 subs,
                 stats.map(ConnectionStats::messagesReceived).orElse(null),
                 stats.map(ConnectionStats::lastMessageAt).filter(t -> t > 0).orElse(null),
@@ -70,7 +73,12 @@ public class Views {
     public SubscriptionView subscription(Subscription s, String owner, Map<String, ChannelStatus> standing) {
         ChannelStatus status = standing.get(s.channel());
         return new SubscriptionView(
-                s.id(), s.channel(), s.client(), s.persistent(), owner, status == null ? null : status.name(),
+                s.id(),
+                s.channel(),
+                s.client(),
+                s.persistent(),
+                owner,
+                status == null ? null : status.name(),
                 s.createdAt());
     }
 

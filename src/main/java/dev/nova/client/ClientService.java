@@ -86,8 +86,8 @@ public class ClientService implements ConnectionListener {
                     .map(channel -> new Subscription(SubscriptionRegistry.newId(), spec.name(), channel, true, now))
                     .toList());
             connections.start(spec, record.epoch(), initial, this);
-            LOG.info(() -> "NOVA-3001 client " + spec.name() + " (" + spec.platform().id() + ") created on node "
-                    + node.name());
+            LOG.info(() -> "NOVA-3001 client " + spec.name() + " ("
+                    + spec.platform().id() + ") created on node " + node.name());
             return record;
         }
     }
@@ -196,10 +196,11 @@ public class ClientService implements ConnectionListener {
     public void unsubscribe(String name, String id) {
         synchronized (lock(name)) {
             get(name);
-            Subscription subscription = subscriptions.find(id)
+            Subscription subscription = subscriptions
+                    .find(id)
                     .filter(s -> s.client().equals(name))
-                    .orElseThrow(() -> NovaException.notFound(
-                            "client '" + name + "' has no subscription '" + id + "'"));
+                    .orElseThrow(
+                            () -> NovaException.notFound("client '" + name + "' has no subscription '" + id + "'"));
             subscriptions.remove(id);
             if (!subscriptions.channelsOf(name).contains(subscription.channel())) {
                 connections.find(name).ifPresent(c -> c.unsubscribe(List.of(subscription.channel())));

@@ -66,7 +66,9 @@ public final class ClientValidator {
         catalog.adapter(platform).checkUrl(endpoint).ifPresent(problem -> {
             throw NovaException.invalid(problem);
         });
-        if (preferredRegion != null && !preferredRegion.isBlank() && !REGION.matcher(preferredRegion).matches()) {
+        if (preferredRegion != null
+                && !preferredRegion.isBlank()
+                && !REGION.matcher(preferredRegion).matches()) {
             throw NovaException.invalid("preferredRegion '" + preferredRegion + "' is invalid");
         }
         Credentials credentials = credentials(clientId, clientSecret);
@@ -122,8 +124,8 @@ public final class ClientValidator {
             }
             adapter.checkChannel(channel).ifPresentOrElse(problems::add, () -> unique.add(channel));
             if (adapter.isPrivate(channel) && spec.credentials() == null) {
-                problems.add("'" + channel + "' is a private channel and client '" + spec.name()
-                        + "' has no credentials");
+                problems.add(
+                        "'" + channel + "' is a private channel and client '" + spec.name() + "' has no credentials");
             }
         }
         if (!problems.isEmpty()) {

@@ -45,8 +45,8 @@ public class DeclaredClients {
             service.createDeclared(declared.spec(), declared.channels());
         }
         done = true;
-        LOG.info(() -> "NOVA-3010 node " + settings.nodeName() + " started with " + settings.clients().size()
-                + " declared client(s)");
+        LOG.info(() -> "NOVA-3010 node " + settings.nodeName() + " started with "
+                + settings.clients().size() + " declared client(s)");
     }
 
     /** Whether startup has created the declared clients. */

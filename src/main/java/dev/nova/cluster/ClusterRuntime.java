@@ -58,8 +58,8 @@ public class ClusterRuntime {
         manager.defineConfiguration(SUBSCRIPTIONS, local.build());
         manager.getCache(CLIENTS);
         manager.getCache(SUBSCRIPTIONS);
-        LOG.info(() -> "NOVA-1001 node " + identity.name() + " (region " + identity.region()
-                + ") started its cache manager");
+        LOG.info(() ->
+                "NOVA-1001 node " + identity.name() + " (region " + identity.region() + ") started its cache manager");
     }
 
     @PreDestroy

@@ -167,13 +167,7 @@ public final class ClientConnection {
             added.forEach((shard, list) -> {
                 ExchangeSession session = shard.session;
                 if (session != null && session.isLive()) {
-                    subscribeAtExchange(session, list).whenCompleteAsync(
-                            (v, error) -> {
-                                if (error != null && shard.session == session) {
-                                    lost(shard, session, "subscribe failed: " + describe(error));
-                                }
-                            },
-                            lane);
+                    subscribeLive(shard, session, list);
                 } else if (session == null && shard.retry == null) {
                     connect(shard);
                 }
@@ -334,27 +328,40 @@ public final class ClientConnection {
         }
         session.markSetup();
         List<String> toSubscribe = List.copyOf(shard.channels);
-        setUp(session, toSubscribe).whenCompleteAsync(
-                (v, setupError) -> {
-                    if (shard.session != session || session.isClosed()) {
-                        return;
-                    }
-                    if (setupError != null) {
-                        lost(shard, session, "session setup failed: " + describe(setupError));
-                        return;
-                    }
-                    session.markLive(System.currentTimeMillis());
-                    everLive = true;
-                    List<String> late = new ArrayList<>(shard.channels);
-                    late.removeAll(toSubscribe);
-                    if (!late.isEmpty()) {
-                        subscribeAtExchange(session, late);
-                    }
-                    LOG.info(() -> "NOVA-2004 client " + spec.name() + " session " + shard.index + " live with "
-                            + toSubscribe.size() + " channel(s)");
-                    publishState(null);
-                },
-                lane);
+        setUp(session, toSubscribe)
+                .whenCompleteAsync(
+                        (v, setupError) -> {
+                            if (shard.session != session || session.isClosed()) {
+                                return;
+                            }
+                            if (setupError != null) {
+                                lost(shard, session, "session setup failed: " + describe(setupError));
+                                return;
+                            }
+                            session.markLive(System.currentTimeMillis());
+                            everLive = true;
+                            List<String> late = new ArrayList<>(shard.channels);
+                            late.removeAll(toSubscribe);
+                            if (!late.isEmpty()) {
+                                subscribeLive(shard, session, late);
+                            }
+                            LOG.info(() -> "NOVA-2004 client " + spec.name() + " session " + shard.index + " live with "
+                                    + toSubscribe.size() + " channel(s)");
+                            publishState(null);
+                        },
+                        lane);
+    }
+
+    /** Subscribes channels on a live session; a session that cannot subscribe any more is replaced. */
+    private void subscribeLive(Shard shard, ExchangeSession session, List<String> list) {
+        subscribeAtExchange(session, list)
+                .whenCompleteAsync(
+                        (v, error) -> {
+                            if (error != null && shard.session == session) {
+                                lost(shard, session, "subscribe failed: " + describe(error));
+                            }
+                        },
+                        lane);
     }
 
     /** Heartbeats, then authentication, then the shard's channels, each step waiting for its answer. */
@@ -363,17 +370,17 @@ public final class ClientConnection {
         long heartbeatId = requestIds.incrementAndGet();
         var heartbeat = adapter.encodeHeartbeatSetup(heartbeatId, settings.heartbeatIntervalSeconds());
         if (heartbeat.isPresent()) {
-            chain = chain.thenCompose(v -> session.request(
-                            Operation.HEARTBEAT, heartbeatId, heartbeat.get(), settings.requestTimeout())
-                    .thenApply(r -> null));
+            chain = chain.thenCompose(
+                    v -> session.request(Operation.HEARTBEAT, heartbeatId, heartbeat.get(), settings.requestTimeout())
+                            .thenApply(r -> null));
         }
         if (spec.credentials() != null) {
             long authId = requestIds.incrementAndGet();
             var auth = adapter.encodeAuth(authId, spec.credentials());
             if (auth.isPresent()) {
-                chain = chain.thenCompose(v -> session.request(
-                                Operation.AUTH, authId, auth.get(), settings.requestTimeout())
-                        .thenAccept(r -> session.markAuthenticated()));
+                chain = chain.thenCompose(
+                        v -> session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout())
+                                .thenAccept(r -> session.markAuthenticated()));
             }
         }
         if (!toSubscribe.isEmpty()) {
@@ -396,8 +403,8 @@ public final class ClientConnection {
                         List<String> refused = new ArrayList<>();
                         for (String channel : list) {
                             boolean ok = accepted.contains(channel);
-                            channels.replace(channel, ChannelStatus.PENDING, ok ? ChannelStatus.ACTIVE
-                                    : ChannelStatus.REJECTED);
+                            channels.replace(
+                                    channel, ChannelStatus.PENDING, ok ? ChannelStatus.ACTIVE : ChannelStatus.REJECTED);
                             if (!ok) {
                                 refused.add(channel);
                             }
@@ -409,8 +416,8 @@ public final class ClientConnection {
                     }
                     Throwable cause = unwrap(error);
                     if (cause instanceof ExchangeErrorException exchange && !exchange.rateLimit()) {
-                        list.forEach(channel -> channels.replace(channel, ChannelStatus.PENDING,
-                                ChannelStatus.REJECTED));
+                        list.forEach(
+                                channel -> channels.replace(channel, ChannelStatus.PENDING, ChannelStatus.REJECTED));
                         noteError("the exchange refused channel(s) " + list + ": " + exchange.getMessage());
                         return null;
                     }
@@ -469,8 +476,8 @@ public final class ClientConnection {
         for (Shard shard : shards) {
             closeShard(shard);
         }
-        LOG.severe(() -> "NOVA-2006 client " + spec.name() + " FAILED: " + reason
-                + "; POST /api/clients/" + spec.name() + "/restart brings it back");
+        LOG.severe(() -> "NOVA-2006 client " + spec.name() + " FAILED: " + reason + "; POST /api/clients/" + spec.name()
+                + "/restart brings it back");
         noteError(reason);
         publishState(reason);
     }
@@ -564,10 +571,11 @@ public final class ClientConnection {
             } else if (frame instanceof InboundFrame.Heartbeat heartbeat) {
                 if (heartbeat.testRequest()) {
                     long id = requestIds.incrementAndGet();
-                    session.send(Operation.HEARTBEAT, adapter.encodeHeartbeatReply(id)).exceptionally(e -> {
-                        onLost(session, "heartbeat reply failed: " + describe(e));
-                        return null;
-                    });
+                    session.send(Operation.HEARTBEAT, adapter.encodeHeartbeatReply(id))
+                            .exceptionally(e -> {
+                                onLost(session, "heartbeat reply failed: " + describe(e));
+                                return null;
+                            });
                 }
             } else if (frame instanceof InboundFrame.Unrecognized unrecognized) {
                 malformed.increment();
@@ -622,8 +630,8 @@ public final class ClientConnection {
         if (!channels.containsKey(channel)) {
             return;
         }
-        SequenceTracker.Continuity continuity = sequences.track(
-                channel, notification.previous(), notification.sequence(), notification.snapshot());
+        SequenceTracker.Continuity continuity =
+                sequences.track(channel, notification.previous(), notification.sequence(), notification.snapshot());
         if (continuity == SequenceTracker.Continuity.DUPLICATE) {
             duplicates.increment();
             return;
@@ -631,8 +639,9 @@ public final class ClientConnection {
         boolean gap = continuity == SequenceTracker.Continuity.GAP;
         if (gap) {
             gaps.increment();
-            LOG.log(Level.FINE, "client {0} channel {1}: gap before sequence {2}",
-                    new Object[] {spec.name(), channel, notification.sequence()});
+            LOG.log(Level.FINE, "client {0} channel {1}: gap before sequence {2}", new Object[] {
+                spec.name(), channel, notification.sequence()
+            });
         }
         messages.increment();
         lastMessageAt = now;

@@ -207,8 +207,10 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     @Override
     public void onClosed(int code, String reason) {
         if (phase != Phase.CLOSED) {
-            handler.onLost(this, "closed by the exchange (" + code + (reason == null || reason.isEmpty()
-                    ? ")" : " " + reason + ")"));
+            handler.onLost(
+                    this,
+                    "closed by the exchange (" + code
+                            + (reason == null || reason.isEmpty() ? ")" : " " + reason + ")"));
         }
     }
 

@@ -15,8 +15,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class PendingRequests {
 
-    private final ConcurrentHashMap<Long, CompletableFuture<InboundFrame.Response>> waiting =
-            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<InboundFrame.Response>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
 
     PendingRequests(ScheduledExecutorService timers) {

@@ -42,7 +42,8 @@ public class ClientsReadinessCheck implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("nova-clients");
         boolean up = declared.done();
         for (String name : declared.names()) {
-            Optional<ClientRecord> record = clients.list().stream().filter(r -> r.name().equals(name)).findFirst();
+            Optional<ClientRecord> record =
+                    clients.list().stream().filter(r -> r.name().equals(name)).findFirst();
             if (record.isEmpty()) {
                 response.withData(name, "MISSING");
                 up = false;

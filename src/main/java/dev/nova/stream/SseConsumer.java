@@ -31,7 +31,13 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long lastWriteAt = System.currentTimeMillis();
 
-    SseConsumer(long id, StreamFilter filter, SseEventSink sink, Sse sse, StreamSettings settings, StreamHub hub,
+    SseConsumer(
+            long id,
+            StreamFilter filter,
+            SseEventSink sink,
+            Sse sse,
+            StreamSettings settings,
+            StreamHub hub,
             Executor executor) {
         super(settings.bufferSize(), executor);
         this.id = id;
@@ -100,7 +106,10 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         executor.execute(() -> {
             try {
                 if (farewell != null && !sink.isClosed()) {
-                    sink.send(sse.newEventBuilder().name("dropped").data(farewell).build())
+                    sink.send(sse.newEventBuilder()
+                                    .name("dropped")
+                                    .data(farewell)
+                                    .build())
                             .toCompletableFuture()
                             .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 }

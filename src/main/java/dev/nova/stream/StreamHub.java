@@ -122,7 +122,9 @@ public class StreamHub implements MessageSink {
                 new SseConsumer(ids.incrementAndGet(), filter, sink, sse, settings, this, executors.delivery());
         consumers.put(consumer.id(), consumer);
         for (String channel : filter.channels()) {
-            byChannel.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(consumer);
+            byChannel
+                    .computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
+                    .add(consumer);
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
     }

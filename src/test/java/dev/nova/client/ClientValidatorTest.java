@@ -52,8 +52,7 @@ class ClientValidatorTest {
     void checksChannelsPerPlatformAndDropsDuplicates() {
         assertThat(validator.checkChannels(deribit(), List.of("book.BTC-PERPETUAL.100ms", "book.BTC-PERPETUAL.100ms")))
                 .containsExactly("book.BTC-PERPETUAL.100ms");
-        assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of()))
-                .hasMessageContaining("non-empty");
+        assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of())).hasMessageContaining("non-empty");
         assertThatThrownBy(() -> validator.checkChannels(deribit(), null)).hasMessageContaining("non-empty");
         assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of("btcusdt@trade")))
                 .hasMessageContaining("not a Deribit channel");

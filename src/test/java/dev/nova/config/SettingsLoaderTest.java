@@ -24,7 +24,8 @@ class SettingsLoaderTest {
 
     static Map<String, String> defaults() {
         Properties properties = new Properties();
-        try (InputStream in = SettingsLoaderTest.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
+        try (InputStream in =
+                SettingsLoaderTest.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
             properties.load(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -82,8 +83,7 @@ class SettingsLoaderTest {
                 .hasMessageContaining("nova.connection.backoff.max");
         assertThatThrownBy(() -> load(Map.of("nova.platform.deribit.url", "http://x")))
                 .hasMessageContaining("nova.platform.deribit.url");
-        assertThatThrownBy(() -> load(Map.of("nova.node.region", "eu west")))
-                .hasMessageContaining("nova.node.region");
+        assertThatThrownBy(() -> load(Map.of("nova.node.region", "eu west"))).hasMessageContaining("nova.node.region");
     }
 
     @Test
@@ -108,7 +108,11 @@ class SettingsLoaderTest {
                 .hasMessageContaining("nova.clients")
                 .hasMessageContaining("twice");
         assertThatThrownBy(() -> load(Map.of(
-                        "nova.clients", "c1", "nova.client.c1.platform", "deribit", "nova.client.c1.region-aware",
+                        "nova.clients",
+                        "c1",
+                        "nova.client.c1.platform",
+                        "deribit",
+                        "nova.client.c1.region-aware",
                         "maybe")))
                 .hasMessageContaining("nova.client.c1.region-aware");
     }

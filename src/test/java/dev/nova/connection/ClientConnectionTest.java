@@ -56,8 +56,14 @@ class ClientConnectionTest {
 
     private ClientConnection client(ClientSpec spec, PlatformAdapter adapter) {
         ConnectionEnvironment env = new ConnectionEnvironment(
-                settings, exchange, new UnlimitedGate(), delivered::add, timers, control,
-                (client, state, detail) -> states.add(state), () -> 0.5);
+                settings,
+                exchange,
+                new UnlimitedGate(),
+                delivered::add,
+                timers,
+                control,
+                (client, state, detail) -> states.add(state),
+                () -> 0.5);
         return new ClientConnection(spec, 1, adapter, env);
     }
 
@@ -73,7 +79,9 @@ class ClientConnectionTest {
         JsonNode list = request.has("params") && request.path("params").isArray()
                 ? request.path("params")
                 : request.path("params").path("channels");
-        return StreamSupport.stream(list.spliterator(), false).map(JsonNode::asText).toList();
+        return StreamSupport.stream(list.spliterator(), false)
+                .map(JsonNode::asText)
+                .toList();
     }
 
     private static String notification(String channel, long changeId, long previous) {
@@ -85,17 +93,24 @@ class ClientConnectionTest {
     @Test
     void setsUpHeartbeatThenAuthenticatesThenSubscribes() {
         exchange.responder = FakeTransport::deribit;
-        ClientConnection client = client(deribitSpec(new Credentials("id", new Secret("secret"))), new DeribitAdapter());
+        ClientConnection client =
+                client(deribitSpec(new Credentials("id", new Secret("secret"))), new DeribitAdapter());
 
         client.start(List.of("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw"));
 
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
         assertThat(exchange.sessions).hasSize(1);
-        assertThat(exchange.last().methods()).containsExactly(
-                "public/set_heartbeat", "public/auth", "private/subscribe");
+        assertThat(exchange.last().methods())
+                .containsExactly("public/set_heartbeat", "public/auth", "private/subscribe");
         assertThat(channelsOf(exchange.last().requests().get(2)))
                 .containsExactly("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw");
-        assertThat(exchange.last().requests().get(0).path("params").path("interval").asInt()).isEqualTo(10);
+        assertThat(exchange.last()
+                        .requests()
+                        .get(0)
+                        .path("params")
+                        .path("interval")
+                        .asInt())
+                .isEqualTo(10);
         assertThat(client.channels()).containsValues(ChannelStatus.ACTIVE).doesNotContainValue(ChannelStatus.PENDING);
         assertThat(states).containsExactly(ClientState.CONNECTING, ClientState.CONNECTED);
     }
@@ -146,7 +161,8 @@ class ClientConnectionTest {
 
         for (int i = 0; i < 4; i++) {
             Thread.sleep(100);
-            exchange.last().receive("{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"heartbeat\"}}");
+            exchange.last()
+                    .receive("{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"heartbeat\"}}");
         }
         Thread.sleep(50);
         client.checkLiveness(System.currentTimeMillis());
@@ -163,7 +179,8 @@ class ClientConnectionTest {
         client.start(List.of());
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
 
-        exchange.last().receive("{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"test_request\"}}");
+        exchange.last()
+                .receive("{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"test_request\"}}");
 
         await().atMost(WAIT).until(() -> exchange.last().methods().contains("public/test"));
     }
@@ -226,10 +243,11 @@ class ClientConnectionTest {
 
     @Test
     void refusedChannelsAreRejectedWhileTheSessionStays() {
-        exchange.responder = request -> "public/subscribe".equals(request.path("method").asText())
-                ? Optional.of("{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id").asLong()
-                        + ",\"result\":[\"book.BTC-PERPETUAL.100ms\"]}")
-                : FakeTransport.deribit(request);
+        exchange.responder =
+                request -> "public/subscribe".equals(request.path("method").asText())
+                        ? Optional.of("{\"jsonrpc\":\"2.0\",\"id\":"
+                                + request.path("id").asLong() + ",\"result\":[\"book.BTC-PERPETUAL.100ms\"]}")
+                        : FakeTransport.deribit(request);
         ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
 
         client.start(List.of("book.BTC-PERPETUAL.100ms", "book.NOPE-PERPETUAL.100ms"));
@@ -248,8 +266,9 @@ class ClientConnectionTest {
         exchange.responder = request -> {
             if ("public/subscribe".equals(request.path("method").asText()) && !throttled[0]) {
                 throttled[0] = true;
-                return Optional.of("{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id").asLong()
-                        + ",\"error\":{\"code\":10028,\"message\":\"too_many_requests\"}}");
+                return Optional.of(
+                        "{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id").asLong()
+                                + ",\"error\":{\"code\":10028,\"message\":\"too_many_requests\"}}");
             }
             return FakeTransport.deribit(request);
         };
@@ -272,10 +291,13 @@ class ClientConnectionTest {
 
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
         assertThat(exchange.sessions).hasSize(3);
-        assertThat(exchange.sessions).allSatisfy(session -> assertThat(session.requests()).hasSize(1));
-        assertThat(exchange.sessions.stream().flatMap(s -> channelsOf(s.requests().get(0)).stream()))
+        assertThat(exchange.sessions)
+                .allSatisfy(session -> assertThat(session.requests()).hasSize(1));
+        assertThat(exchange.sessions.stream()
+                        .flatMap(s -> channelsOf(s.requests().get(0)).stream()))
                 .containsExactlyInAnyOrder("a@trade", "b@trade", "c@trade", "d@trade", "e@trade");
-        assertThat(exchange.sessions).allSatisfy(s -> assertThat(channelsOf(s.requests().get(0))).hasSizeLessThan(3));
+        assertThat(exchange.sessions)
+                .allSatisfy(s -> assertThat(channelsOf(s.requests().get(0))).hasSizeLessThan(3));
         assertThat(client.stats().sessions()).isEqualTo(3);
     }
 
@@ -289,8 +311,9 @@ class ClientConnectionTest {
         client.unsubscribe(List.of("b@trade"));
         client.unsubscribe(List.of("a@trade"));
 
-        await().atMost(WAIT).until(() -> exchange.openSessions().size() == 1
-                && exchange.sessions.get(0).methods().size() == 2);
+        await().atMost(WAIT)
+                .until(() -> exchange.openSessions().size() == 1
+                        && exchange.sessions.get(0).methods().size() == 2);
         assertThat(exchange.sessions.get(0).methods()).containsExactly("SUBSCRIBE", "UNSUBSCRIBE");
         assertThat(exchange.sessions.get(1).isOpen()).isFalse();
         assertThat(client.channels()).isEmpty();
@@ -300,8 +323,14 @@ class ClientConnectionTest {
     @Test
     void binanceLivenessIsProvenByPings() throws Exception {
         exchange.responder = FakeTransport::binance;
-        settings = new ConnectionSettings(Duration.ofSeconds(1), Duration.ofMillis(500), 1, Duration.ofMillis(1500),
-                settings.backoff(), Duration.ofSeconds(30), 1 << 20);
+        settings = new ConnectionSettings(
+                Duration.ofSeconds(1),
+                Duration.ofMillis(500),
+                1,
+                Duration.ofMillis(1500),
+                settings.backoff(),
+                Duration.ofSeconds(30),
+                1 << 20);
         ClientConnection client = client(binanceSpec(), new BinanceAdapter());
         client.start(List.of("a@trade"));
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);

@@ -47,14 +47,19 @@ final class FakeTransport implements ExchangeTransport {
     /** Answers Deribit JSON-RPC requests the way Deribit does when all goes well. */
     static Optional<String> deribit(JsonNode request) {
         long id = request.path("id").asLong();
-        String result = switch (request.path("method").asText()) {
-            case "public/set_heartbeat" -> "\"ok\"";
-            case "public/auth" -> "{\"access_token\":\"t\",\"expires_in\":31536000,\"token_type\":\"bearer\"}";
-            case "public/subscribe", "private/subscribe", "public/unsubscribe", "private/unsubscribe" ->
-                    request.path("params").path("channels").toString();
-            case "public/test" -> "{\"version\":\"1.2.26\"}";
-            default -> null;
-        };
+        String result =
+                switch (request.path("method").asText()) {
+                    case "public/set_heartbeat" -> "\"ok\"";
+                    case "public/auth" -> "{\"access_token\":\"t\",\"expires_in\":31536000,\"token_type\":\"bearer\"}";
+                    case "public/subscribe",
+                            "private/subscribe",
+                            "public/unsubscribe",
+                            "private/unsubscribe" -> request.path("params")
+                            .path("channels")
+                            .toString();
+                    case "public/test" -> "{\"version\":\"1.2.26\"}";
+                    default -> null;
+                };
         return result == null
                 ? Optional.empty()
                 : Optional.of("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + ",\"testnet\":false}");
@@ -119,13 +124,15 @@ final class FakeTransport implements ExchangeTransport {
 
         /** Requests sent, as parsed JSON. */
         List<JsonNode> requests() {
-            return sent.stream().map(text -> {
-                try {
-                    return JSON.readTree(text);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }).toList();
+            return sent.stream()
+                    .map(text -> {
+                        try {
+                            return JSON.readTree(text);
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .toList();
         }
 
         List<String> methods() {

@@ -54,7 +54,10 @@ class SimulatorSessionsTest {
     }
 
     private ClientConnection start(ClientSpec spec, int heartbeatSeconds, List<String> channels) {
-        return start(spec, heartbeatSeconds, channels,
+        return start(
+                spec,
+                heartbeatSeconds,
+                channels,
                 spec.platform() == Platform.DERIBIT ? new DeribitAdapter() : new BinanceAdapter());
     }
 
@@ -98,7 +101,11 @@ class SimulatorSessionsTest {
         client = start(deribit(new Credentials("acct", new Secret("pw"))), 1, List.of(BOOK, TRADES));
 
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
-        await().atMost(WAIT).until(() -> delivered.stream().filter(m -> m.channel().equals(TRADES)).count() >= 5);
+        await().atMost(WAIT)
+                .until(() -> delivered.stream()
+                                .filter(m -> m.channel().equals(TRADES))
+                                .count()
+                        >= 5);
         List<ExchangeSimulator.SessionInfo> sessions = simulator.sessions();
         assertThat(sessions).hasSize(1);
         assertThat(sessions.get(0).account()).isEqualTo("acct");
@@ -118,7 +125,8 @@ class SimulatorSessionsTest {
 
         simulator.dropAll();
 
-        await().atMost(WAIT).until(() -> simulator.connectionsAccepted() == 2 && client.state() == ClientState.CONNECTED);
+        await().atMost(WAIT)
+                .until(() -> simulator.connectionsAccepted() == 2 && client.state() == ClientState.CONNECTED);
         assertThat(simulator.sessions()).hasSize(1);
         assertThat(simulator.subscribers(TRADES)).isEqualTo(1);
         assertThat(simulator.subscribers(BOOK)).isEqualTo(1);
@@ -150,7 +158,8 @@ class SimulatorSessionsTest {
 
         simulator.freezeAll(true);
 
-        await().atMost(WAIT).until(() -> simulator.connectionsAccepted() == 2 && client.state() == ClientState.CONNECTED);
+        await().atMost(WAIT)
+                .until(() -> simulator.connectionsAccepted() == 2 && client.state() == ClientState.CONNECTED);
         assertThat(client.stats().lastError()).startsWith("stale feed");
         await().atMost(WAIT).until(() -> simulator.subscribers(TRADES) >= 1);
     }
@@ -183,8 +192,9 @@ class SimulatorSessionsTest {
         client.subscribe(List.of(BOOK));
 
         await().atMost(WAIT).until(() -> simulator.rateLimited() >= 1);
-        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED
-                && client.channels().get(BOOK) == ChannelStatus.ACTIVE);
+        await().atMost(WAIT)
+                .until(() -> client.state() == ClientState.CONNECTED
+                        && client.channels().get(BOOK) == ChannelStatus.ACTIVE);
         assertThat(client.stats().lastError()).isNotNull();
         assertThat(simulator.sessions()).hasSize(1);
     }
@@ -197,12 +207,19 @@ class SimulatorSessionsTest {
                 .binancePing(Duration.ofMillis(500), Duration.ofSeconds(2)));
         ClientSpec spec = new ClientSpec("b1", Platform.BINANCE, simulator.binanceUrl(), true, null, true, null);
 
-        client = start(spec, 1, List.of("btcusdt@trade", "ethusdt@trade", "bnbusdt@depth@100ms"), new BinanceAdapter(2));
+        client =
+                start(spec, 1, List.of("btcusdt@trade", "ethusdt@trade", "bnbusdt@depth@100ms"), new BinanceAdapter(2));
 
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
         assertThat(simulator.sessions()).hasSize(2);
-        assertThat(simulator.sessions()).allSatisfy(s -> assertThat(s.channels()).hasSizeLessThanOrEqualTo(2));
-        await().atMost(WAIT).until(() -> delivered.stream().map(MarketMessage::channel).distinct().count() == 3);
+        assertThat(simulator.sessions())
+                .allSatisfy(s -> assertThat(s.channels()).hasSizeLessThanOrEqualTo(2));
+        await().atMost(WAIT)
+                .until(() -> delivered.stream()
+                                .map(MarketMessage::channel)
+                                .distinct()
+                                .count()
+                        == 3);
         assertThat(delivered).noneMatch(MarketMessage::gap);
         assertThat(simulator.heartbeatCloses()).isZero();
         assertThat(simulator.messageLimitCloses()).isZero();

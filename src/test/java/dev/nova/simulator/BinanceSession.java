@@ -129,8 +129,11 @@ final class BinanceSession extends SimSession {
                 channels.forEach(list::add);
                 result(id, list.toString());
             }
-            default -> error(id, 2, "Invalid request: unknown variant " + method
-                    + ", expected one of SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY");
+            default -> error(
+                    id,
+                    2,
+                    "Invalid request: unknown variant " + method
+                            + ", expected one of SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY");
         }
     }
 
@@ -144,10 +147,14 @@ final class BinanceSession extends SimSession {
             }
             streams.add(stream);
         }
-        long fresh = streams.stream().filter(s -> !channels.contains(s)).distinct().count();
+        long fresh =
+                streams.stream().filter(s -> !channels.contains(s)).distinct().count();
         if (channels.size() + fresh > exchange.options().binanceMaxStreams) {
-            error(id, 2, "Invalid request: a connection can listen to at most "
-                    + exchange.options().binanceMaxStreams + " streams");
+            error(
+                    id,
+                    2,
+                    "Invalid request: a connection can listen to at most " + exchange.options().binanceMaxStreams
+                            + " streams");
             return;
         }
         streams.forEach(this::subscribe);

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 final class DeribitSession extends SimSession {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern CHANNEL = Pattern.compile(
-            "(book|trades|ticker|quote|incremental_ticker|perpetual|chart\\.trades|deribit_price_index"
+    private static final Pattern CHANNEL =
+            Pattern.compile("(book|trades|ticker|quote|incremental_ticker|perpetual|chart\\.trades|deribit_price_index"
                     + "|deribit_price_ranking|deribit_volatility_index|estimated_expiration_price|markprice\\.options"
                     + "|instrument\\.state)\\.[A-Za-z0-9_.-]+|platform_state|announcements");
     private static final Pattern PRIVATE = Pattern.compile("user\\.[a-z_.]+[A-Za-z0-9_.-]*");
@@ -120,13 +120,15 @@ final class DeribitSession extends SimSession {
             return;
         }
         account = clientId;
-        result(id, "{\"access_token\":\"1582628593469.1MbQ-J_4.CBP-OqOwm_FBdMYj4cRK2dMXyHPfBtXGpzLxhWg31nHu3H_Q"
-                + "60FpE5_vqUBEQGSiMrIGzw3nC37NMb9d1tpBNqBOM_Ql9pXOmgtV9Yj3Pq1c6BqC6dU6eTxHMFO67x8GpJxqw_QcKP5I"
-                + "epwGBD-gfKSHfAv9AEnLJkNu3JkMJBdLToY1lrBnuedF3dU_uARm\",\"enabled_features\":[],\"expires_in\":"
-                + "31536000,\"refresh_token\":\"1582628593469.1GP4rQd0.A9Wa78o5kFRIUP49mScaD1CqHgiK50HOl2VA6kCtW"
-                + "a8BQZU5Dr03BhcbXPNvEh3I_MVixKZXnyoBeKJwLl8LXnfo180ckAiPj3zOclcUu4zkXuF3NNP3sTPcDf1B3C1CwMKkJ1"
-                + "NOcf1yPmRbsrd7hbgQ-hLa40tfx6Oa-85ymm_3Z65LZcnCeLrqlj_A9jM\",\"scope\":\"connection "
-                + "mainaccount\",\"token_type\":\"bearer\"}");
+        result(
+                id,
+                "{\"access_token\":\"1582628593469.1MbQ-J_4.CBP-OqOwm_FBdMYj4cRK2dMXyHPfBtXGpzLxhWg31nHu3H_Q"
+                        + "60FpE5_vqUBEQGSiMrIGzw3nC37NMb9d1tpBNqBOM_Ql9pXOmgtV9Yj3Pq1c6BqC6dU6eTxHMFO67x8GpJxqw_QcKP5I"
+                        + "epwGBD-gfKSHfAv9AEnLJkNu3JkMJBdLToY1lrBnuedF3dU_uARm\",\"enabled_features\":[],\"expires_in\":"
+                        + "31536000,\"refresh_token\":\"1582628593469.1GP4rQd0.A9Wa78o5kFRIUP49mScaD1CqHgiK50HOl2VA6kCtW"
+                        + "a8BQZU5Dr03BhcbXPNvEh3I_MVixKZXnyoBeKJwLl8LXnfo180ckAiPj3zOclcUu4zkXuF3NNP3sTPcDf1B3C1CwMKkJ1"
+                        + "NOcf1yPmRbsrd7hbgQ-hLa40tfx6Oa-85ymm_3Z65LZcnCeLrqlj_A9jM\",\"scope\":\"connection "
+                        + "mainaccount\",\"token_type\":\"bearer\"}");
     }
 
     private void setHeartbeat(long id, JsonNode params) {
@@ -182,8 +184,8 @@ final class DeribitSession extends SimSession {
 
     private void result(long id, String resultJson) {
         long now = System.currentTimeMillis() * 1000;
-        sendText("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + resultJson + ",\"usIn\":" + now
-                + ",\"usOut\":" + (now + 15) + ",\"usDiff\":15,\"testnet\":false}");
+        sendText("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + resultJson + ",\"usIn\":" + now + ",\"usOut\":"
+                + (now + 15) + ",\"usDiff\":15,\"testnet\":false}");
     }
 
     private void error(long id, int code, String message) {
@@ -191,7 +193,7 @@ final class DeribitSession extends SimSession {
         error.put("message", message);
         error.put("code", code);
         long now = System.currentTimeMillis() * 1000;
-        sendText("{\"jsonrpc\":\"2.0\"," + (id >= 0 ? "\"id\":" + id + "," : "") + "\"error\":" + error
-                + ",\"usIn\":" + now + ",\"usOut\":" + (now + 12) + ",\"usDiff\":12,\"testnet\":false}");
+        sendText("{\"jsonrpc\":\"2.0\"," + (id >= 0 ? "\"id\":" + id + "," : "") + "\"error\":" + error + ",\"usIn\":"
+                + now + ",\"usOut\":" + (now + 12) + ",\"usDiff\":12,\"testnet\":false}");
     }
 }

@@ -149,8 +149,8 @@ public final class ExchangeSimulator implements AutoCloseable {
         List<SessionInfo> list = new ArrayList<>();
         for (SimSession s : sessions.values()) {
             if (s.connection.isOpen()) {
-                list.add(new SessionInfo(s.id, s.platform(), s.account(), Set.copyOf(s.channels),
-                        s.connection.remoteAddress()));
+                list.add(new SessionInfo(
+                        s.id, s.platform(), s.account(), Set.copyOf(s.channels), s.connection.remoteAddress()));
             }
         }
         return list;
@@ -158,12 +158,14 @@ public final class ExchangeSimulator implements AutoCloseable {
 
     /** Open sessions of a platform. */
     public int sessionCount(String platform) {
-        return (int) sessions().stream().filter(s -> s.platform().equals(platform)).count();
+        return (int)
+                sessions().stream().filter(s -> s.platform().equals(platform)).count();
     }
 
     /** Open sessions subscribed to a channel. */
     public int subscribers(String channel) {
-        return (int) sessions().stream().filter(s -> s.channels().contains(channel)).count();
+        return (int)
+                sessions().stream().filter(s -> s.channels().contains(channel)).count();
     }
 
     /** Subscribe requests naming the channel since the start. */

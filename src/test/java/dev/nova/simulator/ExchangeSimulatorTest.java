@@ -30,25 +30,38 @@ class ExchangeSimulatorTest {
     @Test
     void deribitBookStartsWithASnapshotThenDeltasShareOneGlobalSequence() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults().messagesPerSecond(0));
-        try (TestClient a = new TestClient(simulator.deribitUrl()); TestClient b = new TestClient(simulator.deribitUrl())) {
+        try (TestClient a = new TestClient(simulator.deribitUrl());
+                TestClient b = new TestClient(simulator.deribitUrl())) {
             a.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/subscribe\",\"params\":{\"channels\":"
                     + "[\"book.BTC-PERPETUAL.100ms\"]}}");
-            JsonNode snapshot = JSON.readTree(a.next("\"snapshot\"", WAIT)).path("params").path("data");
-            assertThat(JSON.readTree(a.next("\"id\":1", WAIT)).path("result").get(0).asText())
+            JsonNode snapshot =
+                    JSON.readTree(a.next("\"snapshot\"", WAIT)).path("params").path("data");
+            assertThat(JSON.readTree(a.next("\"id\":1", WAIT))
+                            .path("result")
+                            .get(0)
+                            .asText())
                     .isEqualTo("book.BTC-PERPETUAL.100ms");
             simulator.publish("book.BTC-PERPETUAL.100ms", 1);
             b.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/subscribe\",\"params\":{\"channels\":"
                     + "[\"book.BTC-PERPETUAL.100ms\"]}}");
-            JsonNode bSnapshot = JSON.readTree(b.next("\"snapshot\"", WAIT)).path("params").path("data");
+            JsonNode bSnapshot =
+                    JSON.readTree(b.next("\"snapshot\"", WAIT)).path("params").path("data");
             simulator.publish("book.BTC-PERPETUAL.100ms", 1);
 
-            JsonNode first = JSON.readTree(a.next("\"change\"", WAIT)).path("params").path("data");
-            JsonNode second = JSON.readTree(a.next("\"change\"", WAIT)).path("params").path("data");
-            JsonNode bDelta = JSON.readTree(b.next("\"change\"", WAIT)).path("params").path("data");
-            assertThat(first.path("prev_change_id").asLong()).isEqualTo(snapshot.path("change_id").asLong());
-            assertThat(second.path("prev_change_id").asLong()).isEqualTo(first.path("change_id").asLong());
-            assertThat(bSnapshot.path("change_id").asLong()).isEqualTo(first.path("change_id").asLong());
-            assertThat(bDelta.path("change_id").asLong()).isEqualTo(second.path("change_id").asLong());
+            JsonNode first =
+                    JSON.readTree(a.next("\"change\"", WAIT)).path("params").path("data");
+            JsonNode second =
+                    JSON.readTree(a.next("\"change\"", WAIT)).path("params").path("data");
+            JsonNode bDelta =
+                    JSON.readTree(b.next("\"change\"", WAIT)).path("params").path("data");
+            assertThat(first.path("prev_change_id").asLong())
+                    .isEqualTo(snapshot.path("change_id").asLong());
+            assertThat(second.path("prev_change_id").asLong())
+                    .isEqualTo(first.path("change_id").asLong());
+            assertThat(bSnapshot.path("change_id").asLong())
+                    .isEqualTo(first.path("change_id").asLong());
+            assertThat(bDelta.path("change_id").asLong())
+                    .isEqualTo(second.path("change_id").asLong());
             assertThat(simulator.subscribers("book.BTC-PERPETUAL.100ms")).isEqualTo(2);
         }
     }
@@ -57,7 +70,8 @@ class ExchangeSimulatorTest {
     void anUnansweredTestRequestClosesTheDeribitConnection() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults().deribitMinHeartbeatSeconds(1));
         try (TestClient client = new TestClient(simulator.deribitUrl())) {
-            client.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":1}}");
+            client.send(
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":1}}");
             client.next("test_request", WAIT);
 
             assertThat(client.awaitClose(WAIT)).isTrue();
@@ -69,7 +83,8 @@ class ExchangeSimulatorTest {
     void answeredTestRequestsKeepTheConnection() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults().deribitMinHeartbeatSeconds(1));
         try (TestClient client = new TestClient(simulator.deribitUrl())) {
-            client.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":1}}");
+            client.send(
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":1}}");
             for (int i = 0; i < 3; i++) {
                 client.next("test_request", WAIT);
                 client.send("{\"jsonrpc\":\"2.0\",\"id\":" + (10 + i) + ",\"method\":\"public/test\",\"params\":{}}");
@@ -82,9 +97,13 @@ class ExchangeSimulatorTest {
     void heartbeatIntervalsBelowTheMinimumAreRefused() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults());
         try (TestClient client = new TestClient(simulator.deribitUrl())) {
-            client.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":5}}");
+            client.send(
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":5}}");
 
-            assertThat(JSON.readTree(client.next("\"id\":1", WAIT)).path("error").path("code").asInt())
+            assertThat(JSON.readTree(client.next("\"id\":1", WAIT))
+                            .path("error")
+                            .path("code")
+                            .asInt())
                     .isEqualTo(-32602);
         }
     }
@@ -99,7 +118,8 @@ class ExchangeSimulatorTest {
             String error = client.next("\"id\":3", WAIT);
 
             assertThat(JSON.readTree(error).path("error").path("code").asInt()).isEqualTo(10028);
-            assertThat(JSON.readTree(error).path("error").path("message").asText()).isEqualTo("too_many_requests");
+            assertThat(JSON.readTree(error).path("error").path("message").asText())
+                    .isEqualTo("too_many_requests");
             assertThat(client.awaitClose(WAIT)).isTrue();
             assertThat(simulator.rateLimited()).isEqualTo(1);
         }
@@ -107,14 +127,18 @@ class ExchangeSimulatorTest {
 
     @Test
     void creditsAreSharedByEverySessionOfAnAccount() throws Exception {
-        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
-                .deribitCredits(1000, 1, 500)
-                .credentials("acct", "pw"));
+        simulator = ExchangeSimulator.start(
+                SimulatorOptions.defaults().deribitCredits(1000, 1, 500).credentials("acct", "pw"));
         String auth = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/auth\",\"params\":{\"grant_type\":"
                 + "\"client_credentials\",\"client_id\":\"acct\",\"client_secret\":\"pw\"}}";
-        try (TestClient a = new TestClient(simulator.deribitUrl()); TestClient b = new TestClient(simulator.deribitUrl())) {
+        try (TestClient a = new TestClient(simulator.deribitUrl());
+                TestClient b = new TestClient(simulator.deribitUrl())) {
             a.send(auth);
-            assertThat(JSON.readTree(a.next("\"id\":1", WAIT)).path("result").path("access_token").asText()).isNotEmpty();
+            assertThat(JSON.readTree(a.next("\"id\":1", WAIT))
+                            .path("result")
+                            .path("access_token")
+                            .asText())
+                    .isNotEmpty();
             b.send(auth);
             b.next("\"id\":1", WAIT);
             a.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"public/test\",\"params\":{}}");
@@ -123,7 +147,11 @@ class ExchangeSimulatorTest {
             b.next("\"id\":2", WAIT);
             b.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"public/test\",\"params\":{}}");
 
-            assertThat(JSON.readTree(b.next("\"id\":3", WAIT)).path("error").path("code").asInt()).isEqualTo(10028);
+            assertThat(JSON.readTree(b.next("\"id\":3", WAIT))
+                            .path("error")
+                            .path("code")
+                            .asInt())
+                    .isEqualTo(10028);
         }
     }
 
@@ -134,7 +162,11 @@ class ExchangeSimulatorTest {
             client.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/auth\",\"params\":{\"grant_type\":"
                     + "\"client_credentials\",\"client_id\":\"acct\",\"client_secret\":\"nope\"}}");
 
-            assertThat(JSON.readTree(client.next("\"id\":1", WAIT)).path("error").path("code").asInt()).isEqualTo(13004);
+            assertThat(JSON.readTree(client.next("\"id\":1", WAIT))
+                            .path("error")
+                            .path("code")
+                            .asInt())
+                    .isEqualTo(13004);
         }
     }
 
@@ -149,7 +181,8 @@ class ExchangeSimulatorTest {
             JsonNode first = JSON.readTree(client.next("depthUpdate", WAIT));
             JsonNode second = JSON.readTree(client.next("depthUpdate", WAIT)).path("data");
             assertThat(first.path("stream").asText()).isEqualTo("btcusdt@depth@100ms");
-            assertThat(second.path("U").asLong()).isEqualTo(first.path("data").path("u").asLong() + 1);
+            assertThat(second.path("U").asLong())
+                    .isEqualTo(first.path("data").path("u").asLong() + 1);
         }
     }
 
@@ -181,8 +214,8 @@ class ExchangeSimulatorTest {
 
     @Test
     void binanceKeepsClientsThatAnswerPings() throws Exception {
-        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
-                .binancePing(Duration.ofMillis(300), Duration.ofMillis(700)));
+        simulator = ExchangeSimulator.start(
+                SimulatorOptions.defaults().binancePing(Duration.ofMillis(300), Duration.ofMillis(700)));
         try (TestClient client = new TestClient(simulator.binanceUrl())) {
             // Tyrus answers pings by itself.
             assertThat(client.awaitClose(Duration.ofMillis(1500))).isFalse();
@@ -192,12 +225,14 @@ class ExchangeSimulatorTest {
 
     @Test
     void binanceDropsClientsThatNeverAnswerPings() throws Exception {
-        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
-                .binancePing(Duration.ofMillis(200), Duration.ofMillis(500)));
+        simulator = ExchangeSimulator.start(
+                SimulatorOptions.defaults().binancePing(Duration.ofMillis(200), Duration.ofMillis(500)));
         try (Socket socket = new Socket("127.0.0.1", simulator.port())) {
-            socket.getOutputStream().write(("GET /stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET /stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             socket.setSoTimeout(5000);
             InputStream in = socket.getInputStream();
             // Read (and ignore) the handshake answer and the pings until the server hangs up.
@@ -211,7 +246,8 @@ class ExchangeSimulatorTest {
     @Test
     void handshakesBeyondTheConnectionLimitGet429() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults().connectionLimit(2, Duration.ofMinutes(5)));
-        try (TestClient a = new TestClient(simulator.binanceUrl()); TestClient b = new TestClient(simulator.binanceUrl())) {
+        try (TestClient a = new TestClient(simulator.binanceUrl());
+                TestClient b = new TestClient(simulator.binanceUrl())) {
             assertThatThrownBy(() -> new TestClient(simulator.binanceUrl())).hasStackTraceContaining("429");
         }
     }

@@ -36,8 +36,9 @@ final class Feed {
     Feed(String channel, boolean deribit) {
         this.channel = channel;
         this.kind = deribit ? deribitKind(channel) : binanceKind(channel);
-        this.instrument = deribit ? deribitInstrument(channel) : channel.substring(0, Math.max(0,
-                channel.indexOf('@'))).toUpperCase(Locale.ROOT);
+        this.instrument = deribit
+                ? deribitInstrument(channel)
+                : channel.substring(0, Math.max(0, channel.indexOf('@'))).toUpperCase(Locale.ROOT);
     }
 
     private static Kind deribitKind(String channel) {
@@ -138,8 +139,8 @@ final class Feed {
     }
 
     private String deribitEnvelope(String data) {
-        return "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":\"" + channel
-                + "\",\"data\":" + data + "}}";
+        return "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":\"" + channel + "\",\"data\":"
+                + data + "}}";
     }
 
     private String binanceEnvelope(String data) {

@@ -24,18 +24,21 @@ final class TestClient implements AutoCloseable {
 
     TestClient(String url) throws Exception {
         ClientManager manager = ClientManager.createClient();
-        session = manager.connectToServer(new Endpoint() {
-            @Override
-            public void onOpen(Session s, EndpointConfig config) {
-                s.addMessageHandler(String.class, (MessageHandler.Whole<String>) received::add);
-            }
+        session = manager.connectToServer(
+                new Endpoint() {
+                    @Override
+                    public void onOpen(Session s, EndpointConfig config) {
+                        s.addMessageHandler(String.class, (MessageHandler.Whole<String>) received::add);
+                    }
 
-            @Override
-            public void onClose(Session s, CloseReason reason) {
-                closeCode = reason.getCloseCode().getCode();
-                closed.countDown();
-            }
-        }, ClientEndpointConfig.Builder.create().build(), URI.create(url));
+                    @Override
+                    public void onClose(Session s, CloseReason reason) {
+                        closeCode = reason.getCloseCode().getCode();
+                        closed.countDown();
+                    }
+                },
+                ClientEndpointConfig.Builder.create().build(),
+                URI.create(url));
     }
 
     void send(String text) throws Exception {

@@ -79,7 +79,8 @@ final class WsServer implements AutoCloseable {
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    headers.put(
+                            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
                             lines[i].substring(colon + 1).trim());
                 }
             }
@@ -89,7 +90,8 @@ final class WsServer implements AutoCloseable {
             String query = q < 0 ? "" : target.substring(q + 1);
             String key = headers.get("sec-websocket-key");
             OutputStream out = socket.getOutputStream();
-            if (!"GET".equals(request[0]) || key == null
+            if (!"GET".equals(request[0])
+                    || key == null
                     || !"websocket".equalsIgnoreCase(headers.getOrDefault("upgrade", ""))) {
                 refuse(out, 400, "Bad Request");
                 socket.close();
@@ -97,13 +99,16 @@ final class WsServer implements AutoCloseable {
             }
             int verdict = acceptor.admit(path, socket.getInetAddress().getHostAddress());
             if (verdict != 101) {
-                refuse(out, verdict, verdict == 429 ? "Too Many Requests" : verdict == 404 ? "Not Found"
-                        : "Service Unavailable");
+                refuse(
+                        out,
+                        verdict,
+                        verdict == 429 ? "Too Many Requests" : verdict == 404 ? "Not Found" : "Service Unavailable");
                 socket.close();
                 return;
             }
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + WsFrames.acceptKey(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Sec-WebSocket-Accept: " + WsFrames.acceptKey(key) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             WsConnection connection = new WsConnection(socket, path, query, outboxFrames);
             acceptor.accepted(connection);
@@ -136,7 +141,8 @@ final class WsServer implements AutoCloseable {
             }
             head.write(b);
             matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
+                    ? matched + 1
+                    : (b == '\r' ? 1 : 0);
             if (matched == 4) {
                 return head.toString(StandardCharsets.ISO_8859_1);
             }

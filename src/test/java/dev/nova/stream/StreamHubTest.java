@@ -41,8 +41,13 @@ class StreamHubTest {
         NovaExecutors executors = mock(NovaExecutors.class);
         when(executors.timers()).thenReturn(timers);
         when(executors.delivery()).thenReturn(delivery);
-        NovaSettings settings = new NovaSettings("n1", "default", null, null,
-                new StreamSettings(64, Duration.ofSeconds(30), Duration.ofMillis(300)), List.of());
+        NovaSettings settings = new NovaSettings(
+                "n1",
+                "default",
+                null,
+                null,
+                new StreamSettings(64, Duration.ofSeconds(30), Duration.ofMillis(300)),
+                List.of());
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
         @SuppressWarnings("unchecked")
@@ -77,18 +82,22 @@ class StreamHubTest {
                 return builder;
             });
             when(builder.build()).thenReturn(event);
-            when(sink.send(any())).thenAnswer(invocation ->
-                    stuck ? new CompletableFuture<>() : CompletableFuture.completedFuture(null));
+            when(sink.send(any()))
+                    .thenAnswer(
+                            invocation -> stuck ? new CompletableFuture<>() : CompletableFuture.completedFuture(null));
             when(sink.isClosed()).thenAnswer(invocation -> closed);
             org.mockito.Mockito.doAnswer(invocation -> {
-                closed = true;
-                return null;
-            }).when(sink).close();
+                        closed = true;
+                        return null;
+                    })
+                    .when(sink)
+                    .close();
         }
     }
 
     private static MarketMessage message(String client, long sequence) {
-        return new MarketMessage(client, CHANNEL, sequence, 1_700_000_000_000L, false, "[{\"trade_seq\":" + sequence + "}]");
+        return new MarketMessage(
+                client, CHANNEL, sequence, 1_700_000_000_000L, false, "[{\"trade_seq\":" + sequence + "}]");
     }
 
     @Test
@@ -101,11 +110,12 @@ class StreamHubTest {
         hub.publish(message("d1", 2));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> consumer.data.size() == 2);
-        assertThat(consumer.data).containsExactly(
-                "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":1,\"receivedAt\":1700000000000,"
-                        + "\"gap\":false,\"data\":[{\"trade_seq\":1}]}",
-                "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":2,\"receivedAt\":1700000000000,"
-                        + "\"gap\":false,\"data\":[{\"trade_seq\":2}]}");
+        assertThat(consumer.data)
+                .containsExactly(
+                        "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":1,\"receivedAt\":1700000000000,"
+                                + "\"gap\":false,\"data\":[{\"trade_seq\":1}]}",
+                        "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":2,\"receivedAt\":1700000000000,"
+                                + "\"gap\":false,\"data\":[{\"trade_seq\":2}]}");
     }
 
     @Test
@@ -156,8 +166,8 @@ class StreamHubTest {
 
     @Test
     void unsequencedMessagesEncodeANullSequence() {
-        assertThat(MarketMessageJson.encode(new MarketMessage("c", "ticker.X.100ms", MarketMessage.NO_SEQUENCE, 5,
-                        true, "{\"a\":1}")))
+        assertThat(MarketMessageJson.encode(
+                        new MarketMessage("c", "ticker.X.100ms", MarketMessage.NO_SEQUENCE, 5, true, "{\"a\":1}")))
                 .isEqualTo("{\"channel\":\"ticker.X.100ms\",\"client\":\"c\",\"sequence\":null,\"receivedAt\":5,"
                         + "\"gap\":true,\"data\":{\"a\":1}}");
     }

@@ -53,8 +53,10 @@ class BadInputIT {
     void existingClient() {
         api = new Http(base.toString());
         if (api.get("/api/clients/existing").status() == 404) {
-            Http.Reply created = api.post("/api/clients", "{\"name\":\"existing\",\"platform\":\"deribit\",\"url\":\""
-                    + simulator.deribitUrl() + "\",\"channels\":[\"book.BTC-PERPETUAL.100ms\"]}");
+            Http.Reply created = api.post(
+                    "/api/clients",
+                    "{\"name\":\"existing\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                            + "\",\"channels\":[\"book.BTC-PERPETUAL.100ms\"]}");
             assertThat(created.status()).isEqualTo(201);
         }
         before = snapshot();
@@ -69,12 +71,19 @@ class BadInputIT {
     private String snapshot() {
         StringBuilder state = new StringBuilder();
         for (JsonNode client : api.get("/api/clients").json()) {
-            state.append(client.path("name").asText()).append('|').append(client.path("url").asText()).append('|')
-                    .append(client.path("platform").asText()).append('|').append(client.path("epoch").asLong())
+            state.append(client.path("name").asText())
+                    .append('|')
+                    .append(client.path("url").asText())
+                    .append('|')
+                    .append(client.path("platform").asText())
+                    .append('|')
+                    .append(client.path("epoch").asLong())
                     .append('\n');
         }
         for (JsonNode subscription : api.get("/api/subscriptions").json()) {
-            state.append(subscription.path("id").asText()).append('|').append(subscription.path("channel").asText())
+            state.append(subscription.path("id").asText())
+                    .append('|')
+                    .append(subscription.path("channel").asText())
                     .append('\n');
         }
         return state.toString();
@@ -99,61 +108,92 @@ class BadInputIT {
 
     @Test
     void wrongShapeIsRejected() {
-        assertProblem(api.post("/api/clients", "{\"name\":\"x\",\"platform\":\"deribit\",\"channels\":\"abc\"}"),
-                400, "not valid JSON");
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"x\",\"platform\":\"deribit\",\"channels\":\"abc\"}"),
+                400,
+                "not valid JSON");
     }
 
     @Test
     void missingOrInvalidNameIsRejected() {
         assertProblem(api.post("/api/clients", "{\"platform\":\"deribit\"}"), 400, "name is required");
-        assertProblem(api.post("/api/clients", "{\"name\":\"no spaces\",\"platform\":\"deribit\"}"), 400,
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"no spaces\",\"platform\":\"deribit\"}"),
+                400,
                 "name 'no spaces' is invalid");
-        assertProblem(api.post("/api/clients", "{\"name\":\"" + "x".repeat(65) + "\",\"platform\":\"deribit\"}"),
-                400, "is invalid");
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"" + "x".repeat(65) + "\",\"platform\":\"deribit\"}"),
+                400,
+                "is invalid");
     }
 
     @Test
     void unknownPlatformIsRejected() {
-        assertProblem(api.post("/api/clients", "{\"name\":\"k1\",\"platform\":\"kraken\"}"), 400,
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"k1\",\"platform\":\"kraken\"}"),
+                400,
                 "platform 'kraken' is unknown");
         assertProblem(api.post("/api/clients", "{\"name\":\"k1\"}"), 400, "platform is required");
     }
 
     @Test
     void badUrlIsRejected() {
-        assertProblem(api.post("/api/clients", "{\"name\":\"u1\",\"platform\":\"binance\",\"url\":\"ws://h/ws\"}"),
-                400, "/stream");
-        assertProblem(api.post("/api/clients", "{\"name\":\"u1\",\"platform\":\"deribit\",\"url\":\"http://h/x\"}"),
-                400, "ws://");
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"u1\",\"platform\":\"binance\",\"url\":\"ws://h/ws\"}"),
+                400,
+                "/stream");
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"u1\",\"platform\":\"deribit\",\"url\":\"http://h/x\"}"),
+                400,
+                "ws://");
     }
 
     @Test
     void duplicateClientIsAConflict() {
-        assertProblem(api.post("/api/clients", "{\"name\":\"existing\",\"platform\":\"binance\"}"), 409,
-                "already exists");
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"existing\",\"platform\":\"binance\"}"), 409, "already exists");
     }
 
     @Test
     void badChannelListsAreRejected() {
         assertProblem(api.post("/api/clients/existing/subscriptions", "{\"channels\":[]}"), 400, "non-empty");
         assertProblem(api.post("/api/clients/existing/subscriptions", "{}"), 400, "non-empty");
-        assertProblem(api.post("/api/clients/existing/subscriptions", "{\"channels\":[\"btcusdt@trade\"]}"), 400,
+        assertProblem(
+                api.post("/api/clients/existing/subscriptions", "{\"channels\":[\"btcusdt@trade\"]}"),
+                400,
                 "not a Deribit channel");
-        assertProblem(api.post("/api/clients/existing/subscriptions",
-                "{\"channels\":[\"book.BTC-PERPETUAL.100ms\",\"book.eth.1s\"]}"), 400, "book.eth.1s");
-        assertProblem(api.post("/api/clients", "{\"name\":\"c9\",\"platform\":\"deribit\",\"channels\":[\"nope\"]}"),
-                400, "not a Deribit channel");
-        assertProblem(api.post("/api/clients/existing/subscriptions",
-                "{\"channels\":[\"book.BTC-PERPETUAL.100ms\",\"trades.BTC-PERPETUAL.raw\"],\"id\":\"two\"}"), 400,
+        assertProblem(
+                api.post(
+                        "/api/clients/existing/subscriptions",
+                        "{\"channels\":[\"book.BTC-PERPETUAL.100ms\",\"book.eth.1s\"]}"),
+                400,
+                "book.eth.1s");
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"c9\",\"platform\":\"deribit\",\"channels\":[\"nope\"]}"),
+                400,
+                "not a Deribit channel");
+        assertProblem(
+                api.post(
+                        "/api/clients/existing/subscriptions",
+                        "{\"channels\":[\"book.BTC-PERPETUAL.100ms\",\"trades.BTC-PERPETUAL.raw\"],\"id\":\"two\"}"),
+                400,
                 "single channel");
     }
 
     @Test
     void duplicateSubscriptionIdIsAConflict() {
-        String id = api.get("/api/subscriptions?client=existing").json().get(0).path("id").asText();
+        String id = api.get("/api/subscriptions?client=existing")
+                .json()
+                .get(0)
+                .path("id")
+                .asText();
 
-        assertProblem(api.post("/api/clients/existing/subscriptions",
-                "{\"channels\":[\"trades.BTC-PERPETUAL.raw\"],\"id\":\"" + id + "\"}"), 409, "already exists");
+        assertProblem(
+                api.post(
+                        "/api/clients/existing/subscriptions",
+                        "{\"channels\":[\"trades.BTC-PERPETUAL.raw\"],\"id\":\"" + id + "\"}"),
+                409,
+                "already exists");
     }
 
     @Test
@@ -161,8 +201,10 @@ class BadInputIT {
         assertProblem(api.get("/api/clients/ghost"), 404, "client 'ghost' does not exist");
         assertProblem(api.delete("/api/clients/ghost"), 404, "does not exist");
         assertProblem(api.post("/api/clients/ghost/restart", "{}"), 404, "does not exist");
-        assertProblem(api.post("/api/clients/ghost/subscriptions", "{\"channels\":[\"book.BTC-PERPETUAL.100ms\"]}"),
-                404, "does not exist");
+        assertProblem(
+                api.post("/api/clients/ghost/subscriptions", "{\"channels\":[\"book.BTC-PERPETUAL.100ms\"]}"),
+                404,
+                "does not exist");
         assertProblem(api.delete("/api/clients/existing/subscriptions/ghost"), 404, "no subscription 'ghost'");
     }
 

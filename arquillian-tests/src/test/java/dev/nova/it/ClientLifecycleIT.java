@@ -63,11 +63,17 @@ class ClientLifecycleIT {
     private JsonNode createDeribit(String name, String... channels) {
         StringBuilder list = new StringBuilder();
         for (String channel : channels) {
-            list.append(list.length() == 0 ? "" : ",").append('"').append(channel).append('"');
+            list.append(list.length() == 0 ? "" : ",")
+                    .append('"')
+                    .append(channel)
+                    .append('"');
         }
-        Http.Reply reply = api().post("/api/clients", "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\""
-                + simulator.deribitUrl() + "\",\"credentials\":{\"clientId\":\"it-account\",\"clientSecret\":"
-                + "\"it-secret\"},\"channels\":[" + list + "]}");
+        Http.Reply reply = api().post(
+                        "/api/clients",
+                        "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\""
+                                + simulator.deribitUrl()
+                                + "\",\"credentials\":{\"clientId\":\"it-account\",\"clientSecret\":"
+                                + "\"it-secret\"},\"channels\":[" + list + "]}");
         assertThat(reply.status()).as(reply.text()).isEqualTo(201);
         return reply.json();
     }
@@ -77,7 +83,9 @@ class ClientLifecycleIT {
     }
 
     private List<ExchangeSimulator.SessionInfo> sessionsWith(String channel) {
-        return simulator.sessions().stream().filter(s -> s.channels().contains(channel)).toList();
+        return simulator.sessions().stream()
+                .filter(s -> s.channels().contains(channel))
+                .toList();
     }
 
     @Test
@@ -103,8 +111,12 @@ class ClientLifecycleIT {
             assertThat(data.path("client").asText()).isEqualTo("sse-client");
             assertThat(data.path("gap").asBoolean()).isFalse();
             assertThat(data.path("receivedAt").asLong()).isPositive();
-            assertThat(data.path("data").get(0).path("trade_seq").asLong()).isEqualTo(data.path("sequence").asLong());
-            assertThat(events).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
+            assertThat(data.path("data").get(0).path("trade_seq").asLong())
+                    .isEqualTo(data.path("sequence").asLong());
+            assertThat(events)
+                    .extracting(e -> Long.parseLong(e.id()))
+                    .isSorted()
+                    .doesNotHaveDuplicates();
         }
         JsonNode client = api().get("/api/clients/sse-client").json();
         assertThat(client.path("messagesReceived").asLong()).isPositive();
@@ -116,21 +128,28 @@ class ClientLifecycleIT {
     void marketMessagesAreFiredAsCdiEvents() {
         createDeribit("cdi-client", "ticker.ETH-PERPETUAL.100ms");
 
-        await().atMost(WAIT).until(() ->
-                api().get("/api/test/events?channel=ticker.ETH-PERPETUAL.100ms").json().path("count").asLong() >= 3);
+        await().atMost(WAIT)
+                .until(() -> api().get("/api/test/events?channel=ticker.ETH-PERPETUAL.100ms")
+                                .json()
+                                .path("count")
+                                .asLong()
+                        >= 3);
     }
 
     @Test
     void binanceClientStreamsCombinedStreams() throws Exception {
-        Http.Reply reply = api().post("/api/clients", "{\"name\":\"binance-client\",\"platform\":\"binance\","
-                + "\"url\":\"" + simulator.binanceUrl() + "\",\"channels\":[\"btcusdt@trade\",\"btcusdt@depth@100ms\"]}");
+        Http.Reply reply = api().post(
+                        "/api/clients",
+                        "{\"name\":\"binance-client\",\"platform\":\"binance\"," + "\"url\":\"" + simulator.binanceUrl()
+                                + "\",\"channels\":[\"btcusdt@trade\",\"btcusdt@depth@100ms\"]}");
         assertThat(reply.status()).as(reply.text()).isEqualTo(201);
 
         try (SseStream stream = new SseStream(api().uri("/api/stream?channel=btcusdt@depth@100ms"))) {
             JsonNode first = stream.next(WAIT).json();
             JsonNode second = stream.next(WAIT).json();
             assertThat(first.path("data").path("e").asText()).isEqualTo("depthUpdate");
-            assertThat(second.path("data").path("U").asLong()).isEqualTo(first.path("data").path("u").asLong() + 1);
+            assertThat(second.path("data").path("U").asLong())
+                    .isEqualTo(first.path("data").path("u").asLong() + 1);
             assertThat(second.path("gap").asBoolean()).isFalse();
         }
         await().atMost(WAIT).until(() -> state("binance-client").equals("CONNECTED"));
@@ -139,16 +158,24 @@ class ClientLifecycleIT {
     @Test
     void aDroppedConnectionIsResubscribedOnExactlyOneSession() {
         createDeribit("drop-client", BOOK);
-        await().atMost(WAIT).until(() -> state("drop-client").equals("CONNECTED") && sessionsWith(BOOK).size() == 1);
+        await().atMost(WAIT)
+                .until(() -> state("drop-client").equals("CONNECTED")
+                        && sessionsWith(BOOK).size() == 1);
         long requestsBefore = simulator.subscribeRequests(BOOK);
 
         simulator.dropAll("deribit");
 
-        await().atMost(WAIT).until(() -> api().get("/api/clients/drop-client").json().path("reconnects").asLong() >= 1
-                && state("drop-client").equals("CONNECTED"));
+        await().atMost(WAIT)
+                .until(() -> api().get("/api/clients/drop-client")
+                                        .json()
+                                        .path("reconnects")
+                                        .asLong()
+                                >= 1
+                        && state("drop-client").equals("CONNECTED"));
         await().atMost(WAIT).until(() -> sessionsWith(BOOK).size() == 1);
         assertThat(simulator.subscribeRequests(BOOK)).isGreaterThan(requestsBefore);
-        assertThat(sessionsWith(BOOK)).singleElement().satisfies(s -> assertThat(s.channels()).containsExactly(BOOK));
+        assertThat(sessionsWith(BOOK)).singleElement().satisfies(s -> assertThat(s.channels())
+                .containsExactly(BOOK));
         JsonNode client = api().get("/api/clients/drop-client").json();
         assertThat(client.path("subscriptions")).hasSize(1);
         assertThat(client.path("sessions").asInt()).isEqualTo(1);
@@ -163,34 +190,51 @@ class ClientLifecycleIT {
         // Frozen: the TCP connection stays open, but nothing arrives and nothing is answered.
         simulator.freezeAll(true);
         try {
-            await().atMost(WAIT).until(() ->
-                    api().get("/api/clients/silent-client").json().path("reconnects").asLong() >= 1);
+            await().atMost(WAIT)
+                    .until(() -> api().get("/api/clients/silent-client")
+                                    .json()
+                                    .path("reconnects")
+                                    .asLong()
+                            >= 1);
         } finally {
             simulator.freezeAll(false);
         }
 
-        await().atMost(WAIT).until(() -> state("silent-client").equals("CONNECTED")
-                && sessionsWith(channel).size() == 1);
-        assertThat(api().get("/api/clients/silent-client").json().path("lastError").asText()).startsWith("stale feed");
+        await().atMost(WAIT)
+                .until(() -> state("silent-client").equals("CONNECTED")
+                        && sessionsWith(channel).size() == 1);
+        assertThat(api().get("/api/clients/silent-client")
+                        .json()
+                        .path("lastError")
+                        .asText())
+                .startsWith("stale feed");
     }
 
     @Test
     void unsubscribingTheLastSubscriptionUnsubscribesTheExchange() {
         String channel = "trades.ETH-PERPETUAL.raw";
         createDeribit("unsub-client");
-        Http.Reply first = api().post("/api/clients/unsub-client/subscriptions",
-                "{\"channels\":[\"" + channel + "\"],\"id\":\"mine-1\"}");
-        Http.Reply second = api().post("/api/clients/unsub-client/subscriptions",
-                "{\"channels\":[\"" + channel + "\"],\"persistent\":false}");
+        Http.Reply first = api().post(
+                        "/api/clients/unsub-client/subscriptions",
+                        "{\"channels\":[\"" + channel + "\"],\"id\":\"mine-1\"}");
+        Http.Reply second = api().post(
+                        "/api/clients/unsub-client/subscriptions",
+                        "{\"channels\":[\"" + channel + "\"],\"persistent\":false}");
         assertThat(first.status()).isEqualTo(201);
-        assertThat(first.json().path("subscriptions").get(0).path("id").asText()).isEqualTo("mine-1");
-        assertThat(second.json().path("subscriptions").get(0).path("persistent").asBoolean()).isFalse();
+        assertThat(first.json().path("subscriptions").get(0).path("id").asText())
+                .isEqualTo("mine-1");
+        assertThat(second.json().path("subscriptions").get(0).path("persistent").asBoolean())
+                .isFalse();
         await().atMost(WAIT).until(() -> sessionsWith(channel).size() == 1);
 
-        assertThat(api().delete("/api/clients/unsub-client/subscriptions/mine-1").status()).isEqualTo(204);
+        assertThat(api().delete("/api/clients/unsub-client/subscriptions/mine-1")
+                        .status())
+                .isEqualTo(204);
         assertThat(sessionsWith(channel)).hasSize(1);
         String secondId = second.json().path("subscriptions").get(0).path("id").asText();
-        assertThat(api().delete("/api/clients/unsub-client/subscriptions/" + secondId).status()).isEqualTo(204);
+        assertThat(api().delete("/api/clients/unsub-client/subscriptions/" + secondId)
+                        .status())
+                .isEqualTo(204);
 
         await().atMost(WAIT).until(() -> sessionsWith(channel).isEmpty());
         assertThat(api().get("/api/subscriptions?client=unsub-client").json()).isEmpty();
@@ -213,9 +257,15 @@ class ClientLifecycleIT {
     void subscriptionsAreListedWithOwnerAndState() {
         createDeribit("listed-client", "book.SOL-PERPETUAL.100ms");
 
-        await().atMost(WAIT).until(() -> "ACTIVE".equals(
-                api().get("/api/subscriptions?channel=book.SOL-PERPETUAL.100ms").json().path(0).path("state").asText()));
-        JsonNode listed = api().get("/api/subscriptions?channel=book.SOL-PERPETUAL.100ms").json().get(0);
+        await().atMost(WAIT).until(() -> "ACTIVE"
+                .equals(api().get("/api/subscriptions?channel=book.SOL-PERPETUAL.100ms")
+                        .json()
+                        .path(0)
+                        .path("state")
+                        .asText()));
+        JsonNode listed = api().get("/api/subscriptions?channel=book.SOL-PERPETUAL.100ms")
+                .json()
+                .get(0);
         assertThat(listed.path("client").asText()).isEqualTo("listed-client");
         assertThat(listed.path("owner").asText()).isEqualTo("it");
         assertThat(listed.path("persistent").asBoolean()).isTrue();

@@ -62,17 +62,26 @@ class DeclaredClientsIT {
             assertThat(deribit.path("state").asText()).isEqualTo("CONNECTED");
             assertThat(deribit.path("owner").asText()).isEqualTo("declared");
             assertThat(deribit.path("region").asText()).isEqualTo("eu-west");
-            assertThat(deribit.path("subscriptions")).extracting(s -> s.path("channel").asText())
+            assertThat(deribit.path("subscriptions"))
+                    .extracting(s -> s.path("channel").asText())
                     .containsExactlyInAnyOrder("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw");
-            assertThat(deribit.path("subscriptions")).allSatisfy(s -> assertThat(s.path("persistent").asBoolean()).isTrue());
-            assertThat(simulator.sessions()).anySatisfy(s -> assertThat(s.account()).isEqualTo("cfg-account"));
+            assertThat(deribit.path("subscriptions"))
+                    .allSatisfy(
+                            s -> assertThat(s.path("persistent").asBoolean()).isTrue());
+            assertThat(simulator.sessions())
+                    .anySatisfy(s -> assertThat(s.account()).isEqualTo("cfg-account"));
             try (SseStream stream = new SseStream(node.http().uri("/api/stream?channel=btcusdt@trade"))) {
                 assertThat(stream.next(WAIT).json().path("client").asText()).isEqualTo("cfg-binance");
             }
             assertThat(node.http().get("/api/clients").text()).doesNotContain("cfg-secret-value");
             assertThat(node.log()).doesNotContain("cfg-secret-value");
             JsonNode ready = node.http().get("/health/ready").json();
-            assertThat(ready.path("checks").get(0).path("data").path("cfg-deribit").asText()).isEqualTo("CONNECTED");
+            assertThat(ready.path("checks")
+                            .get(0)
+                            .path("data")
+                            .path("cfg-deribit")
+                            .asText())
+                    .isEqualTo("CONNECTED");
         }
     }
 
@@ -81,7 +90,8 @@ class DeclaredClientsIT {
         Map<String, String> env = Map.of("NOVA_CONNECTION_BACKOFF_INITIAL", "soon");
         try (LibertyNode node = LibertyNode.start("misconfigured", env)) {
             // CWWKZ0012I: the application was not started; CWWKZ0001I would mean it started.
-            await().atMost(WAIT).until(() -> node.log().contains("CWWKZ0012I") || node.log().contains("CWWKZ0001I"));
+            await().atMost(WAIT)
+                    .until(() -> node.log().contains("CWWKZ0012I") || node.log().contains("CWWKZ0001I"));
 
             assertThat(node.log())
                     .contains("Invalid configuration nova.connection.backoff.initial: 'soon' is not a whole number")

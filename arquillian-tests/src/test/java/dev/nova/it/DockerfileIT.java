@@ -20,13 +20,18 @@ class DockerfileIT {
     @Test
     void everyCopiedPathExistsAfterTheBuild() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
-        List<Matcher> copies = lines.stream().map(COPY::matcher).filter(Matcher::matches).toList();
+        List<Matcher> copies =
+                lines.stream().map(COPY::matcher).filter(Matcher::matches).toList();
 
         assertThat(copies).hasSizeGreaterThanOrEqualTo(2);
         for (Matcher copy : copies) {
-            assertThat(Path.of(copy.group(1))).as("COPY source %s", copy.group(1)).exists();
+            assertThat(Path.of(copy.group(1)))
+                    .as("COPY source %s", copy.group(1))
+                    .exists();
         }
-        assertThat(lines).anyMatch(l -> l.startsWith("RUN features.sh")).anyMatch(l -> l.startsWith("RUN configure.sh"));
+        assertThat(lines)
+                .anyMatch(l -> l.startsWith("RUN features.sh"))
+                .anyMatch(l -> l.startsWith("RUN configure.sh"));
     }
 
     @Test
@@ -34,6 +39,7 @@ class DockerfileIT {
         String built = Files.readString(Path.of("target/liberty/wlp/usr/servers/nova/server.xml"));
 
         assertThat(built).isEqualTo(Files.readString(Path.of("liberty-config/server.xml")));
-        assertThat(Path.of("target/liberty/wlp/usr/servers/nova/dropins/nova.war")).exists();
+        assertThat(Path.of("target/liberty/wlp/usr/servers/nova/dropins/nova.war"))
+                .exists();
     }
 }

@@ -209,7 +209,7 @@ public final class BinanceAdapter implements PlatformAdapter {
                     case "U" -> payload.firstUpdate = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     case "u" -> payload.lastUpdate = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     case "t" -> payload.tradeId = Json.longValue(p, InboundFrame.NO_SEQUENCE);
-                    // In depth events "a" is the asks array; longValue skips it.
+                        // In depth events "a" is the asks array; longValue skips it.
                     case "a" -> payload.aggregateId = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     case "lastUpdateId" -> payload.lastUpdateId = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     default -> p.skipChildren();

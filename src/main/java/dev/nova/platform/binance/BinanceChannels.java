@@ -24,7 +24,8 @@ final class BinanceChannels {
         if (channel == null || channel.isBlank()) {
             return Optional.of("channel must not be empty");
         }
-        if (SYMBOL_STREAM.matcher(channel).matches() || ALL_MARKET.matcher(channel).matches()) {
+        if (SYMBOL_STREAM.matcher(channel).matches()
+                || ALL_MARKET.matcher(channel).matches()) {
             return Optional.empty();
         }
         return Optional.of("'" + channel + "' is not a Binance stream; expected symbol@stream with a lower-case "

@@ -70,7 +70,10 @@ public final class DeribitAdapter implements PlatformAdapter {
 
     private static String channelRequest(long id, String method, Collection<String> channels) {
         StringBuilder out = new StringBuilder(64 + channels.size() * 32);
-        out.append("{\"jsonrpc\":\"2.0\",\"id\":").append(id).append(",\"method\":\"").append(method);
+        out.append("{\"jsonrpc\":\"2.0\",\"id\":")
+                .append(id)
+                .append(",\"method\":\"")
+                .append(method);
         out.append("\",\"params\":{\"channels\":");
         Json.appendStringArray(out, channels);
         return out.append("}}").toString();
@@ -221,7 +224,8 @@ public final class DeribitAdapter implements PlatformAdapter {
                             params.data = Json.rawValue(p, frame);
                             continue;
                         }
-                        params.data = frame.substring(start, (int) p.currentLocation().getCharOffset());
+                        params.data =
+                                frame.substring(start, (int) p.currentLocation().getCharOffset());
                     }
                     default -> p.skipChildren();
                 }

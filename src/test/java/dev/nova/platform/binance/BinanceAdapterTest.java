@@ -52,9 +52,11 @@ class BinanceAdapterTest {
 
     @Test
     void partialDepthIsASnapshotAndBookTickerOnlyMonotonic() {
-        InboundFrame.Notification partial = (InboundFrame.Notification) adapter.decode(combined("bnbbtc@depth5",
+        InboundFrame.Notification partial = (InboundFrame.Notification) adapter.decode(combined(
+                "bnbbtc@depth5",
                 "{\"lastUpdateId\":160,\"bids\":[[\"0.0024\",\"10\"]],\"asks\":[[\"0.0026\",\"100\"]]}"));
-        InboundFrame.Notification ticker = (InboundFrame.Notification) adapter.decode(combined("bnbusdt@bookTicker",
+        InboundFrame.Notification ticker = (InboundFrame.Notification) adapter.decode(combined(
+                "bnbusdt@bookTicker",
                 "{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\","
                         + "\"a\":\"25.36520000\",\"A\":\"40.66000000\"}"));
 
@@ -69,8 +71,10 @@ class BinanceAdapterTest {
         assertThat(adapter.decode("{\"result\":null,\"id\":1}")).isEqualTo(new InboundFrame.Response(1, "null"));
         assertThat(adapter.decode("{\"result\":[\"btcusdt@aggTrade\"],\"id\":3}"))
                 .isEqualTo(new InboundFrame.Response(3, "[\"btcusdt@aggTrade\"]"));
-        assertThat(adapter.decode("{\"code\": 2, \"msg\": \"Invalid request: request ID must be an unsigned integer\"}"))
-                .isEqualTo(new InboundFrame.ErrorReply(-1, 2, "Invalid request: request ID must be an unsigned integer"));
+        assertThat(adapter.decode(
+                        "{\"code\": 2, \"msg\": \"Invalid request: request ID must be an unsigned integer\"}"))
+                .isEqualTo(
+                        new InboundFrame.ErrorReply(-1, 2, "Invalid request: request ID must be an unsigned integer"));
         assertThat(adapter.decode("{\"error\":{\"code\":2,\"msg\":\"Invalid request\"},\"id\":7}"))
                 .isEqualTo(new InboundFrame.ErrorReply(7, 2, "Invalid request"));
     }
@@ -105,8 +109,10 @@ class BinanceAdapterTest {
         assertThat(adapter.checkChannel("BTCUSDT@trade")).isPresent();
         assertThat(adapter.checkChannel("btcusdt@nonsense")).isPresent();
         assertThat(adapter.checkChannel("book.BTC-PERPETUAL.100ms")).isPresent();
-        assertThat(adapter.checkUrl(URI.create("wss://stream.binance.com:9443/stream"))).isEmpty();
-        assertThat(adapter.checkUrl(URI.create("wss://stream.binance.com:9443/ws"))).isPresent();
+        assertThat(adapter.checkUrl(URI.create("wss://stream.binance.com:9443/stream")))
+                .isEmpty();
+        assertThat(adapter.checkUrl(URI.create("wss://stream.binance.com:9443/ws")))
+                .isPresent();
         assertThat(adapter.maxChannelsPerSession()).isEqualTo(1024);
     }
 }

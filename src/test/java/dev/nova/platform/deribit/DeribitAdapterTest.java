@@ -24,8 +24,9 @@ class DeribitAdapterTest {
 
         InboundFrame decoded = adapter.decode(frame);
 
-        assertThat(decoded).isEqualTo(new InboundFrame.Notification(
-                "book.BTC-PERPETUAL.100ms", data, 297217, InboundFrame.NO_SEQUENCE, true));
+        assertThat(decoded)
+                .isEqualTo(new InboundFrame.Notification(
+                        "book.BTC-PERPETUAL.100ms", data, 297217, InboundFrame.NO_SEQUENCE, true));
     }
 
     @Test
@@ -146,7 +147,8 @@ class DeribitAdapterTest {
                 .contains("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"public/auth\",\"params\":{\"grant_type\":"
                         + "\"client_credentials\",\"client_id\":\"id\\\"1\",\"client_secret\":\"s3cr\\\\et\"}}");
         assertThat(adapter.encodeHeartbeatSetup(6, 10))
-                .contains("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":10}}");
+                .contains(
+                        "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":10}}");
         assertThat(adapter.encodeHeartbeatReply(7))
                 .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"public/test\",\"params\":{}}");
     }
@@ -173,6 +175,7 @@ class DeribitAdapterTest {
         assertThat(adapter.checkChannel("")).isPresent();
         assertThat(adapter.isPrivate("user.orders.BTC-PERPETUAL.raw")).isTrue();
         assertThat(adapter.checkUrl(URI.create("https://www.deribit.com"))).isPresent();
-        assertThat(adapter.checkUrl(URI.create("wss://www.deribit.com/ws/api/v2"))).isEmpty();
+        assertThat(adapter.checkUrl(URI.create("wss://www.deribit.com/ws/api/v2")))
+                .isEmpty();
     }
 }

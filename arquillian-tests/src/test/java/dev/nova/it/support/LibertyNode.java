@@ -91,7 +91,8 @@ public final class LibertyNode implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().put("WLP_OUTPUT_DIR", output.toString());
         builder.redirectErrorStream(true);
-        builder.redirectOutput(output.resolveSibling(output.getFileName() + "-" + action + ".out").toFile());
+        builder.redirectOutput(output.resolveSibling(output.getFileName() + "-" + action + ".out")
+                .toFile());
         try {
             Files.createDirectories(output);
             Process process = builder.start();

@@ -39,9 +39,12 @@ public final class SseStream implements AutoCloseable {
     private volatile int comments;
 
     public SseStream(URI uri) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(uri)
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         status = response.statusCode();
         contentType = response.headers().firstValue("Content-Type").orElse("");
         body = response.body();
@@ -71,7 +74,8 @@ public final class SseStream implements AutoCloseable {
             while ((line = lines.readLine()) != null) {
                 if (line.isEmpty()) {
                     if (data != null || name != null) {
-                        events.add(new Event(name == null ? "message" : name, id, data == null ? null : data.toString()));
+                        events.add(
+                                new Event(name == null ? "message" : name, id, data == null ? null : data.toString()));
                     }
                     name = null;
                     id = null;
@@ -84,7 +88,9 @@ public final class SseStream implements AutoCloseable {
                     id = line.substring(3).trim();
                 } else if (line.startsWith("data:")) {
                     String part = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
-                    data = data == null ? new StringBuilder(part) : data.append('\n').append(part);
+                    data = data == null
+                            ? new StringBuilder(part)
+                            : data.append('\n').append(part);
                 }
             }
         } catch (IOException e) {
