@@ -129,6 +129,21 @@ public class ClientsResource {
     }
 
     @POST
+    @Path("{name}/stop")
+    @Operation(
+            summary = "Stop a client",
+            description = "Closes its sessions on purpose; its subscriptions stay "
+                    + "registered and are subscribed again by restart")
+    @APIResponse(responseCode = "200", description = "The client, STOPPED")
+    @APIResponse(
+            responseCode = "409",
+            description = "The client is already STOPPED",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ClientView stop(@PathParam("name") String name) {
+        return views.client(clients.stop(name));
+    }
+
+    @POST
     @Path("{name}/subscriptions")
     @Operation(
             summary = "Subscribe channels",

@@ -8,8 +8,14 @@ public final class Dtos {
 
     private Dtos() {}
 
-    /** Exchange API credentials as sent by the caller; the secret is write-only. */
-    public record CredentialsBody(String clientId, String clientSecret) {}
+    /** Exchange API credentials as sent by the caller; the secret is write-only and never printed. */
+    public record CredentialsBody(String clientId, String clientSecret) {
+
+        @Override
+        public String toString() {
+            return "CredentialsBody[clientId=" + clientId + ", clientSecret=****]";
+        }
+    }
 
     /** {@code POST /api/clients}. */
     @Schema(name = "CreateClient")

@@ -1,6 +1,7 @@
 package dev.nova.api;
 
 import dev.nova.NovaException;
+import dev.nova.client.ClientRegistry;
 import dev.nova.config.NovaSettings;
 import dev.nova.platform.Platform;
 import dev.nova.stream.StreamFilter;
@@ -33,15 +34,17 @@ public class StreamResource {
 
     private final StreamHub hub;
     private final NovaSettings settings;
+    private final ClientRegistry clients;
 
     @Inject
-    public StreamResource(StreamHub hub, NovaSettings settings) {
+    public StreamResource(StreamHub hub, NovaSettings settings, ClientRegistry clients) {
         this.hub = hub;
         this.settings = settings;
+        this.clients = clients;
     }
 
     protected StreamResource() {
-        this(null, null);
+        this(null, null, null);
     }
 
     @GET
@@ -53,6 +56,7 @@ public class StreamResource {
                     + "channel nobody subscribes yet is allowed: the stream waits for it.")
     @APIResponse(responseCode = "200", description = "text/event-stream")
     @APIResponse(responseCode = "400", description = "No channel, or a channel no exchange knows")
+    @APIResponse(responseCode = "404", description = "client= names no client")
     public void stream(
             @Parameter(description = "channel to receive; repeatable", required = true) @QueryParam("channel")
                     List<String> channels,
@@ -76,7 +80,12 @@ public class StreamResource {
             throw NovaException.invalid("at least one channel query parameter is required, e.g. "
                     + "/api/stream?channel=book.BTC-PERPETUAL.100ms");
         }
-        hub.open(new StreamFilter(wanted, client == null || client.isBlank() ? null : client), sink, sse);
+        String only = client == null || client.isBlank() ? null : client;
+        if (only != null && clients.find(only).isEmpty()) {
+            throw NovaException.notFound("client '" + only + "' does not exist; leave out client= to receive the "
+                    + "channel from any client");
+        }
+        hub.open(new StreamFilter(wanted, only), sink, sse);
     }
 
     /** A channel must be valid on at least one exchange. */

@@ -15,7 +15,6 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
@@ -37,7 +36,8 @@ public class ClientService implements ConnectionListener {
     private final NodeIdentity node;
     private final ClientValidator validator;
     private final Event<ClientStateChanged> stateEvents;
-    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Lock stripes: operations on one client serialise on its stripe; stripes are never removed. */
+    private final Object[] locks = new Object[64];
 
     @Inject
     public ClientService(
@@ -53,6 +53,9 @@ public class ClientService implements ConnectionListener {
         this.node = node;
         this.validator = new ClientValidator(settings.platforms());
         this.stateEvents = stateEvents;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
     }
 
     protected ClientService() {
@@ -132,7 +135,7 @@ public class ClientService implements ConnectionListener {
         synchronized (lock(name)) {
             get(name);
             try {
-                connections.stop(name).get(10, TimeUnit.SECONDS);
+                connections.release(name).get(10, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 LOG.warning(() -> "NOVA-3003 client " + name + " did not close within 10 s; removing it anyway");
             } catch (Exception e) {
@@ -142,7 +145,24 @@ public class ClientService implements ConnectionListener {
             clients.remove(name);
             LOG.info(() -> "NOVA-3004 client " + name + " deleted");
         }
-        locks.remove(name);
+    }
+
+    /** Closes a client's sessions on purpose; it stays {@code STOPPED} until restarted. */
+    public ClientRecord stop(String name) {
+        synchronized (lock(name)) {
+            ClientRecord record = get(name);
+            if (record.state() == ClientState.STOPPED) {
+                throw NovaException.conflict("client '" + name + "' is already STOPPED");
+            }
+            connections.find(name).ifPresent(c -> {
+                try {
+                    c.stop().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warning(() -> "NOVA-3005 client " + name + " did not stop within 10 s: " + e);
+                }
+            });
+            return get(name);
+        }
     }
 
     /** Brings a FAILED or STOPPED client back. */
@@ -159,9 +179,8 @@ public class ClientService implements ConnectionListener {
             } else {
                 connections.start(record.spec(), record.epoch(), subscriptions.channelsOf(name), this);
             }
-            long now = System.currentTimeMillis();
-            clients.updateState(name, ClientState.CONNECTING, now);
-            return get(name);
+            // The client's lane records CONNECTING, then CONNECTED, as it gets there; answer with where it is going.
+            return record.withState(ClientState.CONNECTING, System.currentTimeMillis());
         }
     }
 
@@ -216,7 +235,7 @@ public class ClientService implements ConnectionListener {
     }
 
     private Object lock(String name) {
-        return locks.computeIfAbsent(name, n -> new Object());
+        return locks[Math.floorMod(name.hashCode(), locks.length)];
     }
 
     private static NovaException unknown(String name) {

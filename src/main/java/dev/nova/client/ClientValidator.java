@@ -88,6 +88,11 @@ public final class ClientValidator {
             if (uri.getHost() == null) {
                 throw NovaException.invalid("url '" + url + "' has no host");
             }
+            if (uri.getUserInfo() != null || uri.getQuery() != null) {
+                // Credentials belong in credentials, where they are masked; a url is shown and logged.
+                throw NovaException.invalid(
+                        "url must not carry user info or a query; give API keys as " + "credentials");
+            }
             return uri;
         } catch (URISyntaxException e) {
             throw NovaException.invalid("url '" + url + "' is not a valid URI");

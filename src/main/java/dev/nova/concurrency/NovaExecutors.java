@@ -5,6 +5,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's thread pools, built on the container's {@link ManagedThreadFactory}: {@link #timers()} for
- * scheduling, {@link #control()} for client lifecycle work that may block (connect, close), {@link #delivery()}
- * for handing market data to consumers. Delivery has its own pool so that slow consumers can never hold up
- * reconnects.
+ * scheduling, {@link #control()} for the clients' lifecycle lanes (short tasks that never wait on the network),
+ * {@link #connector()} for blocking WebSocket handshakes, {@link #delivery()} for handing market data to
+ * consumers. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
  */
 @ApplicationScoped
 public class NovaExecutors {
@@ -28,6 +29,7 @@ public class NovaExecutors {
 
     private ScheduledThreadPoolExecutor timers;
     private ThreadPoolExecutor control;
+    private ThreadPoolExecutor connector;
     private ThreadPoolExecutor delivery;
 
     @PostConstruct
@@ -35,15 +37,24 @@ public class NovaExecutors {
         int cores = Runtime.getRuntime().availableProcessors();
         timers = new ScheduledThreadPoolExecutor(2, named("nova-timer"));
         timers.setRemoveOnCancelPolicy(true);
-        control = fixed(16, "nova-control");
+        control = fixed(Math.max(4, cores * 2), "nova-control");
+        connector = fixed(32, "nova-connect");
         delivery = fixed(Math.max(4, cores * 2), "nova-delivery");
     }
 
+    /** Lets queued work finish briefly (other beans may still be closing sessions), then stops every pool. */
     @PreDestroy
     void stop() {
-        timers.shutdownNow();
-        control.shutdownNow();
-        delivery.shutdownNow();
+        List<ExecutorService> pools = List.of(timers, control, connector, delivery);
+        pools.forEach(ExecutorService::shutdown);
+        try {
+            for (ExecutorService pool : pools) {
+                pool.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pools.forEach(ExecutorService::shutdownNow);
     }
 
     public ScheduledExecutorService timers() {
@@ -52,6 +63,10 @@ public class NovaExecutors {
 
     public ExecutorService control() {
         return control;
+    }
+
+    public ExecutorService connector() {
+        return connector;
     }
 
     public ExecutorService delivery() {

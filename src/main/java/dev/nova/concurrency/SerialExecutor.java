@@ -40,6 +40,10 @@ public final class SerialExecutor implements Executor {
                 scheduled.set(false);
                 LOG.log(Level.FINE, "lane " + name + " dropped its tasks: executor shut down", e);
                 tasks.clear();
+            } catch (Throwable e) {
+                // Never leave the lane marked scheduled with nobody draining it.
+                scheduled.set(false);
+                LOG.log(Level.WARNING, "NOVA-9002 lane " + name + " could not schedule its tasks", e);
             }
         }
     }
@@ -50,7 +54,7 @@ public final class SerialExecutor implements Executor {
             while ((task = tasks.poll()) != null) {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     LOG.log(Level.WARNING, "NOVA-9001 task on lane " + name + " failed", e);
                 }
             }

@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,8 +35,9 @@ import java.util.logging.Logger;
  * A running client on its owner node: its WebSocket sessions (one per shard of channels), their lifecycle and
  * its market data. Connect, set up heartbeats, authenticate, subscribe; on a lost or stale session, reconnect
  * that shard with backoff and jitter and subscribe its channels again on the new session only, so the exchange
- * never holds a subscription twice. Lifecycle state is confined to the client's serial lane; market data is
- * decoded, checked for gaps and handed to the sink on the reading thread.
+ * never holds a subscription twice. Lifecycle state is confined to the client's serial lane (every callback that
+ * touches it is posted there); market data is decoded, checked for gaps and handed to the sink on the reading
+ * thread.
  */
 public final class ClientConnection {
 
@@ -52,7 +54,7 @@ public final class ClientConnection {
     private final SequenceTracker sequences = new SequenceTracker();
     private final AtomicLong requestIds = new AtomicLong();
 
-    /** Subscribed channels and their standing; written on the lane, read anywhere. */
+    /** Subscribed channels and their standing; written on the lane only, read anywhere. */
     private final ConcurrentHashMap<String, ChannelStatus> channels = new ConcurrentHashMap<>();
 
     // Confined to the lane.
@@ -61,6 +63,7 @@ public final class ClientConnection {
     private int nextShard;
     private boolean started;
     private boolean stopped;
+    private boolean closedForGood;
     private boolean failed;
     private boolean everLive;
     private ClientState reported;
@@ -81,7 +84,7 @@ public final class ClientConnection {
     private static final class Shard {
         final int index;
         final Set<String> channels = new LinkedHashSet<>();
-        ExchangeSession session;
+        volatile ExchangeSession session;
         ScheduledFuture<?> retry;
         int failures;
         boolean retired;
@@ -141,7 +144,7 @@ public final class ClientConnection {
 
     /** Opens the first session(s) and subscribes {@code initial}; later calls do nothing. */
     public void start(Collection<String> initial) {
-        lane.execute(() -> {
+        onLane(() -> {
             if (started) {
                 return;
             }
@@ -159,9 +162,9 @@ public final class ClientConnection {
 
     /** Subscribes further channels; channels already subscribed are ignored. */
     public void subscribe(Collection<String> wanted) {
-        lane.execute(() -> {
+        onLane(() -> {
             Map<Shard, List<String>> added = assign(wanted);
-            if (stopped || failed) {
+            if (stopped || failed || closedForGood) {
                 return;
             }
             added.forEach((shard, list) -> {
@@ -177,7 +180,7 @@ public final class ClientConnection {
 
     /** Unsubscribes channels at the exchange and forgets them. */
     public void unsubscribe(Collection<String> unwanted) {
-        lane.execute(() -> {
+        onLane(() -> {
             Map<Shard, List<String>> removed = new LinkedHashMap<>();
             for (String channel : unwanted) {
                 if (channels.remove(channel) == null) {
@@ -193,42 +196,54 @@ public final class ClientConnection {
                 if (shard.index > 0 && shard.channels.isEmpty()) {
                     retire(shard);
                 } else if (session != null && session.isLive()) {
-                    long id = requestIds.incrementAndGet();
-                    session.request(
-                                    Operation.UNSUBSCRIBE,
-                                    id,
-                                    adapter.encodeUnsubscribe(id, list, session.authenticated()),
-                                    settings.requestTimeout())
-                            .exceptionally(error -> {
-                                LOG.warning(() -> "NOVA-2010 client " + spec.name() + ": unsubscribe of " + list
-                                        + " failed: " + describe(error));
-                                return null;
-                            });
+                    unsubscribeAtExchange(session, list);
                 }
+                // A session still in setup subscribes a snapshot of its channels; it drops these when it goes live.
             });
             publishShards();
             publishState(null);
         });
     }
 
-    /** Closes every session for good; the client ends {@code STOPPED}. */
+    /** Closes every session on purpose; the client ends {@code STOPPED} until {@link #restart()}. */
     public CompletableFuture<Void> stop() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        lane.execute(() -> {
-            stopped = true;
-            for (Shard shard : shards) {
-                closeShard(shard);
+        onLane(() -> {
+            try {
+                stopped = true;
+                shards.forEach(this::closeShard);
+                LOG.info(() -> "NOVA-2002 client " + spec.name() + " stopped");
+                publishState("stopped");
+            } finally {
+                done.complete(null);
             }
-            publishState("stopped");
-            LOG.info(() -> "NOVA-2002 client " + spec.name() + " stopped");
-            done.complete(null);
+        });
+        return done;
+    }
+
+    /**
+     * Closes every session because this node lets go of the client (shutdown, or another node owns it now),
+     * without reporting a state: the client's record belongs to whoever runs it next.
+     */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLane(() -> {
+            try {
+                closedForGood = true;
+                shards.forEach(this::closeShard);
+            } finally {
+                done.complete(null);
+            }
         });
         return done;
     }
 
     /** Brings a {@code FAILED} or {@code STOPPED} client back: reconnects every shard from the first step. */
     public void restart() {
-        lane.execute(() -> {
+        onLane(() -> {
+            if (closedForGood) {
+                return;
+            }
             stopped = false;
             failed = false;
             everLive = false;
@@ -249,7 +264,7 @@ public final class ClientConnection {
      * on exchanges that prove liveness with pings, a ping is sent every heartbeat interval.
      */
     public void checkLiveness(long now) {
-        lane.execute(() -> {
+        onLane(() -> {
             long stale = settings.staleTimeout().toMillis();
             long pingEvery = settings.heartbeatIntervalSeconds() * 1000L;
             for (Shard shard : List.copyOf(shards)) {
@@ -268,6 +283,22 @@ public final class ClientConnection {
     }
 
     // ---- lane-confined lifecycle ----
+
+    /** Runs a task on the lane; a failure is logged, never swallowed. */
+    private void onLane(Runnable task) {
+        lane.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "NOVA-2012 client " + spec.name() + ": lifecycle step failed", e);
+            }
+        });
+    }
+
+    /** Continues a future on the lane, with failures of the continuation logged. */
+    private <T> void thenOnLane(CompletableFuture<T> future, BiConsumer<T, Throwable> next) {
+        future.whenComplete((value, error) -> onLane(() -> next.accept(value, error)));
+    }
 
     private Shard newShard() {
         Shard shard = new Shard(nextShard++);
@@ -305,16 +336,16 @@ public final class ClientConnection {
     }
 
     private void connect(Shard shard) {
-        if (stopped || failed || shard.retired || shard.session != null) {
+        if (stopped || failed || closedForGood || shard.retired || shard.session != null) {
             return;
         }
         ExchangeSession session = new ExchangeSession(shard.index, spec, env.gate(), handler, env.timers());
         shard.session = session;
-        env.gate()
+        CompletableFuture<Void> opening = env.gate()
                 .acquire(Operation.CONNECT, spec)
                 .toCompletableFuture()
-                .thenRunAsync(() -> session.open(env.transport(), url, settings.connectTimeout()), env.control())
-                .whenCompleteAsync((v, error) -> opened(shard, session, error), lane);
+                .thenRunAsync(() -> session.open(env.transport(), url, settings.connectTimeout()), env.connector());
+        thenOnLane(opening, (v, error) -> opened(shard, session, error));
     }
 
     private void opened(Shard shard, ExchangeSession session, Throwable error) {
@@ -328,40 +359,36 @@ public final class ClientConnection {
         }
         session.markSetup();
         List<String> toSubscribe = List.copyOf(shard.channels);
-        setUp(session, toSubscribe)
-                .whenCompleteAsync(
-                        (v, setupError) -> {
-                            if (shard.session != session || session.isClosed()) {
-                                return;
-                            }
-                            if (setupError != null) {
-                                lost(shard, session, "session setup failed: " + describe(setupError));
-                                return;
-                            }
-                            session.markLive(System.currentTimeMillis());
-                            everLive = true;
-                            List<String> late = new ArrayList<>(shard.channels);
-                            late.removeAll(toSubscribe);
-                            if (!late.isEmpty()) {
-                                subscribeLive(shard, session, late);
-                            }
-                            LOG.info(() -> "NOVA-2004 client " + spec.name() + " session " + shard.index + " live with "
-                                    + toSubscribe.size() + " channel(s)");
-                            publishState(null);
-                        },
-                        lane);
-    }
-
-    /** Subscribes channels on a live session; a session that cannot subscribe any more is replaced. */
-    private void subscribeLive(Shard shard, ExchangeSession session, List<String> list) {
-        subscribeAtExchange(session, list)
-                .whenCompleteAsync(
-                        (v, error) -> {
-                            if (error != null && shard.session == session) {
-                                lost(shard, session, "subscribe failed: " + describe(error));
-                            }
-                        },
-                        lane);
+        thenOnLane(setUp(session, toSubscribe), (v, setupError) -> {
+            if (shard.session != session || session.isClosed()) {
+                return;
+            }
+            if (setupError != null) {
+                Throwable cause = unwrap(setupError);
+                if (cause instanceof SetupRefusedException refused) {
+                    // The exchange refused credentials or heartbeats: retrying cannot help.
+                    fail(refused.getMessage());
+                } else {
+                    lost(shard, session, "session setup failed: " + describe(setupError));
+                }
+                return;
+            }
+            session.markLive(System.currentTimeMillis());
+            everLive = true;
+            List<String> late = new ArrayList<>(shard.channels);
+            late.removeAll(toSubscribe);
+            if (!late.isEmpty()) {
+                subscribeLive(shard, session, late);
+            }
+            List<String> dropped = new ArrayList<>(toSubscribe);
+            dropped.removeAll(shard.channels);
+            if (!dropped.isEmpty()) {
+                unsubscribeAtExchange(session, dropped);
+            }
+            LOG.info(() -> "NOVA-2004 client " + spec.name() + " session " + shard.index + " live with "
+                    + shard.channels.size() + " channel(s)");
+            publishState(null);
+        });
     }
 
     /** Heartbeats, then authentication, then the shard's channels, each step waiting for its answer. */
@@ -370,17 +397,20 @@ public final class ClientConnection {
         long heartbeatId = requestIds.incrementAndGet();
         var heartbeat = adapter.encodeHeartbeatSetup(heartbeatId, settings.heartbeatIntervalSeconds());
         if (heartbeat.isPresent()) {
-            chain = chain.thenCompose(
-                    v -> session.request(Operation.HEARTBEAT, heartbeatId, heartbeat.get(), settings.requestTimeout())
-                            .thenApply(r -> null));
+            chain = chain.thenCompose(v -> refusalIsFinal(
+                    session.request(Operation.HEARTBEAT, heartbeatId, heartbeat.get(), settings.requestTimeout()),
+                    "the exchange refused heartbeats every " + settings.heartbeatIntervalSeconds()
+                            + " s (nova.connection.heartbeat-interval)"));
         }
         if (spec.credentials() != null) {
             long authId = requestIds.incrementAndGet();
             var auth = adapter.encodeAuth(authId, spec.credentials());
             if (auth.isPresent()) {
-                chain = chain.thenCompose(
-                        v -> session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout())
-                                .thenAccept(r -> session.markAuthenticated()));
+                chain = chain.thenCompose(v -> refusalIsFinal(
+                                session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout()),
+                                "the exchange refused the credentials of client id "
+                                        + spec.credentials().clientId())
+                        .thenRun(session::markAuthenticated));
             }
         }
         if (!toSubscribe.isEmpty()) {
@@ -389,39 +419,90 @@ public final class ClientConnection {
         return chain;
     }
 
+    /** An exchange error (other than throttling) on this step ends the client instead of retrying forever. */
+    private static CompletableFuture<Void> refusalIsFinal(
+            CompletableFuture<InboundFrame.Response> step, String refusal) {
+        return step.handle((response, error) -> {
+            if (error == null) {
+                return null;
+            }
+            Throwable cause = unwrap(error);
+            if (cause instanceof ExchangeErrorException exchange && !exchange.rateLimit()) {
+                throw new SetupRefusedException(refusal + ": " + exchange.getMessage());
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
+    /** Subscribes channels on a live session; a session that cannot subscribe any more is replaced. */
+    private void subscribeLive(Shard shard, ExchangeSession session, List<String> list) {
+        thenOnLane(subscribeAtExchange(session, list), (v, error) -> {
+            if (error != null && shard.session == session) {
+                lost(shard, session, "subscribe failed: " + describe(error));
+            }
+        });
+    }
+
     /**
-     * Subscribes channels on a session and records the exchange's verdict. A refusal marks the channels
-     * REJECTED but keeps the session; throttling or a timeout fails the returned stage.
+     * Subscribes channels on a session and records the exchange's verdict on the lane. A refusal marks the
+     * channels REJECTED but keeps the session; throttling or a timeout fails the returned stage.
      */
     private CompletableFuture<Void> subscribeAtExchange(ExchangeSession session, List<String> list) {
         long id = requestIds.incrementAndGet();
         String request = adapter.encodeSubscribe(id, list, session.authenticated());
-        return session.request(Operation.SUBSCRIBE, id, request, settings.requestTimeout())
-                .handle((response, error) -> {
-                    if (error == null) {
-                        Set<String> accepted = adapter.acceptedChannels(list, response);
-                        List<String> refused = new ArrayList<>();
-                        for (String channel : list) {
-                            boolean ok = accepted.contains(channel);
-                            channels.replace(
-                                    channel, ChannelStatus.PENDING, ok ? ChannelStatus.ACTIVE : ChannelStatus.REJECTED);
-                            if (!ok) {
-                                refused.add(channel);
-                            }
-                        }
-                        if (!refused.isEmpty()) {
-                            noteError("the exchange refused channel(s) " + refused);
-                        }
-                        return null;
+        CompletableFuture<Void> outcome = new CompletableFuture<>();
+        session.request(Operation.SUBSCRIBE, id, request, settings.requestTimeout())
+                .whenComplete((response, error) -> onLane(() -> {
+                    try {
+                        recordVerdict(session, list, response, error);
+                        outcome.complete(null);
+                    } catch (RuntimeException e) {
+                        outcome.completeExceptionally(e);
                     }
-                    Throwable cause = unwrap(error);
-                    if (cause instanceof ExchangeErrorException exchange && !exchange.rateLimit()) {
-                        list.forEach(
-                                channel -> channels.replace(channel, ChannelStatus.PENDING, ChannelStatus.REJECTED));
-                        noteError("the exchange refused channel(s) " + list + ": " + exchange.getMessage());
-                        return null;
-                    }
-                    throw new CompletionException(cause);
+                }));
+        return outcome;
+    }
+
+    private void recordVerdict(
+            ExchangeSession session, List<String> list, InboundFrame.Response response, Throwable error) {
+        if (session.isClosed()) {
+            return;
+        }
+        if (error == null) {
+            Set<String> accepted = adapter.acceptedChannels(list, response);
+            List<String> refused = new ArrayList<>();
+            for (String channel : list) {
+                boolean ok = accepted.contains(channel);
+                channels.replace(channel, ChannelStatus.PENDING, ok ? ChannelStatus.ACTIVE : ChannelStatus.REJECTED);
+                if (!ok) {
+                    refused.add(channel);
+                }
+            }
+            if (!refused.isEmpty()) {
+                noteError("the exchange refused channel(s) " + refused);
+            }
+            return;
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof ExchangeErrorException exchange && !exchange.rateLimit()) {
+            list.forEach(channel -> channels.replace(channel, ChannelStatus.PENDING, ChannelStatus.REJECTED));
+            noteError("the exchange refused channel(s) " + list + ": " + exchange.getMessage());
+            return;
+        }
+        throw new CompletionException(cause);
+    }
+
+    private void unsubscribeAtExchange(ExchangeSession session, List<String> list) {
+        long id = requestIds.incrementAndGet();
+        session.request(
+                        Operation.UNSUBSCRIBE,
+                        id,
+                        adapter.encodeUnsubscribe(id, list, session.authenticated()),
+                        settings.requestTimeout())
+                .exceptionally(error -> {
+                    LOG.warning(() -> "NOVA-2010 client " + spec.name() + ": unsubscribe of " + list + " failed: "
+                            + describe(error));
+                    return null;
                 });
     }
 
@@ -436,7 +517,7 @@ public final class ClientConnection {
         session.close();
         shard.session = null;
         shard.channels.forEach(channel -> channels.replace(channel, ChannelStatus.ACTIVE, ChannelStatus.PENDING));
-        if (stopped || failed || shard.retired) {
+        if (stopped || failed || closedForGood || shard.retired) {
             publishState(reason);
             return;
         }
@@ -458,11 +539,13 @@ public final class ClientConnection {
             return;
         }
         Duration delay = settings.backoff().delay(shard.failures, env.random());
-        LOG.warning(() -> "NOVA-2005 client " + spec.name() + " session " + shard.index + " lost (" + reason
-                + "); reconnect attempt " + shard.failures + " in " + delay.toMillis() + " ms");
+        String what =
+                wasLive ? "session " + shard.index + " lost" : "connect attempt for session " + shard.index + " failed";
+        LOG.warning(() -> "NOVA-2005 client " + spec.name() + " " + what + " (" + reason + "); reconnect attempt "
+                + shard.failures + " in " + delay.toMillis() + " ms");
         shard.retry = env.timers()
                 .schedule(
-                        () -> lane.execute(() -> {
+                        () -> onLane(() -> {
                             shard.retry = null;
                             connect(shard);
                         }),
@@ -473,9 +556,7 @@ public final class ClientConnection {
 
     private void fail(String reason) {
         failed = true;
-        for (Shard shard : shards) {
-            closeShard(shard);
-        }
+        shards.forEach(this::closeShard);
         LOG.severe(() -> "NOVA-2006 client " + spec.name() + " FAILED: " + reason + "; POST /api/clients/" + spec.name()
                 + "/restart brings it back");
         noteError(reason);
@@ -503,11 +584,14 @@ public final class ClientConnection {
     }
 
     private void publishState(String detail) {
+        if (closedForGood) {
+            return;
+        }
         ClientState next = computeState();
         state = next;
         if (next != reported) {
-            reported = next;
             env.listener().stateChanged(spec.name(), next, detail);
+            reported = next;
         }
     }
 
@@ -555,31 +639,44 @@ public final class ClientConnection {
         return message == null ? cause.getClass().getSimpleName() : message;
     }
 
+    /** A setup step the exchange refused for good (bad credentials, unsupported heartbeat interval). */
+    private static final class SetupRefusedException extends RuntimeException {
+        SetupRefusedException(String message) {
+            super(message);
+        }
+    }
+
     // ---- reading thread ----
 
     private final class SessionHandler implements ExchangeSession.Handler {
 
         @Override
         public void onFrame(ExchangeSession session, String text, long now) {
-            InboundFrame frame = adapter.decode(text);
-            if (frame instanceof InboundFrame.Notification notification) {
-                deliver(notification, now);
-            } else if (frame instanceof InboundFrame.Response response) {
-                session.pending().complete(response);
-            } else if (frame instanceof InboundFrame.ErrorReply error) {
-                onError(session, error);
-            } else if (frame instanceof InboundFrame.Heartbeat heartbeat) {
-                if (heartbeat.testRequest()) {
-                    long id = requestIds.incrementAndGet();
-                    session.send(Operation.HEARTBEAT, adapter.encodeHeartbeatReply(id))
-                            .exceptionally(e -> {
-                                onLost(session, "heartbeat reply failed: " + describe(e));
-                                return null;
-                            });
+            try {
+                InboundFrame frame = adapter.decode(text);
+                if (frame instanceof InboundFrame.Notification notification) {
+                    deliver(notification, now);
+                } else if (frame instanceof InboundFrame.Response response) {
+                    session.pending().complete(response);
+                } else if (frame instanceof InboundFrame.ErrorReply error) {
+                    onError(session, error);
+                } else if (frame instanceof InboundFrame.Heartbeat heartbeat) {
+                    if (heartbeat.testRequest()) {
+                        long id = requestIds.incrementAndGet();
+                        session.send(Operation.HEARTBEAT, adapter.encodeHeartbeatReply(id))
+                                .exceptionally(e -> {
+                                    onLost(session, "heartbeat reply failed: " + describe(e));
+                                    return null;
+                                });
+                    }
+                } else if (frame instanceof InboundFrame.Unrecognized unrecognized) {
+                    malformed.increment();
+                    LOG.fine(() -> "client " + spec.name() + " ignored a frame: " + unrecognized.reason());
                 }
-            } else if (frame instanceof InboundFrame.Unrecognized unrecognized) {
+            } catch (RuntimeException e) {
+                // A consumer-side failure must never cost the exchange session.
                 malformed.increment();
-                LOG.fine(() -> "client " + spec.name() + " ignored a frame: " + unrecognized.reason());
+                LOG.log(Level.WARNING, "NOVA-2013 client " + spec.name() + ": handling a frame failed", e);
             }
         }
 
@@ -587,8 +684,8 @@ public final class ClientConnection {
             boolean rateLimit = adapter.isRateLimitError(error.code());
             ExchangeErrorException failure = new ExchangeErrorException(error.code(), error.message(), rateLimit);
             if (rateLimit) {
-                lane.execute(() -> {
-                    Shard shard = shardsByIndex(session.shard());
+                onLane(() -> {
+                    Shard shard = shardByIndex(session.shard());
                     if (shard != null && shard.session == session) {
                         shard.throttled = true;
                     }
@@ -605,8 +702,8 @@ public final class ClientConnection {
 
         @Override
         public void onLost(ExchangeSession session, String reason) {
-            lane.execute(() -> {
-                Shard shard = shardsByIndex(session.shard());
+            onLane(() -> {
+                Shard shard = shardByIndex(session.shard());
                 if (shard != null) {
                     lost(shard, session, reason);
                 } else {
@@ -616,7 +713,7 @@ public final class ClientConnection {
         }
     }
 
-    private Shard shardsByIndex(int index) {
+    private Shard shardByIndex(int index) {
         for (Shard shard : shards) {
             if (shard.index == index) {
                 return shard;

@@ -9,7 +9,9 @@ import java.util.function.DoubleSupplier;
 /**
  * What every {@link ClientConnection} of a node shares.
  *
- * @param control pool for lifecycle work that may block (connect, close) and for the clients' serial lanes
+ * @param control pool for the clients' serial lanes; their tasks never block on the network
+ * @param connector pool for blocking work (WebSocket handshakes), kept apart so a slow exchange cannot stall the
+ *     lanes of every other client
  * @param random source of backoff jitter
  */
 public record ConnectionEnvironment(
@@ -19,5 +21,6 @@ public record ConnectionEnvironment(
         MessageSink sink,
         ScheduledExecutorService timers,
         Executor control,
+        Executor connector,
         ConnectionListener listener,
         DoubleSupplier random) {}

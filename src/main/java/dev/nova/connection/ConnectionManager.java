@@ -6,9 +6,12 @@ import dev.nova.config.NovaSettings;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.ratelimit.OutboundGate;
 import dev.nova.stream.MessageSink;
+import dev.nova.telemetry.NovaMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.List;
@@ -35,44 +38,58 @@ public class ConnectionManager {
     private final NovaExecutors executors;
     private final MessageSink sink;
     private final OutboundGate gate;
+    private final NovaMetrics metrics;
     private final ConcurrentHashMap<String, ClientConnection> running = new ConcurrentHashMap<>();
     private ScheduledFuture<?> watchdog;
     private volatile long lastTickAt;
     private TyrusTransport transport;
 
     @Inject
-    public ConnectionManager(NovaSettings settings, NovaExecutors executors, MessageSink sink, OutboundGate gate) {
+    public ConnectionManager(
+            NovaSettings settings, NovaExecutors executors, MessageSink sink, OutboundGate gate, NovaMetrics metrics) {
         this.settings = settings;
         this.executors = executors;
         this.sink = sink;
         this.gate = gate;
+        this.metrics = metrics;
     }
 
     protected ConnectionManager() {
-        this(null, null, null, null);
+        this(null, null, null, null, null);
     }
 
     @PostConstruct
     void start() {
         ConnectionSettings connection = settings.connection();
-        transport = new TyrusTransport(connection.connectTimeout(), connection.maxMessageBytes(), 5);
+        transport = new TyrusTransport(
+                connection.connectTimeout(), connection.requestTimeout(), connection.maxMessageBytes(), 5);
         lastTickAt = System.currentTimeMillis();
         watchdog = executors.timers().scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
-    @PreDestroy
-    void stop() {
+    /**
+     * Closes every session while all beans are still alive (before any {@code @PreDestroy}), without reporting
+     * states: the clients' records belong to whichever node runs them next.
+     */
+    void closeAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
         if (watchdog != null) {
             watchdog.cancel(false);
         }
-        List<CompletableFuture<Void>> stopping =
-                running.values().stream().map(ClientConnection::stop).toList();
+        List<CompletableFuture<Void>> closing =
+                running.values().stream().map(ClientConnection::close).toList();
         try {
-            CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "NOVA-2009 not every client closed within 5 s at shutdown", e);
         }
         running.clear();
+    }
+
+    @PreDestroy
+    void stop() {
+        if (transport != null) {
+            transport.close();
+        }
     }
 
     private void tick() {
@@ -101,6 +118,7 @@ public class ConnectionManager {
                 sink,
                 executors.timers(),
                 executors.control(),
+                executors.connector(),
                 listener,
                 () -> ThreadLocalRandom.current().nextDouble());
         ClientConnection created = new ClientConnection(spec, epoch, platforms.adapter(spec.platform()), env);
@@ -108,14 +126,19 @@ public class ConnectionManager {
         if (existing != null) {
             return existing;
         }
+        metrics.running(created);
         created.start(channels);
         return created;
     }
 
-    /** Stops a client and forgets it; completes when its sessions are closed. */
-    public CompletableFuture<Void> stop(String client) {
+    /** Closes a client's sessions and forgets it, without reporting a state; completes when they are closed. */
+    public CompletableFuture<Void> release(String client) {
         ClientConnection connection = running.remove(client);
-        return connection == null ? CompletableFuture.completedFuture(null) : connection.stop();
+        if (connection == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        metrics.released(client);
+        return connection.close();
     }
 
     public Optional<ClientConnection> find(String client) {

@@ -125,9 +125,9 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         return pending;
     }
 
-    /** Sends a frame once the gate admits it. */
+    /** Sends a frame once the gate admits it; completes when the frame is written (or fails). */
     CompletableFuture<Void> send(Operation operation, String text) {
-        return gate.acquire(operation, spec).toCompletableFuture().thenRun(() -> write(text));
+        return gate.acquire(operation, spec).toCompletableFuture().thenCompose(admitted -> write(text));
     }
 
     /** Sends a request and waits for the answer correlated by {@code id}, up to {@code timeout}. */
@@ -141,18 +141,23 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         return answer;
     }
 
-    private void write(String text) {
+    private CompletableFuture<Void> write(String text) {
         ExchangeTransport.TransportSession session = transport;
         if (session == null || phase == Phase.CLOSED) {
-            throw new IllegalStateException("session is closed");
+            return CompletableFuture.failedFuture(new IllegalStateException("session is closed"));
         }
-        try {
-            synchronized (this) {
-                session.sendText(text);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        // Queued in call order; the write itself happens on the transport's threads.
+        synchronized (this) {
+            session.sendText(text, result -> {
+                if (result.isOK()) {
+                    written.complete(null);
+                } else {
+                    written.completeExceptionally(result.getException());
+                }
+            });
         }
+        return written;
     }
 
     /** Sends a WebSocket ping, for exchanges whose liveness is proven by pongs. */
@@ -167,7 +172,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
                 synchronized (this) {
                     session.sendPing();
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 handler.onLost(this, "ping failed: " + e.getMessage());
             }
         });
@@ -185,6 +190,11 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
     @Override
     public void onOpen(ExchangeTransport.TransportSession session) {
+        if (phase == Phase.CLOSED) {
+            // The handshake completed after Nova had given up on it: never keep such a session.
+            session.close();
+            return;
+        }
         transport = session;
         lastFrameAt = System.currentTimeMillis();
     }

@@ -1,5 +1,6 @@
 package dev.nova.connection;
 
+import jakarta.websocket.SendHandler;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -16,7 +17,8 @@ public interface ExchangeTransport {
     /** One open WebSocket session. */
     interface TransportSession {
 
-        void sendText(String text) throws IOException;
+        /** Queues a text frame; {@code done} learns whether it was written. Never blocks on the socket. */
+        void sendText(String text, SendHandler done);
 
         void sendPing() throws IOException;
 

@@ -7,11 +7,15 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.client.ClientManager;
@@ -21,26 +25,35 @@ import org.glassfish.tyrus.client.ClientProperties;
  * {@link ExchangeTransport} on the Tyrus client bundled in the WAR. One {@link ClientManager} on Tyrus' shared
  * container serves every session of the node, so many clients share a few selector and worker threads instead of
  * each bringing its own. Reconnection is not Tyrus' job here: Nova's own policy decides when to reconnect.
+ *
+ * <p>The shared container keeps static state (a transport and an idle-timeout timer) in classes loaded from the
+ * WAR; {@link #close()} releases it so an undeployed application leaves no thread behind holding its class loader.
  */
-public final class TyrusTransport implements ExchangeTransport {
+public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TyrusTransport.class.getName());
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final ClientManager client;
     private final int maxMessageBytes;
+    private final Duration sendTimeout;
 
     /**
      * @param handshakeTimeout bound on the opening handshake of every session
+     * @param sendTimeout bound on writing one frame to a session
      * @param maxMessageBytes largest text frame accepted
      * @param sharedContainerIdleSeconds how long the shared container outlives its last session
      */
-    public TyrusTransport(Duration handshakeTimeout, int maxMessageBytes, int sharedContainerIdleSeconds) {
+    public TyrusTransport(
+            Duration handshakeTimeout, Duration sendTimeout, int maxMessageBytes, int sharedContainerIdleSeconds) {
         this.maxMessageBytes = maxMessageBytes;
+        this.sendTimeout = sendTimeout;
         this.client = ClientManager.createClient();
         client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
         client.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, sharedContainerIdleSeconds);
-        client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, handshakeTimeout.toMillis());
+        // Tyrus only honours an Integer here.
+        client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, (int) handshakeTimeout.toMillis());
+        client.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, maxMessageBytes + 64 * 1024);
         client.setDefaultMaxTextMessageBufferSize(maxMessageBytes);
     }
 
@@ -49,10 +62,28 @@ public final class TyrusTransport implements ExchangeTransport {
     public TransportSession open(URI uri, TransportListener listener, Duration timeout) throws IOException {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create().build();
         try {
-            Session session = client.connectToServer(new Adapter(listener, maxMessageBytes), config, uri);
-            return new TyrusSession(session);
+            Session session = client.connectToServer(new Adapter(listener, maxMessageBytes, sendTimeout), config, uri);
+            return new TyrusSession(session, sendTimeout);
         } catch (DeploymentException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Releases the shared container's static transport and timer; call once every session is closed. */
+    @Override
+    public void close() {
+        try {
+            Class<?> socket = Class.forName("org.glassfish.tyrus.container.grizzly.client.GrizzlyClientSocket");
+            Method closeShared = socket.getDeclaredMethod("closeSharedTransport");
+            closeShared.setAccessible(true);
+            closeShared.invoke(null);
+            Class<?> filter =
+                    Class.forName("org.glassfish.tyrus.container.grizzly.client.GrizzlyTransportTimeoutFilter");
+            Field timer = filter.getDeclaredField("executorService");
+            timer.setAccessible(true);
+            ((ExecutorService) timer.get(null)).shutdownNow();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.WARNING, "NOVA-2011 could not release Tyrus' shared container; a redeploy may leak it", e);
         }
     }
 
@@ -60,16 +91,18 @@ public final class TyrusTransport implements ExchangeTransport {
     private static final class Adapter extends Endpoint {
         private final TransportListener listener;
         private final int maxMessageBytes;
+        private final Duration sendTimeout;
 
-        Adapter(TransportListener listener, int maxMessageBytes) {
+        Adapter(TransportListener listener, int maxMessageBytes, Duration sendTimeout) {
             this.listener = listener;
             this.maxMessageBytes = maxMessageBytes;
+            this.sendTimeout = sendTimeout;
         }
 
         @Override
         public void onOpen(Session session, EndpointConfig config) {
             session.setMaxTextMessageBufferSize(maxMessageBytes);
-            listener.onOpen(new TyrusSession(session));
+            listener.onOpen(new TyrusSession(session, sendTimeout));
             session.addMessageHandler(String.class, (MessageHandler.Whole<String>) listener::onText);
             session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> listener.onPong());
         }
@@ -85,16 +118,21 @@ public final class TyrusTransport implements ExchangeTransport {
         }
     }
 
-    private record TyrusSession(Session session) implements TransportSession {
+    /** Sends are asynchronous (they never block a caller on a full socket) and bounded by the send timeout. */
+    private record TyrusSession(Session session, Duration sendTimeout) implements TransportSession {
+
+        TyrusSession {
+            session.getAsyncRemote().setSendTimeout(sendTimeout.toMillis());
+        }
 
         @Override
-        public void sendText(String text) throws IOException {
-            session.getBasicRemote().sendText(text);
+        public void sendText(String text, SendHandler done) {
+            session.getAsyncRemote().sendText(text, done);
         }
 
         @Override
         public void sendPing() throws IOException {
-            session.getBasicRemote().sendPing(EMPTY.duplicate());
+            session.getAsyncRemote().sendPing(EMPTY.duplicate());
         }
 
         @Override

@@ -7,7 +7,8 @@ import dev.nova.client.DeclaredClients;
 import dev.nova.cluster.NodeIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Optional;
+import java.util.HashMap;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -16,7 +17,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready once startup has run and every client declared in this node's configuration that runs here is
  * {@code CONNECTED}, or {@code RECONNECTING} within its backoff policy. A client still on its first connect, or
- * {@code FAILED}, keeps the node not ready. Each client's state is reported.
+ * {@code FAILED}, keeps the node not ready; a declared client an operator deleted or stopped does not. Clients
+ * created through the API do not count: readiness is about what this node was configured to serve.
  */
 @Readiness
 @ApplicationScoped
@@ -41,18 +43,20 @@ public class ClientsReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("nova-clients");
         boolean up = declared.done();
+        Map<String, ClientRecord> records = new HashMap<>();
+        clients.list().forEach(r -> records.put(r.name(), r));
         for (String name : declared.names()) {
-            Optional<ClientRecord> record =
-                    clients.list().stream().filter(r -> r.name().equals(name)).findFirst();
-            if (record.isEmpty()) {
-                response.withData(name, "MISSING");
-                up = false;
+            ClientRecord record = records.get(name);
+            if (record == null) {
+                response.withData(name, "DELETED");
                 continue;
             }
-            ClientState state = record.get().state();
+            ClientState state = record.state();
             response.withData(name, state.name());
-            boolean runsHere = node.name().equals(record.get().owner());
-            if (runsHere && state != ClientState.CONNECTED && state != ClientState.RECONNECTING) {
+            boolean runsHere = node.name().equals(record.owner());
+            boolean acceptable =
+                    state == ClientState.CONNECTED || state == ClientState.RECONNECTING || state == ClientState.STOPPED;
+            if (runsHere && !acceptable) {
                 up = false;
             }
         }

@@ -41,18 +41,29 @@ public final class Json {
     }
 
     /**
-     * Reads the value the parser is positioned on and returns its raw text: objects and arrays are cut out of
-     * {@code source} unchanged, scalars are returned as their text ({@code "null"} for null).
+     * Reads the value the parser is positioned on and returns its raw JSON text, cut out of {@code source}
+     * unchanged: objects and arrays whole, strings with their quotes and escapes, numbers and literals as written.
      */
     public static String rawValue(JsonParser parser, String source) throws IOException {
+        int start = (int) parser.currentTokenLocation().getCharOffset();
         JsonToken token = parser.currentToken();
         if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-            int start = (int) parser.currentTokenLocation().getCharOffset();
             parser.skipChildren();
-            int end = (int) parser.currentLocation().getCharOffset();
-            return source.substring(start, end);
+        } else {
+            parser.finishToken();
         }
-        return token == JsonToken.VALUE_NULL ? "null" : parser.getText();
+        int end = (int) parser.currentLocation().getCharOffset();
+        return source.substring(start, end);
+    }
+
+    /** The current value's text when it is a scalar; a structure is skipped and gives null. */
+    public static String text(JsonParser parser) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            parser.skipChildren();
+            return null;
+        }
+        return token == JsonToken.VALUE_NULL ? null : parser.getText();
     }
 
     /** The current value as a long, or {@code fallback} when it is not an integral number. */

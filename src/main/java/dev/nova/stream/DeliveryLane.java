@@ -1,13 +1,16 @@
 package dev.nova.stream;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bounded queue drained by one task at a time on a shared executor. {@link #offer} never blocks: it is called
- * on exchange reading threads. What happens when the queue is full is the subclass' decision.
+ * on exchange reading threads. A delivery may complete later (an asynchronous write): the lane then waits for it
+ * without holding a thread, and resumes when it completes. What happens when the queue is full is the
+ * subclass' decision.
  */
 public abstract class DeliveryLane<T> {
 
@@ -32,7 +35,9 @@ public abstract class DeliveryLane<T> {
             overflowed();
             return false;
         }
-        schedule();
+        if (scheduled.compareAndSet(false, true)) {
+            run();
+        }
         return true;
     }
 
@@ -51,43 +56,63 @@ public abstract class DeliveryLane<T> {
         return queue.size();
     }
 
-    /** Delivers one item on the delivery executor. An exception closes nothing by itself: see {@link #failed}. */
-    protected abstract void deliver(T item) throws Exception;
+    /**
+     * Delivers one item on the delivery executor. Returns null, or a stage that completes when the item is
+     * delivered; the next item waits for it.
+     */
+    protected abstract CompletionStage<?> deliver(T item) throws Exception;
 
     /** The queue was full when an item arrived. */
     protected abstract void overflowed();
 
-    /** Delivery threw; the item is lost. */
-    protected abstract void failed(Exception error);
+    /** Delivery failed; the item is lost. */
+    protected abstract void failed(Throwable error);
 
-    private void schedule() {
-        if (scheduled.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                scheduled.set(false);
-                close();
-            }
+    /** Runs a drain on the executor; the caller owns the {@code scheduled} flag. */
+    private void run() {
+        try {
+            executor.execute(this::drain);
+        } catch (RuntimeException e) {
+            scheduled.set(false);
+            close();
         }
     }
 
     private void drain() {
-        try {
-            T item;
-            int delivered = 0;
-            while (!closed && delivered < BATCH && (item = queue.poll()) != null) {
-                try {
-                    deliver(item);
-                } catch (Exception e) {
-                    failed(e);
+        int delivered = 0;
+        T item;
+        while (!closed && delivered < BATCH && (item = queue.poll()) != null) {
+            delivered++;
+            CompletionStage<?> pending;
+            try {
+                pending = deliver(item);
+            } catch (Exception e) {
+                failed(e);
+                continue;
+            }
+            if (pending != null) {
+                CompletableFuture<?> future = pending.toCompletableFuture();
+                if (!future.isDone()) {
+                    // Keep the lane scheduled and resume once the write completes: no thread waits meanwhile.
+                    future.whenComplete((v, error) -> {
+                        if (error != null) {
+                            failed(error);
+                        }
+                        run();
+                    });
+                    return;
                 }
-                delivered++;
+                if (future.isCompletedExceptionally()) {
+                    future.exceptionally(error -> {
+                        failed(error);
+                        return null;
+                    });
+                }
             }
-        } finally {
-            scheduled.set(false);
-            if (!closed && !queue.isEmpty()) {
-                schedule();
-            }
+        }
+        scheduled.set(false);
+        if (!closed && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            run();
         }
     }
 }

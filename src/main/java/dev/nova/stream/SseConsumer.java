@@ -4,57 +4,59 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
- * One client of {@code GET /api/stream}: its filter, its bounded buffer and its SSE sink. Writes happen only on
- * the delivery pool; a write that fails or blocks past the send timeout, or a full buffer, ends the stream and the
- * hub counts why.
+ * One client of an SSE stream: its bounded buffer and its sink. Writes are asynchronous and one at a time; no
+ * thread waits on a slow consumer. A write that fails or does not complete within the send timeout, or a full
+ * buffer, ends this stream only, and the hub counts why.
  */
 final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
-    /** Something to write: a market message (already encoded) or a keep-alive comment. */
-    record Item(long sequence, String json) {
-        static final Item KEEP_ALIVE = new Item(0, null);
+    /** Something to write: a named event with an optional id and JSON data, or a keep-alive comment. */
+    record Item(String name, String id, String json) {
+        static final Item KEEP_ALIVE = new Item(null, null, null);
     }
 
     private final long id;
-    private final StreamFilter filter;
     private final SseEventSink sink;
     private final Sse sse;
     private final Duration sendTimeout;
-    private final StreamHub hub;
+    private final ScheduledExecutorService timers;
     private final Executor executor;
+    private final BiConsumer<SseConsumer, String> onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long lastWriteAt = System.currentTimeMillis();
 
     SseConsumer(
             long id,
-            StreamFilter filter,
             SseEventSink sink,
             Sse sse,
             StreamSettings settings,
-            StreamHub hub,
-            Executor executor) {
+            ScheduledExecutorService timers,
+            Executor executor,
+            BiConsumer<SseConsumer, String> onEnd) {
         super(settings.bufferSize(), executor);
         this.id = id;
-        this.filter = filter;
         this.sink = sink;
         this.sse = sse;
         this.sendTimeout = settings.sendTimeout();
-        this.hub = hub;
+        this.timers = timers;
         this.executor = executor;
+        this.onEnd = onEnd;
     }
 
     long id() {
         return id;
-    }
-
-    StreamFilter filter() {
-        return filter;
     }
 
     long lastWriteAt() {
@@ -62,28 +64,41 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     }
 
     @Override
-    protected void deliver(Item item) throws Exception {
+    protected CompletionStage<?> deliver(Item item) {
         if (sink.isClosed()) {
             end("disconnected", null);
-            return;
+            return null;
         }
-        OutboundSseEvent event = item.json() == null
-                ? sse.newEventBuilder().comment("keep-alive").build()
-                : message(item);
-        try {
-            sink.send(event).toCompletableFuture().get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            lastWriteAt = System.currentTimeMillis();
-        } catch (TimeoutException e) {
-            end("send-timeout", null);
+        OutboundSseEvent event;
+        if (item.json() == null) {
+            event = sse.newEventBuilder().comment("keep-alive").build();
+        } else {
+            OutboundSseEvent.Builder builder =
+                    sse.newEventBuilder().name(item.name()).data(item.json());
+            if (item.id() != null) {
+                builder.id(item.id());
+            }
+            event = builder.build();
         }
+        return bounded(sink.send(event)).thenRun(() -> lastWriteAt = System.currentTimeMillis());
     }
 
-    private OutboundSseEvent message(Item item) {
-        OutboundSseEvent.Builder builder = sse.newEventBuilder().name("message").data(item.json());
-        if (item.sequence() != MarketMessage.NO_SEQUENCE) {
-            builder.id(Long.toString(item.sequence()));
-        }
-        return builder.build();
+    /** The write, failed with a timeout if it has not completed within the send timeout. */
+    private CompletableFuture<Void> bounded(CompletionStage<?> write) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        ScheduledFuture<?> expiry = timers.schedule(
+                () -> result.completeExceptionally(new TimeoutException("write blocked")),
+                sendTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        write.whenComplete((v, error) -> {
+            expiry.cancel(false);
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(null);
+            }
+        });
+        return result;
     }
 
     @Override
@@ -92,8 +107,9 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     }
 
     @Override
-    protected void failed(Exception error) {
-        end("disconnected", null);
+    protected void failed(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        end(cause instanceof TimeoutException ? "send-timeout" : "disconnected", null);
     }
 
     /** Ends the stream once, telling the consumer why when it can still listen. */
@@ -102,22 +118,20 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
             return;
         }
         close();
-        hub.ended(this, reason);
-        executor.execute(() -> {
-            try {
-                if (farewell != null && !sink.isClosed()) {
-                    sink.send(sse.newEventBuilder()
-                                    .name("dropped")
-                                    .data(farewell)
-                                    .build())
-                            .toCompletableFuture()
-                            .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (Exception ignored) {
-                // The consumer is gone already; nothing else to tell it.
-            } finally {
+        onEnd.accept(this, reason);
+        Runnable goodbye = () -> {
+            if (farewell == null || sink.isClosed()) {
                 sink.close();
+                return;
             }
-        });
+            bounded(sink.send(
+                            sse.newEventBuilder().name("dropped").data(farewell).build()))
+                    .whenComplete((v, error) -> sink.close());
+        };
+        try {
+            executor.execute(goodbye);
+        } catch (RuntimeException shuttingDown) {
+            sink.close();
+        }
     }
 }

@@ -12,8 +12,4 @@ public record StreamFilter(Set<String> channels, String client) {
     public StreamFilter {
         channels = Set.copyOf(channels);
     }
-
-    public boolean accepts(MarketMessage message) {
-        return client == null || client.equals(message.client());
-    }
 }

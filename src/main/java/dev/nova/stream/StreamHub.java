@@ -13,6 +13,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -32,11 +33,14 @@ public class StreamHub implements MessageSink {
 
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
 
+    /** One market-data consumer and the client it wants, or null for any. */
+    private record Subscriber(SseConsumer consumer, String client) {}
+
     private final StreamSettings settings;
     private final NovaExecutors executors;
     private final Event<MarketMessage> events;
     private final BeanManager beans;
-    private final ConcurrentHashMap<String, CopyOnWriteArrayList<SseConsumer>> byChannel = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<Subscriber>> byChannel = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, SseConsumer> consumers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> endedByReason = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -65,8 +69,9 @@ public class StreamHub implements MessageSink {
         if (!beans.resolveObserverMethods(probe).isEmpty()) {
             cdiLane = new DeliveryLane<>(settings.bufferSize(), executors.delivery()) {
                 @Override
-                protected void deliver(MarketMessage message) {
+                protected CompletionStage<?> deliver(MarketMessage message) {
                     events.fire(message);
+                    return null;
                 }
 
                 @Override
@@ -75,7 +80,7 @@ public class StreamHub implements MessageSink {
                 }
 
                 @Override
-                protected void failed(Exception error) {
+                protected void failed(Throwable error) {
                     LOG.warning(() -> "NOVA-4002 a MarketMessage observer failed: " + error);
                 }
             };
@@ -101,40 +106,53 @@ public class StreamHub implements MessageSink {
         if (lane != null) {
             lane.offer(message);
         }
-        List<SseConsumer> listeners = byChannel.get(message.channel());
-        if (listeners == null) {
+        List<Subscriber> subscribers = byChannel.get(message.channel());
+        if (subscribers == null) {
             return;
         }
         SseConsumer.Item item = null;
-        for (SseConsumer consumer : listeners) {
-            if (consumer.filter().accepts(message)) {
+        for (Subscriber subscriber : subscribers) {
+            if (subscriber.client() == null || subscriber.client().equals(message.client())) {
                 if (item == null) {
-                    item = new SseConsumer.Item(message.sequence(), MarketMessageJson.encode(message));
+                    item = new SseConsumer.Item(
+                            "message",
+                            message.sequenced() ? Long.toString(message.sequence()) : null,
+                            MarketMessageJson.encode(message));
                 }
-                consumer.offer(item);
+                subscriber.consumer().offer(item);
             }
         }
     }
 
     /** Starts streaming to an SSE sink; the stream ends when the consumer goes away or falls behind. */
     public void open(StreamFilter filter, SseEventSink sink, Sse sse) {
-        SseConsumer consumer =
-                new SseConsumer(ids.incrementAndGet(), filter, sink, sse, settings, this, executors.delivery());
-        consumers.put(consumer.id(), consumer);
+        long id = ids.incrementAndGet();
+        SseConsumer consumer = new SseConsumer(
+                id,
+                sink,
+                sse,
+                settings,
+                executors.timers(),
+                executors.delivery(),
+                (c, reason) -> ended(c, filter, reason));
+        consumers.put(id, consumer);
+        Subscriber subscriber = new Subscriber(consumer, filter.client());
         for (String channel : filter.channels()) {
-            byChannel
-                    .computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
-                    .add(consumer);
+            // compute() keeps adding and the removal of an emptied list atomic.
+            byChannel.compute(channel, (c, list) -> {
+                CopyOnWriteArrayList<Subscriber> subscribers = list == null ? new CopyOnWriteArrayList<>() : list;
+                subscribers.add(subscriber);
+                return subscribers;
+            });
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
     }
 
-    /** Called once by a consumer whose stream ended. */
-    void ended(SseConsumer consumer, String reason) {
+    private void ended(SseConsumer consumer, StreamFilter filter, String reason) {
         consumers.remove(consumer.id());
-        for (String channel : consumer.filter().channels()) {
+        for (String channel : filter.channels()) {
             byChannel.computeIfPresent(channel, (c, list) -> {
-                list.remove(consumer);
+                list.removeIf(s -> s.consumer() == consumer);
                 return list.isEmpty() ? null : list;
             });
         }

@@ -62,6 +62,7 @@ class ClientConnectionTest {
                 delivered::add,
                 timers,
                 control,
+                control,
                 (client, state, detail) -> states.add(state),
                 () -> 0.5);
         return new ClientConnection(spec, 1, adapter, env);
@@ -342,5 +343,106 @@ class ClientConnectionTest {
 
         await().atMost(WAIT).until(() -> exchange.last().pings.get() >= 2);
         assertThat(exchange.sessions).hasSize(1);
+    }
+
+    @Test
+    void refusedCredentialsFailTheClientInsteadOfRetryingForever() throws Exception {
+        exchange.responder =
+                request -> "public/auth".equals(request.path("method").asText())
+                        ? Optional.of("{\"jsonrpc\":\"2.0\",\"id\":"
+                                + request.path("id").asLong()
+                                + ",\"error\":{\"code\":13004,\"message\":\"invalid_credentials\"}}")
+                        : FakeTransport.deribit(request);
+        ClientConnection client = client(deribitSpec(new Credentials("id", new Secret("wrong"))), new DeribitAdapter());
+
+        client.start(List.of("book.BTC-PERPETUAL.100ms"));
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.FAILED);
+        Thread.sleep(200);
+        assertThat(exchange.sessions).hasSize(1);
+        assertThat(client.stats().lastError())
+                .contains("refused the credentials of client id id")
+                .contains("13004")
+                .doesNotContain("wrong");
+    }
+
+    @Test
+    void aChannelUnsubscribedDuringSetupIsUnsubscribedOnceLive() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        exchange.responder = request -> {
+            if ("public/subscribe".equals(request.path("method").asText())) {
+                // Hold the subscribe answer so the unsubscribe lands while the session is in setup.
+                new Thread(() -> {
+                            try {
+                                release.await();
+                            } catch (InterruptedException ignored) {
+                                return;
+                            }
+                            exchange.last()
+                                    .receive(FakeTransport.deribit(request).orElseThrow());
+                        })
+                        .start();
+                return Optional.empty();
+            }
+            return FakeTransport.deribit(request);
+        };
+        ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
+        client.start(List.of("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw"));
+        await().atMost(WAIT)
+                .until(() -> exchange.sessions.size() == 1
+                        && exchange.last().methods().contains("public/subscribe"));
+
+        client.unsubscribe(List.of("trades.BTC-PERPETUAL.raw"));
+        Thread.sleep(100);
+        release.countDown();
+
+        await().atMost(WAIT).until(() -> exchange.last().methods().contains("public/unsubscribe"));
+        JsonNode unsubscribe = exchange.last().requests().stream()
+                .filter(r -> r.path("method").asText().equals("public/unsubscribe"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(channelsOf(unsubscribe)).containsExactly("trades.BTC-PERPETUAL.raw");
+        assertThat(client.channels()).containsOnlyKeys("book.BTC-PERPETUAL.100ms");
+    }
+
+    @Test
+    void aFailingConsumerNeverCostsTheSession() {
+        exchange.responder = FakeTransport::deribit;
+        ConnectionEnvironment env = new ConnectionEnvironment(
+                settings,
+                exchange,
+                new UnlimitedGate(),
+                message -> {
+                    throw new IllegalStateException("consumer bug");
+                },
+                timers,
+                control,
+                control,
+                (name, state, detail) -> states.add(state),
+                () -> 0.5);
+        ClientConnection client = new ClientConnection(deribitSpec(null), 1, new DeribitAdapter(), env);
+        client.start(List.of("book.BTC-PERPETUAL.100ms"));
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+
+        exchange.last().receive(notification("book.BTC-PERPETUAL.100ms", 10, 9));
+        exchange.last().receive(notification("book.BTC-PERPETUAL.100ms", 11, 10));
+
+        await().atMost(WAIT).until(() -> client.stats().messagesReceived() == 2);
+        assertThat(exchange.sessions).hasSize(1);
+        assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
+    }
+
+    @Test
+    void closeReleasesSessionsWithoutReportingAState() throws Exception {
+        exchange.responder = FakeTransport::deribit;
+        ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
+        client.start(List.of("book.BTC-PERPETUAL.100ms"));
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+        int reported = states.size();
+
+        client.close().get();
+
+        assertThat(exchange.openSessions()).isEmpty();
+        assertThat(states).hasSize(reported);
     }
 }

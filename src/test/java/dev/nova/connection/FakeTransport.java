@@ -2,6 +2,8 @@ package dev.nova.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -84,13 +86,18 @@ final class FakeTransport implements ExchangeTransport {
         }
 
         @Override
-        public void sendText(String text) throws IOException {
+        public void sendText(String text, SendHandler done) {
             if (!open) {
-                throw new IOException("closed");
+                done.onResult(new SendResult(new IOException("closed")));
+                return;
             }
             sent.add(text);
-            JsonNode request = JSON.readTree(text);
-            responder.apply(request).ifPresent(this::receive);
+            done.onResult(new SendResult());
+            try {
+                responder.apply(JSON.readTree(text)).ifPresent(this::receive);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override

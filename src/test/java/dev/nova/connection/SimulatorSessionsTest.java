@@ -73,10 +73,11 @@ class SimulatorSessionsTest {
                 1 << 20);
         ConnectionEnvironment env = new ConnectionEnvironment(
                 settings,
-                new TyrusTransport(Duration.ofSeconds(5), 1 << 20, 5),
+                new TyrusTransport(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, 5),
                 new UnlimitedGate(),
                 delivered::add,
                 timers,
+                control,
                 control,
                 (name, state, detail) -> {},
                 Math::random);

@@ -65,11 +65,16 @@ public final class DemoMain {
         if (awaitReady(httpPort, server)) {
             String base = "http://localhost:" + httpPort;
             System.out.println();
-            System.out.println("[demo] Nova is ready. Try, in another terminal:");
+            System.out.println("[demo] Nova is ready at " + base + ", reading the exchange simulator at "
+                    + simulator.deribitUrl() + " (Deribit) and " + simulator.binanceUrl() + " (Binance).");
+            System.out.println("[demo] Try, in another terminal:");
             System.out.println("  curl -N '" + base + "/api/stream?channel=trades.BTC-PERPETUAL.raw'");
             System.out.println("  curl -N '" + base + "/api/stream?channel=btcusdt@depth@100ms'");
             System.out.println("  curl -s " + base + "/api/clients");
             System.out.println("  curl -s " + base + "/health");
+            System.out.println("  curl -s -X POST " + base + "/api/clients -H 'Content-Type: application/json' -d '"
+                    + "{\"name\":\"my-binance\",\"platform\":\"binance\",\"url\":\"" + simulator.binanceUrl()
+                    + "\",\"channels\":[\"ethusdt@trade\"]}'");
             System.out.println("[demo] Ctrl-C stops the node and the simulator.");
             System.out.println();
         }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The simulated exchange: Deribit at {@code ws://host:port/ws/api/v2}, Binance at {@code ws://host:port/stream}.
+ * The simulated exchange: Deribit at {@code ws://host:port/ws/api/v2}, Binance combined streams at
+ * {@code ws://host:port/stream} (Binance's raw {@code /ws} endpoint is not simulated: Nova does not use it).
  * Tests drive it directly (disconnects, malformed frames, frozen feeds) and read its counters as the oracle of
  * what Nova really did at the exchange.
  */
@@ -237,7 +238,7 @@ public final class ExchangeSimulator implements AutoCloseable {
 
         @Override
         public int admit(String path, String remoteAddress) {
-            if (!path.equals("/ws/api/v2") && !path.equals("/stream") && !path.equals("/ws")) {
+            if (!path.equals("/ws/api/v2") && !path.equals("/stream")) {
                 return 404;
             }
             long now = System.currentTimeMillis();

@@ -39,6 +39,7 @@ final class WsConnection {
     private final String remoteAddress;
     private final BlockingQueue<byte[]> outbox;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile Listener listener;
     private volatile boolean frozen;
 
@@ -91,7 +92,7 @@ final class WsConnection {
 
     /** Queues a pre-encoded frame (or several concatenated); a full queue disconnects the client. */
     void send(byte[] frame) {
-        if (closed.get() || frozen) {
+        if (closed.get() || closing.get() || frozen) {
             return;
         }
         if (!outbox.offer(frame)) {
@@ -105,16 +106,31 @@ final class WsConnection {
 
     /** Sends a close frame, then closes the socket. */
     void close(int code, String reason) {
-        if (closed.get()) {
+        if (closed.get() || !closing.compareAndSet(false, true)) {
             return;
         }
-        // Frames queued before the close (e.g. the error that explains it) still go out first.
+        // Frames queued before the close (e.g. the error that explains it) still go out first; nothing after it.
         if (!outbox.offer(WsFrames.close(code, reason)) || !outbox.offer(POISON)) {
             abort();
         }
     }
 
-    /** Drops the TCP connection at once, without a close frame. */
+    /** Closes the socket normally after a close handshake (no reset). */
+    private void finish() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+            Listener l = listener;
+            if (l != null) {
+                l.onClosed(this);
+            }
+        }
+    }
+
+    /** Drops the TCP connection at once, without a close frame (an RST, as a failing network would). */
     void abort() {
         if (closed.compareAndSet(false, true)) {
             try {
@@ -148,7 +164,8 @@ final class WsConnection {
                 } else if (length == 127) {
                     length = in.readLong();
                 }
-                if (!masked || length > 64L * 1024 * 1024) {
+                boolean control = (opcode & 0x8) != 0;
+                if (!masked || length > 64L * 1024 * 1024 || (control && (!fin || length > 125))) {
                     abort();
                     return;
                 }
@@ -183,7 +200,11 @@ final class WsConnection {
                     case WsFrames.PONG -> listener.onPong(this);
                     case WsFrames.CLOSE -> {
                         int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1000;
-                        close(code, "");
+                        if (closing.get()) {
+                            finish();
+                        } else {
+                            close(code, "");
+                        }
                         return;
                     }
                     default -> {
@@ -211,7 +232,11 @@ final class WsConnection {
                 }
                 if (frame == POISON) {
                     out.flush();
-                    break;
+                    // A clean end: no more data from us, the peer reads the close frame, then the socket goes.
+                    socket.shutdownOutput();
+                    Thread.sleep(200);
+                    finish();
+                    return;
                 }
                 out.write(frame);
                 if (outbox.isEmpty()) {

@@ -67,8 +67,10 @@ final class WsServer implements AutoCloseable {
 
     private void handshake(Socket socket) {
         try {
+            socket.setSoTimeout(10_000);
             InputStream in = socket.getInputStream();
             String head = readHead(in);
+            socket.setSoTimeout(0);
             if (head == null) {
                 socket.close();
                 return;

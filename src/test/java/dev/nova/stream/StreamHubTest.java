@@ -38,22 +38,22 @@ class StreamHubTest {
 
     @BeforeEach
     void start() {
+        hub = hub(Duration.ofMillis(300));
+    }
+
+    private StreamHub hub(Duration sendTimeout) {
         NovaExecutors executors = mock(NovaExecutors.class);
         when(executors.timers()).thenReturn(timers);
         when(executors.delivery()).thenReturn(delivery);
         NovaSettings settings = new NovaSettings(
-                "n1",
-                "default",
-                null,
-                null,
-                new StreamSettings(64, Duration.ofSeconds(30), Duration.ofMillis(300)),
-                List.of());
+                "n1", "default", null, null, new StreamSettings(64, Duration.ofSeconds(30), sendTimeout), List.of());
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
         @SuppressWarnings("unchecked")
         Event<MarketMessage> events = mock(Event.class);
-        hub = new StreamHub(settings, executors, events, beans);
-        hub.start();
+        StreamHub created = new StreamHub(settings, executors, events, beans);
+        created.start();
+        return created;
     }
 
     @AfterEach
@@ -170,5 +170,27 @@ class StreamHubTest {
                         new MarketMessage("c", "ticker.X.100ms", MarketMessage.NO_SEQUENCE, 5, true, "{\"a\":1}")))
                 .isEqualTo("{\"channel\":\"ticker.X.100ms\",\"client\":\"c\",\"sequence\":null,\"receivedAt\":5,"
                         + "\"gap\":true,\"data\":{\"a\":1}}");
+    }
+
+    @Test
+    void stuckConsumersHoldNoThreadsSoHealthyOnesKeepUp() {
+        // Writes that hang for up to 30 s: a design that waited on them would starve the four delivery threads.
+        hub.stop();
+        hub = hub(Duration.ofSeconds(30));
+        List<RecordingSink> stuck = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            RecordingSink sink = new RecordingSink(true);
+            stuck.add(sink);
+            hub.open(new StreamFilter(Set.of(CHANNEL), null), sink.sink, sink.sse);
+        }
+        RecordingSink healthy = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy.sink, healthy.sse);
+
+        for (int i = 1; i <= 40; i++) {
+            hub.publish(message("d1", i));
+        }
+
+        // Twelve writes hang at once on a four-thread pool; the healthy consumer still gets everything.
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 40);
     }
 }

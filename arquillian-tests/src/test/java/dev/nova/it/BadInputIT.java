@@ -41,7 +41,8 @@ class BadInputIT {
 
     @BeforeAll
     static void startSimulator() throws Exception {
-        simulator = ExchangeSimulator.start(SimulatorOptions.defaults().messagesPerSecond(0));
+        simulator = ExchangeSimulator.start(
+                SimulatorOptions.defaults().messagesPerSecond(0).deribitMinHeartbeatSeconds(1));
     }
 
     @AfterAll
@@ -220,8 +221,24 @@ class BadInputIT {
     }
 
     @Test
-    void wrongMediaTypeAndUnknownPathsAreProblemsToo() {
-        assertProblem(api.post("/api/clients", "text/plain", "hello"), 415, "");
-        assertProblem(api.get("/api/nothing-here"), 404, "");
+    void streamOfAnUnknownClientIsNotFound() {
+        assertProblem(
+                api.get("/api/stream?channel=book.BTC-PERPETUAL.100ms&client=ghost"),
+                404,
+                "client 'ghost' does not exist");
+    }
+
+    @Test
+    void stoppingAnUnknownClientIsNotFound() {
+        assertProblem(api.post("/api/clients/ghost/stop", "{}"), 404, "does not exist");
+    }
+
+    @Test
+    void wrongMediaTypeMethodAndPathAreProblemsInNovasWords() {
+        assertProblem(api.post("/api/clients", "text/plain", "hello"), 415, "Content-Type: application/json");
+        assertProblem(api.get("/api/nothing-here"), 404, "no resource at /api/nothing-here");
+        Http.Reply notAllowed = api.get("/api/clients/existing/subscriptions");
+        assertProblem(notAllowed, 405, "GET is not allowed on /api/clients/existing/subscriptions");
+        assertThat(notAllowed.allow()).isEqualTo("POST");
     }
 }

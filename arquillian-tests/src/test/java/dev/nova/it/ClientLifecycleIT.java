@@ -241,6 +241,28 @@ class ClientLifecycleIT {
     }
 
     @Test
+    void aStoppedClientClosesItsSessionAndRestartsResubscribed() {
+        String channel = "trades.SOL-PERPETUAL.raw";
+        createDeribit("stop-client", channel);
+        await().atMost(WAIT)
+                .until(() -> state("stop-client").equals("CONNECTED")
+                        && sessionsWith(channel).size() == 1);
+
+        Http.Reply stopped = api().post("/api/clients/stop-client/stop", "{}");
+
+        assertThat(stopped.status()).isEqualTo(200);
+        assertThat(stopped.json().path("state").asText()).isEqualTo("STOPPED");
+        await().atMost(WAIT).until(() -> sessionsWith(channel).isEmpty());
+        assertThat(api().get("/api/subscriptions?client=stop-client").json()).hasSize(1);
+
+        assertThat(api().post("/api/clients/stop-client/restart", "{}").status())
+                .isEqualTo(200);
+        await().atMost(WAIT)
+                .until(() -> state("stop-client").equals("CONNECTED")
+                        && sessionsWith(channel).size() == 1);
+    }
+
+    @Test
     void deletingAClientClosesItsSession() {
         String channel = "book.ETH-PERPETUAL.100ms";
         createDeribit("doomed-client", channel);
@@ -272,12 +294,16 @@ class ClientLifecycleIT {
     }
 
     @Test
-    void healthAndOpenApiAreServed() {
+    void healthOpenApiAndMetricsAreServed() {
+        createDeribit("metrics-client", "book.XRP-PERPETUAL.100ms");
         Http root = new Http(base.toString());
         assertThat(root.get("/health/live").status()).isEqualTo(200);
         assertThat(root.get("/health/ready").json().path("status").asText()).isEqualTo("UP");
         assertThat(root.get("/health/started").status()).isEqualTo(200);
         String openapi = root.get("/openapi").text();
         assertThat(openapi).contains("/api/clients/{name}/subscriptions", "/api/stream", "/api/subscriptions");
+        assertThat(root.get("/metrics?scope=application").text())
+                .contains("nova_client_messages{client=\"metrics-client\"")
+                .contains("nova_stream_consumers");
     }
 }

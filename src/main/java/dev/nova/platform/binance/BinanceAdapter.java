@@ -142,7 +142,7 @@ public final class BinanceAdapter implements PlatformAdapter {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
-                case "stream" -> stream = p.getValueAsString();
+                case "stream" -> stream = Json.text(p);
                 case "data" -> payload = Payload.read(p, frame);
                 case "id" -> id = Json.longValue(p, -1);
                 case "result" -> {
@@ -150,7 +150,7 @@ public final class BinanceAdapter implements PlatformAdapter {
                     result = Json.rawValue(p, frame);
                 }
                 case "code" -> code = (int) Json.longValue(p, 0);
-                case "msg" -> message = p.getValueAsString();
+                case "msg" -> message = Json.text(p);
                 case "error" -> {
                     // Some Binance services nest the error: {"error":{"code":…,"msg":…},"id":…}
                     if (p.currentToken() == JsonToken.START_OBJECT) {
@@ -160,7 +160,7 @@ public final class BinanceAdapter implements PlatformAdapter {
                             if ("code".equals(name)) {
                                 code = (int) Json.longValue(p, 0);
                             } else if ("msg".equals(name)) {
-                                message = p.getValueAsString();
+                                message = Json.text(p);
                             } else {
                                 p.skipChildren();
                             }
@@ -173,6 +173,11 @@ public final class BinanceAdapter implements PlatformAdapter {
             }
         }
         if (stream != null && payload != null) {
+            if (stream.startsWith("!")) {
+                // All-market streams mix every symbol: no single sequence runs through them.
+                return new InboundFrame.Notification(
+                        stream, payload.data, InboundFrame.NO_SEQUENCE, InboundFrame.NO_SEQUENCE, false);
+            }
             return payload.notification(stream);
         }
         if (code != null) {
@@ -205,7 +210,7 @@ public final class BinanceAdapter implements PlatformAdapter {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
-                    case "e" -> payload.event = p.getValueAsString();
+                    case "e" -> payload.event = Json.text(p);
                     case "U" -> payload.firstUpdate = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     case "u" -> payload.lastUpdate = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     case "t" -> payload.tradeId = Json.longValue(p, InboundFrame.NO_SEQUENCE);

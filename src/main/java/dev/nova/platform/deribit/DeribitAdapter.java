@@ -149,7 +149,7 @@ public final class DeribitAdapter implements PlatformAdapter {
             p.nextToken();
             switch (field) {
                 case "id" -> id = Json.longValue(p, -1);
-                case "method" -> method = p.getValueAsString();
+                case "method" -> method = Json.text(p);
                 case "params" -> params = Params.read(p, frame);
                 case "result" -> {
                     hasResult = true;
@@ -164,7 +164,7 @@ public final class DeribitAdapter implements PlatformAdapter {
                             if ("code".equals(name)) {
                                 errorCode = (int) Json.longValue(p, 0);
                             } else if ("message".equals(name)) {
-                                errorMessage = p.getValueAsString();
+                                errorMessage = Json.text(p);
                             } else {
                                 p.skipChildren();
                             }
@@ -212,8 +212,8 @@ public final class DeribitAdapter implements PlatformAdapter {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "channel" -> params.channel = p.getValueAsString();
-                    case "type" -> params.type = p.getValueAsString();
+                    case "channel" -> params.channel = Json.text(p);
+                    case "type" -> params.type = Json.text(p);
                     case "data" -> {
                         int start = (int) p.currentTokenLocation().getCharOffset();
                         if (value == JsonToken.START_OBJECT) {
@@ -240,7 +240,7 @@ public final class DeribitAdapter implements PlatformAdapter {
                 switch (field) {
                     case "change_id" -> changeId = Json.longValue(p, InboundFrame.NO_SEQUENCE);
                     case "prev_change_id" -> prevChangeId = Json.longValue(p, InboundFrame.NO_SEQUENCE);
-                    case "type" -> dataType = p.getValueAsString();
+                    case "type" -> dataType = Json.text(p);
                     default -> p.skipChildren();
                 }
             }
@@ -258,10 +258,12 @@ public final class DeribitAdapter implements PlatformAdapter {
                     p.nextToken();
                     if ("trade_seq".equals(field)) {
                         long seq = Json.longValue(p, InboundFrame.NO_SEQUENCE);
-                        if (firstTradeSeq == InboundFrame.NO_SEQUENCE) {
-                            firstTradeSeq = seq;
+                        if (seq != InboundFrame.NO_SEQUENCE) {
+                            if (firstTradeSeq == InboundFrame.NO_SEQUENCE) {
+                                firstTradeSeq = seq;
+                            }
+                            lastTradeSeq = seq;
                         }
-                        lastTradeSeq = seq;
                     } else {
                         p.skipChildren();
                     }

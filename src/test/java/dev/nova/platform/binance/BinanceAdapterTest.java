@@ -67,6 +67,16 @@ class BinanceAdapterTest {
     }
 
     @Test
+    void allMarketStreamsMixSymbolsSoCarryNoSequence() {
+        InboundFrame.Notification decoded = (InboundFrame.Notification) adapter.decode(combined(
+                "!bookTicker",
+                "{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\","
+                        + "\"a\":\"25.36520000\",\"A\":\"40.66000000\"}"));
+
+        assertThat(decoded.sequenced()).isFalse();
+    }
+
+    @Test
     void decodesResponsesAndBothErrorShapes() {
         assertThat(adapter.decode("{\"result\":null,\"id\":1}")).isEqualTo(new InboundFrame.Response(1, "null"));
         assertThat(adapter.decode("{\"result\":[\"btcusdt@aggTrade\"],\"id\":3}"))

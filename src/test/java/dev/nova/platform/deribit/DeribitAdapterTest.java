@@ -98,6 +98,16 @@ class DeribitAdapterTest {
     }
 
     @Test
+    void scalarPayloadsPassThroughAsValidJson() {
+        String frame = "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":"
+                + "\"deribit_price_index.btc_usd\",\"data\":\"a\\\"b \\u00e9\"}}";
+
+        InboundFrame.Notification decoded = (InboundFrame.Notification) adapter.decode(frame);
+
+        assertThat(decoded.data()).isEqualTo("\"a\\\"b \\u00e9\"");
+    }
+
+    @Test
     void decodesTestRequestAndPlainHeartbeat() {
         assertThat(adapter.decode(
                         "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"test_request\"}}"))
@@ -113,7 +123,7 @@ class DeribitAdapterTest {
 
         assertThat(adapter.decode(frame)).isEqualTo(new InboundFrame.Response(42, "[\"book.BTC-PERPETUAL.100ms\"]"));
         assertThat(adapter.decode("{\"jsonrpc\":\"2.0\",\"id\":9098,\"result\":\"ok\"}"))
-                .isEqualTo(new InboundFrame.Response(9098, "ok"));
+                .isEqualTo(new InboundFrame.Response(9098, "\"ok\""));
     }
 
     @Test

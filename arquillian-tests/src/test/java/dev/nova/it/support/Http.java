@@ -16,7 +16,7 @@ public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     /** A response: status, content type, body (parsed when JSON) and the Location header. */
-    public record Reply(int status, String contentType, String text, String location) {
+    public record Reply(int status, String contentType, String text, String location, String allow) {
 
         public JsonNode json() {
             try {
@@ -75,7 +75,8 @@ public final class Http {
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(null),
                     response.body(),
-                    response.headers().firstValue("Location").orElse(null));
+                    response.headers().firstValue("Location").orElse(null),
+                    response.headers().firstValue("Allow").orElse(null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
