@@ -15,7 +15,7 @@ RUN features.sh
 # The WAR carries its context root (/) in WEB-INF/ibm-web-ext.xml, so dropins serves it at /api, /health, ...
 COPY --chown=1001:0 target/nova.war /config/dropins/nova.war
 
-# HTTP, and the JGroups port used by clustering (nova.cluster.bind-port).
-EXPOSE 9080 7800
+# HTTP, and the JGroups ports used by clustering (nova.cluster.bind-port, and bind-port + fd-port-offset).
+EXPOSE 9080 7800 7900
 
 RUN configure.sh

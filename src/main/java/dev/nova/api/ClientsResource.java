@@ -58,7 +58,7 @@ public class ClientsResource {
     @Operation(summary = "List every client")
     @APIResponse(responseCode = "200", description = "The clients, by name")
     public List<ClientView> list() {
-        return clients.list().stream().map(views::client).toList();
+        return views.clients(clients.list());
     }
 
     @POST

@@ -86,4 +86,35 @@ public final class Dtos {
             String lastError,
             long createdAt,
             long stateChangedAt) {}
+
+    /** One member in {@code GET /api/cluster}. */
+    @Schema(name = "ClusterNode")
+    public record NodeView(String name, String region, String address, boolean coordinator, int clients) {}
+
+    /** {@code GET /api/cluster}. */
+    @Schema(name = "Cluster")
+    public record ClusterView(
+            String cluster,
+            String node,
+            @Schema(enumeration = {"starting", "ready", "degraded", "paused"}) String status,
+            List<NodeView> nodes,
+            java.util.Map<String, List<String>> regions) {}
+
+    /** {@code GET /api/cluster/health}. */
+    @Schema(name = "ClusterHealth")
+    public record ClusterHealth(
+            int nodesAvailable,
+            int nodesTotal,
+            boolean subscriptionsSynced,
+            @Schema(description = "replication round trip of the last probe write, ms; -1 before the first")
+                    double syncLagMs,
+            @Schema(description = "this node's view lost the quorum of the last stable view") boolean partitions,
+            String status) {}
+
+    /** {@code POST /api/cluster/sync}. */
+    @Schema(name = "SyncResult")
+    public record SyncResult(
+            int checked,
+            int repaired,
+            @Schema(description = "false when some member did not answer in time") boolean complete) {}
 }

@@ -36,8 +36,8 @@ import org.infinispan.commons.IllegalLifecycleStateException;
 public class ProblemMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class.getName());
-    private static final Pattern UNKNOWN_PROPERTY =
-            Pattern.compile("[Uu]nknown propert(?:y|ies)[^\\[\"']*[\\[\"']([^\\]\"']+)");
+    /** Yasson's message for a property the target type does not have ("Json property x can not be mapped"). */
+    private static final Pattern UNKNOWN_PROPERTY = Pattern.compile("Json property (\\S+) can not be mapped");
 
     @Context
     private UriInfo uri;
@@ -145,7 +145,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             if (message != null) {
                 Matcher unknown = UNKNOWN_PROPERTY.matcher(message);
                 if (unknown.find()) {
-                    return "unknown field '" + unknown.group(1).trim() + "' in the request body";
+                    return "unknown field '" + unknown.group(1) + "' in the request body";
                 }
             }
         }

@@ -52,11 +52,11 @@ public class SubscriptionsResource {
             @Parameter(description = "only this channel") @QueryParam("channel") String channel) {
         Map<String, String> owners = new HashMap<>();
         Map<String, Map<String, ChannelStatus>> standing = new HashMap<>();
+        Map<String, ConnectionStats> stats = clients.allStats();
         for (ClientRecord record : clients.list()) {
             owners.put(record.name(), record.owner());
-            standing.put(
-                    record.name(),
-                    clients.stats(record.name()).map(ConnectionStats::channels).orElse(Map.of()));
+            ConnectionStats counters = stats.get(record.name());
+            standing.put(record.name(), counters == null ? Map.of() : counters.channels());
         }
         return subscriptions.list(blankToNull(client), blankToNull(channel)).stream()
                 .map(s -> views.subscription(s, owners.get(s.client()), standing.getOrDefault(s.client(), Map.of())))

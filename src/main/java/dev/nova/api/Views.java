@@ -5,7 +5,9 @@ import dev.nova.api.Dtos.CredentialsView;
 import dev.nova.api.Dtos.SubscriptionView;
 import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientService;
+import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.NodeIdentity;
+import dev.nova.cluster.NodeRecord;
 import dev.nova.connection.ChannelStatus;
 import dev.nova.connection.ConnectionStats;
 import dev.nova.subscription.Subscription;
@@ -23,20 +25,34 @@ public class Views {
     private final ClientService clients;
     private final SubscriptionRegistry subscriptions;
     private final NodeIdentity node;
+    private final ClusterRuntime cluster;
 
     @Inject
-    public Views(ClientService clients, SubscriptionRegistry subscriptions, NodeIdentity node) {
+    public Views(ClientService clients, SubscriptionRegistry subscriptions, NodeIdentity node, ClusterRuntime cluster) {
         this.clients = clients;
         this.subscriptions = subscriptions;
         this.node = node;
+        this.cluster = cluster;
     }
 
     protected Views() {
-        this(null, null, null);
+        this(null, null, null, null);
     }
 
+    /** One client, its counters asked from its owner. */
     public ClientView client(ClientRecord record) {
-        Optional<ConnectionStats> stats = clients.stats(record.name());
+        return client(record, clients.stats(record.name()));
+    }
+
+    /** Every client, asking each node for its clients' counters once. */
+    public List<ClientView> clients(List<ClientRecord> records) {
+        Map<String, ConnectionStats> stats = clients.allStats();
+        return records.stream()
+                .map(record -> client(record, Optional.ofNullable(stats.get(record.name()))))
+                .toList();
+    }
+
+    private ClientView client(ClientRecord record, Optional<ConnectionStats> stats) {
         Map<String, ChannelStatus> standing =
                 stats.map(ConnectionStats::channels).orElse(Map.of());
         List<SubscriptionView> subs = subscriptions.byClient(record.name()).stream()
@@ -50,7 +66,7 @@ public class Views {
                 record.owner(),
                 record.epoch(),
                 record.state().name(),
-                node.name().equals(record.owner()) ? node.region() : null,
+                regionOf(record.owner()),
                 spec.regionAware(),
                 spec.preferredRegion(),
                 spec.clusterEnabled(),
@@ -67,6 +83,17 @@ public class Views {
                 stats.map(ConnectionStats::lastError).orElse(null),
                 record.createdAt(),
                 record.stateChangedAt());
+    }
+
+    private String regionOf(String owner) {
+        if (owner == null) {
+            return null;
+        }
+        if (owner.equals(node.name())) {
+            return node.region();
+        }
+        NodeRecord record = cluster.nodes().get(owner);
+        return record == null ? null : record.region();
     }
 
     /** A subscription in a listing, with its owner and its standing at the exchange when known here. */

@@ -1,8 +1,10 @@
 package dev.nova.client;
 
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.NodeDirectory;
 import dev.nova.config.DeclaredClient;
 import dev.nova.config.NovaSettings;
+import dev.nova.subscription.SubscriptionSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -22,28 +24,38 @@ public class DeclaredClients {
 
     private final NovaSettings settings;
     private final ClusterRuntime cluster;
+    private final NodeDirectory nodes;
     private final ClientService service;
+    private final SubscriptionSync sync;
     private volatile boolean done;
 
     @Inject
-    public DeclaredClients(NovaSettings settings, ClusterRuntime cluster, ClientService service) {
+    public DeclaredClients(
+            NovaSettings settings,
+            ClusterRuntime cluster,
+            NodeDirectory nodes,
+            ClientService service,
+            SubscriptionSync sync) {
         this.settings = settings;
         this.cluster = cluster;
+        this.nodes = nodes;
         this.service = service;
+        this.sync = sync;
     }
 
     protected DeclaredClients() {
-        this.settings = null;
-        this.cluster = null;
-        this.service = null;
+        this(null, null, null, null, null);
     }
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
-        // Start the cache manager now rather than on the first request: state must exist before clients do.
+        // Join the cluster (and receive its state) now rather than on the first request.
         cluster.identity();
+        nodes.register();
         for (DeclaredClient declared : settings.clients()) {
             service.createDeclared(declared.spec(), declared.channels());
         }
+        // Run the clients the registry gives this node, e.g. after a restart under the same name.
+        sync.pass(false);
         done = true;
         LOG.info(() -> "NOVA-3010 node " + settings.nodeName() + " started with "
                 + settings.clients().size() + " declared client(s)");

@@ -1,65 +1,189 @@
 package dev.nova.cluster;
 
 import dev.nova.client.ClientRecord;
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.concurrency.SerialExecutor;
 import dev.nova.config.NovaSettings;
 import dev.nova.subscription.Subscription;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
+import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
+import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.remoting.transport.Address;
+import org.infinispan.remoting.transport.Transport;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.Protocol;
 
 /**
- * Owns this node's Infinispan cache manager and the caches of cluster state. The caches are local for now; the
- * cluster issue turns them into replicated caches over a JGroups transport without changing their users.
+ * Owns this node's Infinispan cache manager, its JGroups transport and the caches of cluster state. With
+ * {@code nova.cluster.enabled=false} the same caches are local and there is no transport. Membership, failure
+ * detection, replication and state transfer are Infinispan's and JGroups'; Nova only listens to the views and
+ * turns them into {@link MembershipChanged} events.
  */
 @ApplicationScoped
 public class ClusterRuntime {
 
-    /** Cache of {@link ClientRecord} by client name. */
+    /** {@link ClientRecord} by client name. */
     public static final String CLIENTS = "clients";
-    /** Cache of {@link Subscription} by subscription id. */
+    /** {@link Subscription} by subscription id. */
     public static final String SUBSCRIPTIONS = "subscriptions";
+    /** {@link NodeRecord} by node name. */
+    public static final String NODES = "nodes";
+    /** Stream interest: key {@code channel|node}, value the node name. */
+    public static final String INTERESTS = "interests";
+    /** Replication probes that measure sync lag, by node name. */
+    public static final String PROBES = "probes";
 
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
     private final NovaSettings settings;
+    private final NovaExecutors executors;
+    private final Event<MembershipChanged> membership;
     private NodeIdentity identity;
     private EmbeddedCacheManager manager;
+    private ViewHistory views;
+    private SerialExecutor viewLane;
+    private volatile List<String> lastMembers = List.of();
 
     @Inject
-    public ClusterRuntime(NovaSettings settings) {
+    public ClusterRuntime(NovaSettings settings, NovaExecutors executors, Event<MembershipChanged> membership) {
         this.settings = settings;
+        this.executors = executors;
+        this.membership = membership;
     }
 
     protected ClusterRuntime() {
-        this.settings = null;
+        this(null, null, null);
     }
 
     @PostConstruct
     void start() {
-        identity = new NodeIdentity(settings.nodeName(), settings.nodeRegion(), System.currentTimeMillis());
-        GlobalConfigurationBuilder global = new GlobalConfigurationBuilder().nonClusteredDefault();
+        long startedAt = System.currentTimeMillis();
+        identity = new NodeIdentity(settings.nodeName(), settings.nodeRegion(), startedAt);
+        ClusterSettings cluster = settings.cluster();
+        views = new ViewHistory(null);
+        viewLane = new SerialExecutor(executors.control(), "views");
+        GlobalConfigurationBuilder global = cluster.enabled()
+                ? GlobalConfigurationBuilder.defaultClusteredBuilder()
+                : new GlobalConfigurationBuilder().nonClusteredDefault();
         global.cacheManagerName("nova-" + identity.name());
         global.jmx().enabled(false);
         global.serialization().addContextInitializer(new NovaSchemaImpl());
-        manager = new DefaultCacheManager(global.build());
-        ConfigurationBuilder local = new ConfigurationBuilder();
-        local.clustering().cacheMode(CacheMode.LOCAL);
-        manager.defineConfiguration(CLIENTS, local.build());
-        manager.defineConfiguration(SUBSCRIPTIONS, local.build());
-        manager.getCache(CLIENTS);
-        manager.getCache(SUBSCRIPTIONS);
-        LOG.info(() ->
-                "NOVA-1001 node " + identity.name() + " (region " + identity.region() + ") started its cache manager");
+        if (cluster.enabled()) {
+            global.transport()
+                    .clusterName(cluster.name())
+                    .nodeName(identity.name())
+                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(cluster));
+        }
+        manager = new DefaultCacheManager(global.build(), false);
+        if (cluster.enabled()) {
+            manager.addListener(new ViewListener());
+        }
+        manager.start();
+        defineCaches(cluster);
+        if (cluster.enabled()) {
+            verifyStack(cluster);
+            onView(members(), false);
+        } else {
+            views.update(List.of(identity.name()), System.currentTimeMillis());
+        }
+        LOG.info(() -> "NOVA-1001 node " + identity.name() + " (region " + identity.region() + ") "
+                + (cluster.enabled()
+                        ? "joined cluster " + cluster.name() + " as one of "
+                                + members().size() + " member(s) in " + (System.currentTimeMillis() - startedAt) + " ms"
+                        : "runs alone: clustering is disabled (nova.cluster.enabled=false)"));
+    }
+
+    private void defineCaches(ClusterSettings cluster) {
+        manager.defineConfiguration(CLIENTS, replicated(cluster.enabled()));
+        manager.defineConfiguration(SUBSCRIPTIONS, replicated(cluster.enabled() && cluster.distributedSubscriptions()));
+        manager.defineConfiguration(NODES, replicated(cluster.enabled()));
+        manager.defineConfiguration(INTERESTS, replicated(cluster.enabled()));
+        manager.defineConfiguration(PROBES, replicated(cluster.enabled()));
+        // Starting the caches here receives their state from the other members before the node serves anything.
+        for (String name : List.of(CLIENTS, SUBSCRIPTIONS, NODES, INTERESTS, PROBES)) {
+            manager.getCache(name);
+        }
+    }
+
+    private static org.infinispan.configuration.cache.Configuration replicated(boolean clustered) {
+        ConfigurationBuilder builder = new ConfigurationBuilder();
+        if (!clustered) {
+            builder.clustering().cacheMode(CacheMode.LOCAL);
+            return builder.build();
+        }
+        builder.clustering()
+                .cacheMode(CacheMode.REPL_SYNC)
+                .stateTransfer()
+                .awaitInitialTransfer(true)
+                .timeout(60_000);
+        // After a split both sides may have written; on merge keep whatever exists on either side.
+        builder.clustering()
+                .partitionHandling()
+                .whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        return builder.build();
+    }
+
+    /** Fails the start unless the JGroups stack is exactly the TCP stack configured (never a multicast default). */
+    private void verifyStack(ClusterSettings cluster) {
+        JChannel channel = channel().orElseThrow(() -> new IllegalStateException("no JGroups channel"));
+        TP transport = channel.getProtocolStack().getTransport();
+        List<String> protocols = new ArrayList<>();
+        for (Protocol p : channel.getProtocolStack().getProtocols()) {
+            protocols.add(p.getName());
+        }
+        List<String> problems = new ArrayList<>();
+        if (!"TCP".equals(transport.getName())) {
+            problems.add("transport is " + transport.getName() + ", not TCP");
+        }
+        if (protocols.contains("MPING") || protocols.contains("PING") || protocols.contains("UDP")) {
+            problems.add("a multicast protocol is in the stack " + protocols);
+        }
+        if (!protocols.contains("FORK")) {
+            problems.add("FORK is missing");
+        }
+        String bound = transport.getBindAddress() == null
+                ? "?"
+                : transport.getBindAddress().getHostAddress();
+        if (transport.getBindPort() != cluster.bindPort()) {
+            problems.add("bound to port " + transport.getBindPort() + " instead of " + cluster.bindPort());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(
+                    "NOVA-1002 the JGroups stack is not the one configured: " + String.join("; ", problems));
+        }
+        LOG.info(() -> "NOVA-1003 JGroups " + String.join(" > ", reversed(protocols)) + " on " + bound + ":"
+                + transport.getBindPort() + ", cluster " + cluster.name());
+    }
+
+    private static List<String> reversed(List<String> list) {
+        List<String> copy = new ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
     }
 
     @PreDestroy
@@ -76,11 +200,110 @@ public class ClusterRuntime {
         return identity;
     }
 
+    public ClusterSettings settings() {
+        return settings.cluster();
+    }
+
+    public boolean clustered() {
+        return settings.cluster().enabled();
+    }
+
+    public EmbeddedCacheManager manager() {
+        return manager;
+    }
+
+    /** Whether the node has joined (or, alone, started) and received the caches' state. */
+    public boolean joined() {
+        return manager != null && manager.getStatus().allowInvocations();
+    }
+
+    /** Member names in view order (oldest first); this node alone when clustering is off. */
+    public List<String> members() {
+        if (!clustered()) {
+            return List.of(identity.name());
+        }
+        List<Address> members = manager.getMembers();
+        if (members == null) {
+            return List.of();
+        }
+        return members.stream().map(Object::toString).toList();
+    }
+
+    public String coordinator() {
+        return clustered() ? String.valueOf(manager.getCoordinator()) : identity.name();
+    }
+
+    public boolean isCoordinator() {
+        return !clustered() || manager.isCoordinator();
+    }
+
+    public ViewHistory.Snapshot view() {
+        return views.snapshot();
+    }
+
+    /** The JGroups channel of the transport, for the cluster bus and diagnostics. */
+    public Optional<JChannel> channel() {
+        if (!clustered()) {
+            return Optional.empty();
+        }
+        Transport transport = GlobalComponentRegistry.componentOf(manager, Transport.class);
+        return transport instanceof JGroupsTransport jgroups ? Optional.of(jgroups.getChannel()) : Optional.empty();
+    }
+
     public Cache<String, ClientRecord> clients() {
         return manager.getCache(CLIENTS);
     }
 
     public Cache<String, Subscription> subscriptions() {
         return manager.getCache(SUBSCRIPTIONS);
+    }
+
+    public Cache<String, NodeRecord> nodes() {
+        return manager.getCache(NODES);
+    }
+
+    public Cache<String, String> interests() {
+        return manager.getCache(INTERESTS);
+    }
+
+    public Cache<String, Long> probes() {
+        return manager.getCache(PROBES);
+    }
+
+    /** Records a view and tells the rest of the application, on the view lane (a managed thread, in order). */
+    private void onView(List<String> members, boolean merge) {
+        viewLane.execute(() -> {
+            List<String> previous = lastMembers;
+            lastMembers = members;
+            ViewHistory.Snapshot snapshot = views.update(members, System.currentTimeMillis());
+            List<String> joined =
+                    members.stream().filter(m -> !previous.contains(m)).toList();
+            List<String> left =
+                    previous.stream().filter(m -> !members.contains(m)).toList();
+            if (!snapshot.quorum()) {
+                LOG.warning(() -> "NOVA-1004 view " + members + " holds no quorum of the last stable view "
+                        + snapshot.stable() + ": this side may be a minority partition");
+            }
+            membership.fire(new MembershipChanged(joined, left, merge, snapshot));
+        });
+    }
+
+    /** Infinispan's view notifications, handed to the view lane at once (they arrive on Infinispan threads). */
+    @Listener(sync = false)
+    public final class ViewListener {
+
+        @ViewChanged
+        public void viewChanged(ViewChangedEvent event) {
+            onView(names(event.getNewMembers()), false);
+        }
+
+        @Merged
+        public void merged(MergeEvent event) {
+            onView(names(event.getNewMembers()), true);
+        }
+
+        private List<String> names(List<Address> members) {
+            return members.stream().map(Object::toString).toList();
+        }
     }
 }

@@ -22,7 +22,8 @@ import org.infinispan.protostream.annotations.ProtoSchema;
             ClientSpec.class,
             ClientState.class,
             ClientRecord.class,
-            Subscription.class
+            Subscription.class,
+            NodeRecord.class
         },
         schemaPackageName = "nova",
         schemaFileName = "nova.proto",

@@ -1,5 +1,6 @@
 package dev.nova.config;
 
+import dev.nova.cluster.ClusterSettings;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.stream.StreamSettings;
@@ -10,12 +11,14 @@ import java.util.List;
  *
  * @param nodeName this node's name in the cluster
  * @param nodeRegion this node's region
+ * @param cluster how this node joins the cluster
  * @param platforms adapters and default endpoints of the exchanges
  * @param clients clients declared in configuration, created at startup
  */
 public record NovaSettings(
         String nodeName,
         String nodeRegion,
+        ClusterSettings cluster,
         PlatformCatalog platforms,
         ConnectionSettings connection,
         StreamSettings stream,

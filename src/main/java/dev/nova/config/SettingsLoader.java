@@ -3,6 +3,7 @@ package dev.nova.config;
 import dev.nova.NovaException;
 import dev.nova.client.ClientSpec;
 import dev.nova.client.ClientValidator;
+import dev.nova.cluster.ClusterSettings;
 import dev.nova.connection.BackoffPolicy;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.platform.PlatformCatalog;
@@ -16,9 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@link NovaSettings} from a key lookup (MicroProfile Config in the server, a map in unit tests). The key
@@ -27,6 +31,7 @@ import java.util.function.Function;
 public final class SettingsLoader {
 
     private static final long HOUR_MS = 3_600_000L;
+    private static final Pattern HOST_PORT = Pattern.compile("([^\\[\\]\\s]+)\\[(\\d{1,5})\\]");
 
     private final ConfigReader config;
 
@@ -46,6 +51,7 @@ public final class SettingsLoader {
         return new NovaSettings(
                 nodeName(),
                 region("nova.node.region"),
+                cluster(),
                 platforms,
                 connection(),
                 stream(),
@@ -88,6 +94,91 @@ public final class SettingsLoader {
         } catch (URISyntaxException e) {
             throw new ConfigException(key, "'" + raw + "' is not a valid URI");
         }
+    }
+
+    private ClusterSettings cluster() {
+        boolean enabled = config.bool("nova.cluster.enabled", true);
+        String name = config.string("nova.cluster.name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new ConfigException("nova.cluster.name", "'" + name + "' is not a valid cluster name");
+        }
+        String bindAddress = address("nova.cluster.bind-address", config.string("nova.cluster.bind-address"));
+        int bindPort = config.intValue("nova.cluster.bind-port", 1, 65535);
+        int offset = config.intValue("nova.cluster.fd-port-offset", 1, 65534);
+        if (bindPort + offset > 65535) {
+            throw new ConfigException(
+                    "nova.cluster.fd-port-offset",
+                    "bind-port " + bindPort + " + offset " + offset + " is beyond 65535 (FD_SOCK2 listens there)");
+        }
+        ClusterSettings.Discovery discovery =
+                switch (config.string("nova.cluster.discovery").toLowerCase(Locale.ROOT)) {
+                    case "static" -> ClusterSettings.Discovery.STATIC;
+                    case "dns" -> ClusterSettings.Discovery.DNS;
+                    default -> throw new ConfigException(
+                            "nova.cluster.discovery",
+                            "'" + config.string("nova.cluster.discovery") + "' is neither static nor dns");
+                };
+        List<ClusterSettings.HostPort> hosts = initialHosts(bindAddress, bindPort);
+        String dnsQuery = config.optional("nova.cluster.dns-query").orElse(null);
+        if (enabled && discovery == ClusterSettings.Discovery.DNS && dnsQuery == null) {
+            throw new ConfigException(
+                    "nova.cluster.dns-query",
+                    "dns discovery needs the DNS name to query, e.g. "
+                            + "nova.nova.svc.cluster.local (a headless service)");
+        }
+        String external = config.optional("nova.cluster.external-address")
+                .map(a -> address("nova.cluster.external-address", a))
+                .orElse(null);
+        Duration fdTimeout = config.millis("nova.cluster.fd-timeout", 100, HOUR_MS);
+        Duration fdInterval = config.millis("nova.cluster.fd-interval", 50, HOUR_MS);
+        if (fdInterval.compareTo(fdTimeout) >= 0) {
+            throw new ConfigException(
+                    "nova.cluster.fd-interval",
+                    fdInterval.toMillis() + " must be below nova.cluster.fd-timeout (" + fdTimeout.toMillis() + ")");
+        }
+        return new ClusterSettings(
+                enabled,
+                name,
+                bindAddress,
+                bindPort,
+                offset,
+                discovery,
+                hosts,
+                dnsQuery,
+                external,
+                config.millis("nova.cluster.sync-interval", 100, 24 * HOUR_MS),
+                config.bool("nova.cluster.distributed-subscriptions", true),
+                fdTimeout,
+                fdInterval);
+    }
+
+    private static String address(String key, String value) {
+        if (!value.matches("[A-Za-z0-9][A-Za-z0-9.:_-]*") || value.equals("0.0.0.0") || value.equals("::")) {
+            throw new ConfigException(key, "'" + value + "' is not a host name or an address of one interface");
+        }
+        return value;
+    }
+
+    /** {@code host[port],host[port]}; defaults to this node alone. */
+    private List<ClusterSettings.HostPort> initialHosts(String bindAddress, int bindPort) {
+        String key = "nova.cluster.initial-hosts";
+        List<String> entries = config.list(key);
+        if (entries.isEmpty()) {
+            return List.of(new ClusterSettings.HostPort(bindAddress, bindPort));
+        }
+        List<ClusterSettings.HostPort> hosts = new ArrayList<>();
+        for (String entry : entries) {
+            Matcher matcher = HOST_PORT.matcher(entry);
+            if (!matcher.matches()) {
+                throw new ConfigException(key, "'" + entry + "' is not host[port]");
+            }
+            int port = Integer.parseInt(matcher.group(2));
+            if (port < 1 || port > 65535) {
+                throw new ConfigException(key, "port " + port + " of '" + entry + "' is out of range");
+            }
+            hosts.add(new ClusterSettings.HostPort(address(key, matcher.group(1)), port));
+        }
+        return List.copyOf(hosts);
     }
 
     private ConnectionSettings connection() {

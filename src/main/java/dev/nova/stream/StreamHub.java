@@ -1,5 +1,6 @@
 package dev.nova.stream;
 
+import dev.nova.cluster.ClusterBus;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
 import jakarta.annotation.PostConstruct;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +31,7 @@ import java.util.logging.Logger;
  * {@link MarketMessage} at all.
  */
 @ApplicationScoped
-public class StreamHub implements MessageSink {
+public class StreamHub implements MessageSink, RemoteMessages {
 
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
 
@@ -41,6 +43,10 @@ public class StreamHub implements MessageSink {
     private final Event<MarketMessage> events;
     private final BeanManager beans;
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<Subscriber>> byChannel = new ConcurrentHashMap<>();
+    /** Consumers of {@code /api/events} and the event types each wants (empty: all). */
+    private final ConcurrentHashMap<SseConsumer, Set<String>> eventConsumers = new ConcurrentHashMap<>();
+
+    private final ClusterBus bus;
     private final ConcurrentHashMap<Long, SseConsumer> consumers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> endedByReason = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -49,11 +55,17 @@ public class StreamHub implements MessageSink {
     private ScheduledFuture<?> keepAlive;
 
     @Inject
-    public StreamHub(NovaSettings settings, NovaExecutors executors, Event<MarketMessage> events, BeanManager beans) {
+    public StreamHub(
+            NovaSettings settings,
+            NovaExecutors executors,
+            Event<MarketMessage> events,
+            BeanManager beans,
+            ClusterBus bus) {
         this.settings = settings.stream();
         this.executors = executors;
         this.events = events;
         this.beans = beans;
+        this.bus = bus;
     }
 
     protected StreamHub() {
@@ -61,6 +73,7 @@ public class StreamHub implements MessageSink {
         this.executors = null;
         this.events = null;
         this.beans = null;
+        this.bus = null;
     }
 
     @PostConstruct
@@ -100,12 +113,20 @@ public class StreamHub implements MessageSink {
         }
     }
 
+    /** A message of a client this node runs: CDI observers, local SSE consumers and interested nodes. */
     @Override
     public void publish(MarketMessage message) {
         DeliveryLane<MarketMessage> lane = cdiLane;
         if (lane != null) {
             lane.offer(message);
         }
+        bus.forward(message);
+        deliverRemote(message);
+    }
+
+    /** A message from another node's client, or the local part of {@link #publish}: SSE consumers only. */
+    @Override
+    public void deliverRemote(MarketMessage message) {
         List<Subscriber> subscribers = byChannel.get(message.channel());
         if (subscribers == null) {
             return;
@@ -144,17 +165,45 @@ public class StreamHub implements MessageSink {
                 subscribers.add(subscriber);
                 return subscribers;
             });
+            bus.interest(channel, () -> byChannel.containsKey(channel));
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
+    }
+
+    /** Starts streaming cluster events of the given types (all when empty) to an SSE sink. */
+    public void openEvents(Set<String> types, SseEventSink sink, Sse sse) {
+        long id = ids.incrementAndGet();
+        SseConsumer consumer =
+                new SseConsumer(id, sink, sse, settings, executors.timers(), executors.delivery(), (c, reason) -> {
+                    eventConsumers.remove(c);
+                    consumers.remove(c.id());
+                    endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+                });
+        consumers.put(id, consumer);
+        eventConsumers.put(consumer, Set.copyOf(types));
+        consumer.offer(SseConsumer.Item.KEEP_ALIVE);
+    }
+
+    /** Sends an event (already JSON) to every events stream that wants its type. */
+    public void publishEvent(String type, String json) {
+        SseConsumer.Item item = new SseConsumer.Item(type, null, json);
+        eventConsumers.forEach((consumer, types) -> {
+            if (types.isEmpty() || types.contains(type)) {
+                consumer.offer(item);
+            }
+        });
     }
 
     private void ended(SseConsumer consumer, StreamFilter filter, String reason) {
         consumers.remove(consumer.id());
         for (String channel : filter.channels()) {
-            byChannel.computeIfPresent(channel, (c, list) -> {
+            CopyOnWriteArrayList<Subscriber> left = byChannel.computeIfPresent(channel, (c, list) -> {
                 list.removeIf(s -> s.consumer() == consumer);
                 return list.isEmpty() ? null : list;
             });
+            if (left == null) {
+                bus.interest(channel, () -> byChannel.containsKey(channel));
+            }
         }
         endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
         if (!"disconnected".equals(reason) && !"shutdown".equals(reason)) {

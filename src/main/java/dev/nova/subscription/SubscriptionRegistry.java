@@ -11,8 +11,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.infinispan.Cache;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
+import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 
 /** Subscriptions by id, in the {@code subscriptions} cache. */
 @ApplicationScoped
@@ -92,6 +98,35 @@ public class SubscriptionRegistry {
         Set<String> channels = new LinkedHashSet<>();
         byClient(client).forEach(s -> channels.add(s.channel()));
         return channels;
+    }
+
+    /** Tells {@code listener} the client of every subscription created or removed. */
+    public void listen(Consumer<String> listener) {
+        cache().addListener(new ChangeListener(listener));
+    }
+
+    /** Infinispan notifications (asynchronous, on Infinispan's threads) reduced to client names. */
+    @Listener(sync = false)
+    public static final class ChangeListener {
+        private final Consumer<String> listener;
+
+        ChangeListener(Consumer<String> listener) {
+            this.listener = listener;
+        }
+
+        @CacheEntryCreated
+        public void created(CacheEntryCreatedEvent<String, Subscription> event) {
+            if (!event.isPre() && event.getValue() != null) {
+                listener.accept(event.getValue().client());
+            }
+        }
+
+        @CacheEntryRemoved
+        public void removed(CacheEntryRemovedEvent<String, Subscription> event) {
+            if (!event.isPre() && event.getOldValue() != null) {
+                listener.accept(event.getOldValue().client());
+            }
+        }
     }
 
     /** Removes every subscription of a client. */

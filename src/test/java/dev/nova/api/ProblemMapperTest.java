@@ -41,4 +41,15 @@ class ProblemMapperTest {
         assertThat(problem.status()).isEqualTo(500);
         assertThat(problem.detail()).doesNotContain("secret internals").contains("urn:uuid:9");
     }
+
+    @Test
+    void shouldNameAnUnknownFieldWithoutLeakingClassNames() {
+        JsonbException unknown = new JsonbException(
+                "Json property chanels can not be mapped to a class class dev.nova.api.Dtos$CreateClient.");
+
+        Problem problem = ProblemMapper.describe(new ProcessingException(unknown), "i");
+
+        assertThat(problem.status()).isEqualTo(400);
+        assertThat(problem.detail()).isEqualTo("unknown field 'chanels' in the request body");
+    }
 }

@@ -87,6 +87,33 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void clusterKeysAreReadAndChecked() {
+        NovaSettings settings = load(Map.of(
+                "nova.node.name", "n1",
+                "nova.cluster.bind-port", "27801",
+                "nova.cluster.initial-hosts", "127.0.0.1[27801], 127.0.0.1[27802]"));
+
+        assertThat(settings.cluster().enabled()).isTrue();
+        assertThat(settings.cluster().initialHosts()).hasSize(2);
+        assertThat(settings.cluster().initialHosts().get(1).port()).isEqualTo(27802);
+        assertThat(load(Map.of("nova.cluster.bind-port", "27801")).cluster().initialHosts())
+                .containsExactly(new dev.nova.cluster.ClusterSettings.HostPort("127.0.0.1", 27801));
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.initial-hosts", "host:7800")))
+                .hasMessageContaining("nova.cluster.initial-hosts")
+                .hasMessageContaining("host[port]");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.discovery", "dns")))
+                .hasMessageContaining("nova.cluster.dns-query");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.discovery", "multicast")))
+                .hasMessageContaining("nova.cluster.discovery");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.bind-address", "0.0.0.0")))
+                .hasMessageContaining("nova.cluster.bind-address");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.bind-port", "65500")))
+                .hasMessageContaining("nova.cluster.fd-port-offset");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.fd-interval", "5000")))
+                .hasMessageContaining("nova.cluster.fd-interval");
+    }
+
+    @Test
     void aBadClientDeclarationNamesItsKey() {
         assertThatThrownBy(() -> load(Map.of("nova.clients", "c1")))
                 .isInstanceOf(ConfigException.class)

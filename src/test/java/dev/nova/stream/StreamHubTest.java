@@ -8,6 +8,7 @@ import static org.mockito.Mockito.RETURNS_SELF;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import dev.nova.cluster.ClusterBus;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
 import jakarta.enterprise.event.Event;
@@ -34,6 +35,7 @@ class StreamHubTest {
 
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
     private final ExecutorService delivery = Executors.newFixedThreadPool(4);
+    private final ClusterBus bus = mock(ClusterBus.class);
     private StreamHub hub;
 
     @BeforeEach
@@ -46,12 +48,18 @@ class StreamHubTest {
         when(executors.timers()).thenReturn(timers);
         when(executors.delivery()).thenReturn(delivery);
         NovaSettings settings = new NovaSettings(
-                "n1", "default", null, null, new StreamSettings(64, Duration.ofSeconds(30), sendTimeout), List.of());
+                "n1",
+                "default",
+                null,
+                null,
+                null,
+                new StreamSettings(64, Duration.ofSeconds(30), sendTimeout),
+                List.of());
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
         @SuppressWarnings("unchecked")
         Event<MarketMessage> events = mock(Event.class);
-        StreamHub created = new StreamHub(settings, executors, events, beans);
+        StreamHub created = new StreamHub(settings, executors, events, beans, bus);
         created.start();
         return created;
     }
@@ -192,5 +200,33 @@ class StreamHubTest {
 
         // Twelve writes hang at once on a four-thread pool; the healthy consumer still gets everything.
         await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 40);
+    }
+
+    @Test
+    void localMessagesAreOfferedToTheBusAndRemoteOnesAreNot() {
+        MarketMessage local = message("d1", 1);
+        MarketMessage remote = message("d1", 2);
+
+        hub.publish(local);
+        hub.deliverRemote(remote);
+
+        org.mockito.Mockito.verify(bus).forward(local);
+        org.mockito.Mockito.verify(bus, org.mockito.Mockito.never()).forward(remote);
+    }
+
+    @Test
+    void openingAndEndingStreamsTellsTheBusToRecheckInterest() {
+        RecordingSink consumer = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer.sink, consumer.sse);
+        org.mockito.ArgumentCaptor<java.util.function.BooleanSupplier> wanted =
+                org.mockito.ArgumentCaptor.forClass(java.util.function.BooleanSupplier.class);
+        org.mockito.Mockito.verify(bus).interest(org.mockito.ArgumentMatchers.eq(CHANNEL), wanted.capture());
+        assertThat(wanted.getValue().getAsBoolean()).isTrue();
+
+        consumer.closed = true;
+        hub.publish(message("d1", 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 0);
+
+        assertThat(wanted.getValue().getAsBoolean()).isFalse();
     }
 }

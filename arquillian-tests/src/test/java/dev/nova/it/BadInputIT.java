@@ -116,6 +116,14 @@ class BadInputIT {
     }
 
     @Test
+    void aMisspeltFieldIsRejectedByName() {
+        assertProblem(
+                api.post("/api/clients", "{\"name\":\"typo\",\"platform\":\"deribit\",\"chanels\":[\"x\"]}"),
+                400,
+                "unknown field 'chanels'");
+    }
+
+    @Test
     void missingOrInvalidNameIsRejected() {
         assertProblem(api.post("/api/clients", "{\"platform\":\"deribit\"}"), 400, "name is required");
         assertProblem(

@@ -75,14 +75,23 @@ class DeclaredClientsIT {
             }
             assertThat(node.http().get("/api/clients").text()).doesNotContain("cfg-secret-value");
             assertThat(node.log()).doesNotContain("cfg-secret-value");
-            JsonNode ready = node.http().get("/health/ready").json();
-            assertThat(ready.path("checks")
-                            .get(0)
-                            .path("data")
-                            .path("cfg-deribit")
-                            .asText())
-                    .isEqualTo("CONNECTED");
+            assertThat(declaredStates(node).path("cfg-deribit").asText()).isEqualTo("CONNECTED");
+
+            // An operator deleting a declared client does not make the node unready.
+            assertThat(node.http().delete("/api/clients/cfg-binance").status()).isEqualTo(204);
+            assertThat(node.http().get("/health/ready").status()).isEqualTo(200);
+            assertThat(declaredStates(node).path("cfg-binance").asText()).isEqualTo("DELETED");
         }
+    }
+
+    /** The data of the readiness check about declared clients: client name to state. */
+    private static JsonNode declaredStates(LibertyNode node) {
+        for (JsonNode check : node.http().get("/health/ready").json().path("checks")) {
+            if (check.path("name").asText().equals("nova-clients")) {
+                return check.path("data");
+            }
+        }
+        throw new AssertionError("no nova-clients readiness check");
     }
 
     @Test

@@ -21,28 +21,58 @@ public final class LibertyNode implements AutoCloseable {
     private final Path output;
     private final int httpPort;
     private final Http http;
+    private final Map<String, String> environment;
 
-    private LibertyNode(String name, Path wlp, Path output, int httpPort) {
+    private LibertyNode(String name, Path wlp, Path output, int httpPort, Map<String, String> environment) {
         this.name = name;
         this.wlp = wlp;
         this.output = output;
         this.httpPort = httpPort;
         this.http = new Http("http://127.0.0.1:" + httpPort);
+        this.environment = environment;
     }
 
-    /** Starts a node and returns once Liberty reports the server started (the application may still be starting). */
+    /**
+     * Starts a node alone in a cluster of its own (free JGroups ports, a unique cluster name) and returns once
+     * Liberty reports the server started (the application may still be starting).
+     */
     public static LibertyNode start(String name, Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(environment);
+        if (!env.containsKey("NOVA_CLUSTER_BIND_PORT")) {
+            int port = ClusterPorts.allocate(1);
+            env.put("NOVA_CLUSTER_NAME", "it-" + name + "-" + System.nanoTime());
+            env.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(port));
+            env.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+        }
+        return start(name, env, freePort());
+    }
+
+    /** Starts a node with exactly the given environment (cluster settings included). */
+    public static LibertyNode start(String name, Map<String, String> environment, int httpPort) {
         Path wlp = Path.of(System.getProperty("nova.it.wlp", "target/liberty/wlp"));
         Path output = Path.of(System.getProperty("nova.it.work", "target/it-nodes"))
                 .resolve(name + "-" + System.currentTimeMillis());
-        LibertyNode node = new LibertyNode(name, wlp, output, freePort());
         Map<String, String> env = new HashMap<>(environment);
         env.putIfAbsent("NOVA_NODE_NAME", name);
-        env.put("HTTP_PORT", Integer.toString(node.httpPort));
+        env.put("HTTP_PORT", Integer.toString(httpPort));
         env.put("HTTP_HOST", "127.0.0.1");
         env.putIfAbsent("JVM_ARGS", "-Xmx512m");
+        LibertyNode node = new LibertyNode(name, wlp, output, httpPort, Map.copyOf(env));
         node.server("start", env, Duration.ofMinutes(3));
         return node;
+    }
+
+    /** Starts the node again, same name, ports and environment (after {@link #kill9()} or {@link #close()}). */
+    public void restart() {
+        server("start", environment, Duration.ofMinutes(3));
+    }
+
+    /** Kills the server process at once (SIGKILL), as a crash would. */
+    public void kill9() throws IOException {
+        long pid =
+                Long.parseLong(Files.readString(output.resolve(".pid/nova.pid")).trim());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
     }
 
     public String name() {

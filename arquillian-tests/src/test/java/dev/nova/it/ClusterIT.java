@@ -1,0 +1,301 @@
+package dev.nova.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.ClusterPorts;
+import dev.nova.it.support.Http;
+import dev.nova.it.support.LibertyNode;
+import dev.nova.it.support.SseStream;
+import dev.nova.simulator.ExchangeSimulator;
+import dev.nova.simulator.SimulatorOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three Liberty servers from one build, on loopback, in a cluster of their own (free ports, a unique name): one
+ * membership with regions, one replicated registry, market data reaching SSE consumers on any node over the
+ * cluster bus, and a node killed with SIGKILL leaving the view and coming back.
+ */
+class ClusterIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final List<String> REGIONS = List.of("eu-west", "us-east", "ap-east");
+    private static final String DECLARED_CHANNEL = "trades.XRP-PERPETUAL.raw";
+
+    private static ExchangeSimulator simulator;
+    private static final List<LibertyNode> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
+                .messagesPerSecond(20)
+                .deribitMinHeartbeatSeconds(1)
+                .credentials("cluster-account", "cluster-secret"));
+        int base = ClusterPorts.allocate(3);
+        String cluster = "it-cluster-" + System.nanoTime();
+        String hosts = "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]";
+        List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Map<String, String> env = new HashMap<>();
+            env.put("NOVA_NODE_REGION", REGIONS.get(i));
+            env.put("NOVA_CLUSTER_NAME", cluster);
+            env.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(base + i));
+            env.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+            env.put("NOVA_CLUSTER_INITIAL_HOSTS", hosts);
+            env.put("NOVA_CONNECTION_HEARTBEAT_INTERVAL", "1");
+            env.put("NOVA_CONNECTION_STALE_TIMEOUT", "3000");
+            env.put("NOVA_CONNECTION_BACKOFF_INITIAL", "100");
+            env.put("NOVA_CONNECTION_BACKOFF_MAX", "1000");
+            // The same client declared on every node: the cluster must create it once.
+            env.put("NOVA_CLIENTS", "declared-everywhere");
+            env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_PLATFORM", "deribit");
+            env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_URL", simulator.deribitUrl());
+            env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_CHANNELS", DECLARED_CHANNEL);
+            String name = "n" + (i + 1);
+            starting.add(CompletableFuture.supplyAsync(() -> LibertyNode.start(name, env, LibertyNode.freePort())));
+        }
+        for (CompletableFuture<LibertyNode> node : starting) {
+            nodes.add(node.join());
+        }
+        for (LibertyNode node : nodes) {
+            node.awaitStarted(WAIT);
+        }
+        await().atMost(WAIT).until(() -> nodes.stream().allMatch(n -> members(n).size() == 3));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        nodes.forEach(LibertyNode::close);
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private static Http node(int number) {
+        return nodes.get(number - 1).http();
+    }
+
+    private static List<String> members(LibertyNode node) {
+        try {
+            JsonNode cluster = node.http().get("/api/cluster").json();
+            return StreamSupport.stream(cluster.path("nodes").spliterator(), false)
+                    .map(n -> n.path("name").asText())
+                    .toList();
+        } catch (RuntimeException notReady) {
+            return List.of();
+        }
+    }
+
+    private static JsonNode createDeribit(Http on, String name, String... channels) {
+        Http.Reply reply = on.post(
+                "/api/clients",
+                "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\""
+                        + simulator.deribitUrl()
+                        + "\",\"credentials\":{\"clientId\":\"cluster-account\",\"clientSecret\":"
+                        + "\"cluster-secret\"},\"channels\":" + Http.JSON.valueToTree(List.of(channels)) + "}");
+        assertThat(reply.status()).as(reply.text()).isEqualTo(201);
+        return reply.json();
+    }
+
+    private static int sessionsWith(String channel) {
+        return simulator.subscribers(channel);
+    }
+
+    @Test
+    void everyNodeListsTheThreeMembersWithTheirRegions() {
+        for (LibertyNode node : nodes) {
+            JsonNode cluster = node.http().get("/api/cluster").json();
+            assertThat(cluster.path("node").asText()).isEqualTo(node.name());
+            assertThat(cluster.path("nodes")).hasSize(3);
+            Map<String, String> regions = new HashMap<>();
+            cluster.path("nodes")
+                    .forEach(n -> regions.put(
+                            n.path("name").asText(), n.path("region").asText()));
+            assertThat(regions)
+                    .containsEntry("n1", "eu-west")
+                    .containsEntry("n2", "us-east")
+                    .containsEntry("n3", "ap-east");
+            assertThat(cluster.path("regions").path("us-east").get(0).asText()).isEqualTo("n2");
+            assertThat(cluster.path("nodes"))
+                    .filteredOn(n -> n.path("coordinator").asBoolean())
+                    .hasSize(1);
+            assertThat(cluster.path("nodes").get(0).path("address").asText()).startsWith("http://127.0.0.1:");
+        }
+        JsonNode health = node(2).get("/api/cluster/health").json();
+        assertThat(health.path("nodesAvailable").asInt()).isEqualTo(3);
+        assertThat(health.path("partitions").asBoolean()).isFalse();
+        await().atMost(WAIT)
+                .until(() -> node(2).get("/api/cluster/health")
+                                .json()
+                                .path("syncLagMs")
+                                .asDouble()
+                        >= 0);
+        assertThat(node(3).get("/health/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aClientDeclaredOnEveryNodeIsCreatedOnce() {
+        await().atMost(WAIT).until(() -> sessionsWith(DECLARED_CHANNEL) == 1);
+        for (LibertyNode node : nodes) {
+            JsonNode client =
+                    node.http().get("/api/clients/declared-everywhere").json();
+            assertThat(client.path("subscriptions")).hasSize(1);
+        }
+        assertThat(simulator.sessions())
+                .filteredOn(s -> s.channels().contains(DECLARED_CHANNEL))
+                .hasSize(1);
+    }
+
+    @Test
+    void aClientCreatedOnNode1IsReplicatedToNode3WithItsSubscriptionsAndCredentials() {
+        String channel = "book.ADA-PERPETUAL.100ms";
+        createDeribit(node(1), "replicated-client", channel);
+
+        await().atMost(WAIT)
+                .until(() -> node(3).get("/api/clients/replicated-client").status() == 200);
+        JsonNode seenOn3 = node(3).get("/api/clients/replicated-client").json();
+        assertThat(seenOn3.path("owner").asText()).isEqualTo("n1");
+        assertThat(seenOn3.path("region").asText()).isEqualTo("eu-west");
+        assertThat(seenOn3.path("credentials").path("clientId").asText()).isEqualTo("cluster-account");
+        assertThat(seenOn3.toString()).doesNotContain("cluster-secret");
+        await().atMost(WAIT).until(() -> "ACTIVE"
+                .equals(node(3).get("/api/subscriptions?client=replicated-client")
+                        .json()
+                        .path(0)
+                        .path("state")
+                        .asText()));
+        JsonNode listed = node(3).get("/api/subscriptions?client=replicated-client")
+                .json()
+                .get(0);
+        assertThat(listed.path("channel").asText()).isEqualTo(channel);
+        assertThat(listed.path("owner").asText()).isEqualTo("n1");
+        // Counters come from the owner, asked over the cluster bus.
+        await().atMost(WAIT)
+                .until(() -> node(3).get("/api/clients/replicated-client")
+                                .json()
+                                .path("messagesReceived")
+                                .asLong()
+                        > 0);
+    }
+
+    @Test
+    void aSubscriptionMadeOnNode2ReachesTheExchangeThroughTheOwnerAndLeavesWhenRemovedOnNode3() {
+        String channel = "trades.DOT-PERPETUAL.raw";
+        createDeribit(node(1), "remote-subscriber");
+        Http.Reply subscribed = node(2).post(
+                        "/api/clients/remote-subscriber/subscriptions",
+                        "{\"channels\":[\"" + channel + "\"],\"id\":\"remote-sub-1\"}");
+        assertThat(subscribed.status()).as(subscribed.text()).isEqualTo(201);
+
+        await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
+        assertThat(node(3).delete("/api/clients/remote-subscriber/subscriptions/remote-sub-1")
+                        .status())
+                .isEqualTo(204);
+        await().atMost(WAIT).until(() -> sessionsWith(channel) == 0);
+    }
+
+    @Test
+    void sseOnNode3ReceivesDataOfAClientOwnedByNode1AndOnlyInterestedNodesGetIt() throws Exception {
+        String channel = "trades.LINK-PERPETUAL.raw";
+        createDeribit(node(1), "bus-client", channel);
+        await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
+        long n2Before = busReceived(2);
+
+        try (SseStream stream = new SseStream(node(3).uri("/api/stream?channel=" + channel))) {
+            List<Long> sequences = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                JsonNode data = stream.next(WAIT).json();
+                assertThat(data.path("client").asText()).isEqualTo("bus-client");
+                sequences.add(data.path("sequence").asLong());
+            }
+            assertThat(sequences).isSorted().doesNotHaveDuplicates();
+            JsonNode interest =
+                    node(1).get("/api/cluster/diagnostics").json().path("bus").path("interest");
+            assertThat(interest.path(channel)).extracting(JsonNode::asText).containsExactly("n3");
+        }
+        assertThat(busReceived(2)).isEqualTo(n2Before);
+    }
+
+    private static long busReceived(int number) {
+        return node(number)
+                .get("/api/cluster/diagnostics")
+                .json()
+                .path("bus")
+                .path("received")
+                .asLong();
+    }
+
+    @Test
+    void aForcedSyncChecksEveryOwnersSubscriptions() {
+        createDeribit(node(2), "synced-client", "ticker.ADA-PERPETUAL.100ms");
+        await().atMost(WAIT).until(() -> sessionsWith("ticker.ADA-PERPETUAL.100ms") == 1);
+
+        JsonNode result = node(3).post("/api/cluster/sync", "{}").json();
+
+        assertThat(result.path("complete").asBoolean()).isTrue();
+        assertThat(result.path("checked").asInt()).isPositive();
+        assertThat(result.path("repaired").asInt()).isZero();
+    }
+
+    @Test
+    void aKilledNodeLeavesTheViewAndARestartedOneRejoinsWithTheRegistry() throws Exception {
+        createDeribit(node(1), "survivor-client", "book.AVAX-PERPETUAL.100ms");
+        LibertyNode third = nodes.get(2);
+        try (SseStream events = new SseStream(node(1).uri("/api/events?type=nova.cluster.node.left"))) {
+            third.kill9();
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> members(nodes.get(0)).size() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> members(nodes.get(1)).size() == 2);
+            SseStream.Event left = events.next(Duration.ofSeconds(10));
+            assertThat(left.name()).isEqualTo("nova.cluster.node.left");
+            assertThat(left.json().path("node").asText()).isEqualTo("n3");
+        }
+        assertThat(node(1).get("/api/cluster/health").json().path("partitions").asBoolean())
+                .isFalse();
+
+        third.restart();
+        third.awaitStarted(WAIT);
+        await().atMost(WAIT)
+                .until(() -> members(third).size() == 3 && members(nodes.get(0)).size() == 3);
+        JsonNode registryOn1 = node(1).get("/api/subscriptions").json();
+        JsonNode registryOn3 = node(3).get("/api/subscriptions").json();
+        assertThat(ids(registryOn3)).containsExactlyInAnyOrderElementsOf(ids(registryOn1));
+        assertThat(node(3).get("/api/clients/survivor-client")
+                        .json()
+                        .path("owner")
+                        .asText())
+                .isEqualTo("n1");
+    }
+
+    private static List<String> ids(JsonNode subscriptions) {
+        return StreamSupport.stream(subscriptions.spliterator(), false)
+                .map(s -> s.path("id").asText())
+                .toList();
+    }
+
+    @Test
+    void badInputToTheClusterEndpointsIsAProblem() {
+        Http.Reply badType = node(1).get("/api/events?type=nova.cluster.bogus");
+        assertThat(badType.status()).isEqualTo(400);
+        assertThat(badType.isProblem()).isTrue();
+        assertThat(badType.json().path("detail").asText()).contains("not an event type");
+        Http.Reply wrongMethod = node(1).post("/api/cluster", "{}");
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.isProblem()).isTrue();
+        Http.Reply unknown = node(1).get("/api/cluster/nope");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.isProblem()).isTrue();
+    }
+}

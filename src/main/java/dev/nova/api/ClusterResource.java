@@ -1,0 +1,195 @@
+package dev.nova.api;
+
+import dev.nova.api.Dtos.ClusterHealth;
+import dev.nova.api.Dtos.ClusterView;
+import dev.nova.api.Dtos.NodeView;
+import dev.nova.api.Dtos.SyncResult;
+import dev.nova.client.ClientRecord;
+import dev.nova.client.ClientService;
+import dev.nova.client.DeclaredClients;
+import dev.nova.cluster.ClusterBus;
+import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterStatus;
+import dev.nova.cluster.SyncLagProbe;
+import dev.nova.cluster.ViewHistory;
+import dev.nova.subscription.SubscriptionSync;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.infinispan.Cache;
+import org.infinispan.distribution.DistributionManager;
+import org.jgroups.JChannel;
+import org.jgroups.stack.Protocol;
+
+/** The cluster: {@code /api/cluster}, its health, a forced consistency pass and the troubleshooting view. */
+@Path("cluster")
+@ApplicationScoped
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "cluster", description = "Membership, regions, health and diagnostics")
+public class ClusterResource {
+
+    private final ClusterRuntime cluster;
+    private final ClientService clients;
+    private final DeclaredClients declared;
+    private final SubscriptionSync sync;
+    private final SyncLagProbe lag;
+    private final ClusterBus bus;
+
+    @Inject
+    public ClusterResource(
+            ClusterRuntime cluster,
+            ClientService clients,
+            DeclaredClients declared,
+            SubscriptionSync sync,
+            SyncLagProbe lag,
+            ClusterBus bus) {
+        this.cluster = cluster;
+        this.clients = clients;
+        this.declared = declared;
+        this.sync = sync;
+        this.lag = lag;
+        this.bus = bus;
+    }
+
+    protected ClusterResource() {
+        this(null, null, null, null, null, null);
+    }
+
+    @GET
+    @Operation(
+            summary = "Cluster status",
+            description = "Members with region, REST address, coordinator flag and "
+                    + "client count; regions; status starting, ready, degraded or paused")
+    @APIResponse(responseCode = "200", description = "The cluster as this node sees it")
+    public ClusterView status() {
+        List<ClientRecord> records = clients.list();
+        List<ClusterStatus.Member> members = ClusterStatus.members(cluster, records);
+        return new ClusterView(
+                cluster.settings().name(),
+                cluster.identity().name(),
+                ClusterStatus.status(declared.done(), cluster, records),
+                members.stream()
+                        .map(m -> new NodeView(m.name(), m.region(), m.address(), m.coordinator(), m.clients()))
+                        .toList(),
+                ClusterStatus.regions(members));
+    }
+
+    @GET
+    @Path("health")
+    @Operation(
+            summary = "Cluster health",
+            description = "nodesTotal is the size of the last stable view (the last "
+                    + "view that kept quorum); partitions is true while this node's view holds no quorum of it")
+    @APIResponse(responseCode = "200", description = "Health figures")
+    public ClusterHealth health() {
+        ViewHistory.Snapshot view = cluster.view();
+        List<ClientRecord> records = clients.list();
+        return new ClusterHealth(
+                cluster.members().size(),
+                Math.max(view.stable().size(), cluster.members().size()),
+                sync.synced() && !rebalancing(),
+                lag.lastLagMs(),
+                !view.quorum(),
+                ClusterStatus.status(declared.done(), cluster, records));
+    }
+
+    @POST
+    @Path("sync")
+    @Operation(
+            summary = "Force a consistency pass",
+            description =
+                    "Every member reconciles the subscriptions of "
+                            + "the clients it owns with its exchange sessions: missing ones are subscribed, orphans unsubscribed")
+    @APIResponse(responseCode = "200", description = "Subscriptions checked and repairs made, cluster-wide")
+    public SyncResult sync() {
+        SubscriptionSync.Result result = sync.syncCluster();
+        return new SyncResult(result.checked(), result.repaired(), result.complete());
+    }
+
+    @GET
+    @Path("diagnostics")
+    @Operation(
+            summary = "Troubleshooting view",
+            description = "JGroups view and coordinator, transport address and "
+                    + "protocols, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
+    @APIResponse(responseCode = "200", description = "Diagnostics")
+    public Map<String, Object> diagnostics() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        ViewHistory.Snapshot view = cluster.view();
+        out.put("node", cluster.identity().name());
+        out.put("incarnation", cluster.identity().incarnation());
+        out.put("clustered", cluster.clustered());
+        out.put("members", cluster.members());
+        out.put("coordinator", cluster.coordinator());
+        out.put("stableView", view.stable());
+        out.put("quorum", view.quorum());
+        cluster.channel().ifPresent(channel -> out.put("transport", transport(channel)));
+        Map<String, Object> caches = new LinkedHashMap<>();
+        for (String name : List.of(
+                ClusterRuntime.CLIENTS,
+                ClusterRuntime.SUBSCRIPTIONS,
+                ClusterRuntime.NODES,
+                ClusterRuntime.INTERESTS,
+                ClusterRuntime.PROBES)) {
+            Cache<?, ?> cache = cluster.manager().getCache(name);
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put(
+                    "mode",
+                    cache.getCacheConfiguration().clustering().cacheMode().toString());
+            info.put("size", cache.size());
+            info.put("status", cache.getStatus().toString());
+            DistributionManager distribution = cache.getAdvancedCache().getDistributionManager();
+            info.put("rebalancing", distribution != null && distribution.isRehashInProgress());
+            caches.put(name, info);
+        }
+        out.put("caches", caches);
+        out.put(
+                "bus",
+                Map.of(
+                        "active", bus.active(),
+                        "sent", bus.sentCount(),
+                        "received", bus.receivedCount(),
+                        "dropped", bus.droppedCount(),
+                        "interest", bus.interests()));
+        return out;
+    }
+
+    private Map<String, Object> transport(JChannel channel) {
+        Map<String, Object> transport = new LinkedHashMap<>();
+        transport.put("clusterName", channel.getClusterName());
+        transport.put("address", String.valueOf(channel.getAddress()));
+        var tp = channel.getProtocolStack().getTransport();
+        transport.put("bindAddress", String.valueOf(tp.getBindAddress()));
+        transport.put("bindPort", tp.getBindPort());
+        transport.put(
+                "viewId",
+                channel.getView() == null ? null : channel.getView().getViewId().toString());
+        transport.put(
+                "protocols",
+                channel.getProtocolStack().getProtocols().stream()
+                        .map(Protocol::getName)
+                        .toList());
+        return transport;
+    }
+
+    private boolean rebalancing() {
+        for (String name : List.of(ClusterRuntime.CLIENTS, ClusterRuntime.SUBSCRIPTIONS)) {
+            DistributionManager distribution =
+                    cluster.manager().getCache(name).getAdvancedCache().getDistributionManager();
+            if (distribution != null && distribution.isRehashInProgress()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

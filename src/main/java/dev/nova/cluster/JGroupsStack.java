@@ -1,0 +1,67 @@
+package dev.nova.cluster;
+
+import java.util.stream.Collectors;
+
+/**
+ * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP bound to one explicit
+ * address with {@code port_range=0}, discovery by TCPPING or DNS_PING (never multicast), failure detection tuned
+ * so a killed member leaves the view in about a second (FD_SOCK2) and a hung one within the FD timeout (FD_ALL3),
+ * diagnostics off, and FORK on top for the cluster bus. Based on Infinispan's own TCP stack.
+ */
+public final class JGroupsStack {
+
+    private JGroupsStack() {}
+
+    public static String xml(ClusterSettings cluster) {
+        StringBuilder xml = new StringBuilder(2048);
+        xml.append("<config xmlns=\"urn:org:jgroups\">\n");
+        xml.append("  <TCP bind_addr=\"")
+                .append(cluster.bindAddress())
+                .append('"')
+                .append(" bind_port=\"")
+                .append(cluster.bindPort())
+                .append('"')
+                .append(" port_range=\"0\"");
+        if (cluster.externalAddress() != null) {
+            xml.append(" external_addr=\"").append(cluster.externalAddress()).append('"');
+        }
+        xml.append(" diag.enabled=\"false\" thread_naming_pattern=\"pl\" send_buf_size=\"640k\"")
+                .append(" sock_conn_timeout=\"300ms\" tcp_nodelay=\"true\" bundler_type=\"transfer-queue\"")
+                .append(" bundler.max_size=\"64k\" non_blocking_sends=\"false\" use_vthreads=\"false\"")
+                .append(" thread_pool.min_threads=\"0\" thread_pool.max_threads=\"200\"")
+                .append(" thread_pool.keep_alive_time=\"1m\"/>\n");
+        xml.append("  <RED/>\n");
+        if (cluster.discovery() == ClusterSettings.Discovery.DNS) {
+            xml.append("  <dns.DNS_PING dns_query=\"")
+                    .append(cluster.dnsQuery())
+                    .append("\" dns_record_type=\"A\" num_discovery_runs=\"3\"/>\n");
+        } else {
+            xml.append("  <TCPPING port_range=\"0\" initial_hosts=\"")
+                    .append(cluster.initialHosts().stream()
+                            .map(ClusterSettings.HostPort::toString)
+                            .collect(Collectors.joining(",")))
+                    .append("\"/>\n");
+        }
+        xml.append("  <MERGE3 min_interval=\"10s\" max_interval=\"30s\"/>\n");
+        xml.append("  <FD_SOCK2 offset=\"").append(cluster.fdPortOffset()).append("\" port_range=\"0\"/>\n");
+        xml.append("  <FD_ALL3 timeout=\"")
+                .append(cluster.fdTimeout().toMillis())
+                .append("\" interval=\"")
+                .append(cluster.fdInterval().toMillis())
+                .append("\"/>\n");
+        xml.append("  <VERIFY_SUSPECT2 timeout=\"500\"/>\n");
+        xml.append("  <pbcast.NAKACK2 use_mcast_xmit=\"false\" xmit_interval=\"200ms\" xmit_table_num_rows=\"50\"")
+                .append(" xmit_table_msgs_per_row=\"1024\" xmit_table_max_compaction_time=\"30s\"")
+                .append(" resend_last_seqno=\"true\"/>\n");
+        xml.append("  <UNICAST3 conn_close_timeout=\"5s\" xmit_interval=\"200ms\" xmit_table_num_rows=\"50\"")
+                .append(" xmit_table_msgs_per_row=\"1024\" xmit_table_max_compaction_time=\"30s\"/>\n");
+        xml.append("  <pbcast.STABLE desired_avg_gossip=\"5s\" max_bytes=\"1M\"/>\n");
+        xml.append("  <pbcast.GMS print_local_addr=\"false\" join_timeout=\"2s\"/>\n");
+        xml.append("  <UFC max_credits=\"4m\" min_threshold=\"0.40\"/>\n");
+        xml.append("  <MFC max_credits=\"4m\" min_threshold=\"0.40\"/>\n");
+        xml.append("  <FRAG4 frag_size=\"60k\"/>\n");
+        xml.append("  <FORK/>\n");
+        xml.append("</config>\n");
+        return xml.toString();
+    }
+}

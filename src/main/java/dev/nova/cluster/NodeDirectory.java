@@ -1,0 +1,78 @@
+package dev.nova.cluster;
+
+import dev.nova.telemetry.ClusterEvent;
+import dev.nova.telemetry.ClusterEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Keeps the {@code nodes} cache in step with the view: each node writes its own {@link NodeRecord} when it
+ * starts and again after a merge (the other side may have removed it); the coordinator removes the records of
+ * members that left. Each node reports the members it sees join and leave as cluster events.
+ */
+@ApplicationScoped
+public class NodeDirectory {
+
+    private final ClusterRuntime cluster;
+    private final ClusterEvents events;
+    private final Config config;
+
+    @Inject
+    public NodeDirectory(ClusterRuntime cluster, ClusterEvents events, Config config) {
+        this.cluster = cluster;
+        this.events = events;
+        this.config = config;
+    }
+
+    protected NodeDirectory() {
+        this(null, null, null);
+    }
+
+    /** Writes this node's record; called once at startup. */
+    public void register() {
+        NodeIdentity self = cluster.identity();
+        cluster.nodes().put(self.name(), record(self));
+        events.publish(
+                ClusterEvent.NODE_JOINED,
+                self.name(),
+                null,
+                null,
+                "this node, one of " + cluster.members().size() + " member(s)");
+    }
+
+    private NodeRecord record(NodeIdentity self) {
+        ClusterSettings settings = cluster.settings();
+        String host = settings.enabled()
+                ? (settings.externalAddress() != null ? settings.externalAddress() : settings.bindAddress())
+                : "localhost";
+        int port = config.getOptionalValue("http.port", Integer.class).orElse(9080);
+        return new NodeRecord(self.name(), self.region(), "http://" + host + ":" + port, self.incarnation());
+    }
+
+    void onMembership(@Observes MembershipChanged change) {
+        NodeIdentity self = cluster.identity();
+        for (String joined : change.joined()) {
+            if (!joined.equals(self.name())) {
+                events.publish(ClusterEvent.NODE_JOINED, joined, null, null, change.merge() ? "merged" : null);
+            }
+        }
+        for (String left : change.left()) {
+            events.publish(
+                    ClusterEvent.NODE_LEFT,
+                    left,
+                    null,
+                    null,
+                    change.view().quorum()
+                            ? null
+                            : "this side holds no quorum of " + change.view().stable());
+        }
+        if (cluster.isCoordinator()) {
+            change.left().forEach(left -> cluster.nodes().remove(left));
+        }
+        if (change.merge() || !cluster.nodes().containsKey(self.name())) {
+            cluster.nodes().put(self.name(), record(self));
+        }
+    }
+}

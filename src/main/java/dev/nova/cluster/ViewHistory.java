@@ -1,0 +1,53 @@
+package dev.nova.cluster;
+
+import java.util.List;
+
+/**
+ * Follows the JGroups views a node sees and decides whether it still has quorum. The last stable view is the most
+ * recent view that kept quorum; a view keeps quorum when it holds more than half of the last stable view, or
+ * exactly half including that view's oldest member (so one side of an even split carries on), or, when a fixed
+ * quorum size is configured, at least that many members. A node without quorum may be on the minority side of a
+ * partition and cannot prove it still owns anything.
+ *
+ * <p>Not thread-safe: view changes arrive one at a time; readers take {@link #snapshot()}.
+ */
+public final class ViewHistory {
+
+    /** What a reader needs at one instant. */
+    public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {}
+
+    private final Integer quorumSize;
+    private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0);
+
+    /** @param quorumSize a fixed member count that forms quorum, or null for the majority rule */
+    public ViewHistory(Integer quorumSize) {
+        this.quorumSize = quorumSize;
+    }
+
+    /** Records a new view (members oldest first, as JGroups lists them). */
+    public synchronized Snapshot update(List<String> members, long now) {
+        Snapshot previous = snapshot;
+        List<String> view = List.copyOf(members);
+        boolean quorum = previous.stable().isEmpty() || hasQuorum(view, previous.stable());
+        snapshot = new Snapshot(view, quorum ? view : previous.stable(), quorum, now);
+        return snapshot;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    boolean hasQuorum(List<String> view, List<String> stable) {
+        if (quorumSize != null) {
+            return view.size() >= quorumSize;
+        }
+        if (view.containsAll(stable)) {
+            return true;
+        }
+        long kept = stable.stream().filter(view::contains).count();
+        if (kept * 2 > stable.size()) {
+            return true;
+        }
+        return kept * 2 == stable.size() && view.contains(stable.get(0));
+    }
+}

@@ -1,0 +1,147 @@
+package dev.nova.subscription;
+
+import dev.nova.client.ClientService;
+import dev.nova.cluster.ClusterBus;
+import dev.nova.cluster.ClusterRuntime;
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.telemetry.ClusterEvent;
+import dev.nova.telemetry.ClusterEvents;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The consistency pass between the subscription registry and what owner sessions hold at the exchanges: each node
+ * reconciles the clients it owns (subscribe what is missing, unsubscribe orphans, start or release clients) every
+ * {@code nova.cluster.sync-interval}, and on demand for the whole cluster ({@code POST /api/cluster/sync}), which
+ * asks every member over the cluster bus and adds up the answers.
+ */
+@ApplicationScoped
+public class SubscriptionSync {
+
+    /** Bus operation: run a local pass, answer {@code [checked, repaired]}. */
+    static final byte SYNC = 2;
+
+    private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger LOG = Logger.getLogger(SubscriptionSync.class.getName());
+
+    /** The outcome of a pass: subscriptions checked and repairs made, and whether every member answered. */
+    public record Result(int checked, int repaired, boolean complete) {}
+
+    private final ClientService clients;
+    private final ClusterRuntime cluster;
+    private final ClusterBus bus;
+    private final ClusterEvents events;
+    private final NovaExecutors executors;
+    private volatile long lastPassAt;
+    private volatile int lastRepaired = -1;
+    private ScheduledFuture<?> periodic;
+
+    @Inject
+    public SubscriptionSync(
+            ClientService clients,
+            ClusterRuntime cluster,
+            ClusterBus bus,
+            ClusterEvents events,
+            NovaExecutors executors) {
+        this.clients = clients;
+        this.cluster = cluster;
+        this.bus = bus;
+        this.events = events;
+        this.executors = executors;
+    }
+
+    protected SubscriptionSync() {
+        this(null, null, null, null, null);
+    }
+
+    @PostConstruct
+    void start() {
+        bus.handle(SYNC, arguments -> {
+            int[] outcome = pass(true);
+            return ByteBuffer.allocate(8).putInt(outcome[0]).putInt(outcome[1]).array();
+        });
+        long every = cluster.settings().syncInterval().toMillis();
+        periodic = executors
+                .timers()
+                .scheduleWithFixedDelay(
+                        () -> executors.control().execute(() -> pass(false)), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts with the application rather than on first use. */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        // Instantiating the bean is enough: @PostConstruct schedules the work.
+    }
+
+    @PreDestroy
+    void stop() {
+        if (periodic != null) {
+            periodic.cancel(false);
+        }
+    }
+
+    /**
+     * Reconciles the clients this node owns. Reported as {@code nova.cluster.subscription.synchronized} when it
+     * repaired something or was asked for.
+     */
+    public int[] pass(boolean announce) {
+        long start = System.currentTimeMillis();
+        int[] outcome = clients.reconcileAll();
+        long took = System.currentTimeMillis() - start;
+        lastPassAt = System.currentTimeMillis();
+        lastRepaired = outcome[1];
+        if (announce || outcome[1] > 0) {
+            events.publish(
+                    ClusterEvent.SUBSCRIPTION_SYNCHRONIZED,
+                    null,
+                    took,
+                    "checked " + outcome[0] + ", repaired " + outcome[1]);
+        }
+        return outcome;
+    }
+
+    /** A pass on every member, added up. */
+    public Result syncCluster() {
+        List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+        for (String member : cluster.members()) {
+            if (!member.equals(cluster.identity().name())) {
+                answers.add(bus.call(member, SYNC, new byte[0], REMOTE_TIMEOUT));
+            }
+        }
+        int[] local = pass(true);
+        int checked = local[0];
+        int repaired = local[1];
+        boolean complete = true;
+        for (CompletableFuture<byte[]> answer : answers) {
+            try {
+                ByteBuffer outcome = ByteBuffer.wrap(answer.join());
+                checked += outcome.getInt();
+                repaired += outcome.getInt();
+            } catch (RuntimeException e) {
+                complete = false;
+                LOG.warning(() -> "NOVA-3020 a member did not complete its consistency pass: " + e);
+            }
+        }
+        return new Result(checked, repaired, complete);
+    }
+
+    /** Whether the last local pass found nothing to repair. */
+    public boolean synced() {
+        return lastRepaired == 0;
+    }
+
+    public long lastPassAt() {
+        return lastPassAt;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.nova.telemetry;
+
+import java.util.List;
+
+/**
+ * Something that happened in the cluster, as seen by {@code node}.
+ *
+ * @param type the event name, e.g. {@code nova.cluster.node.left}
+ * @param client the client concerned, or null
+ * @param durationMs how long it took, or null
+ * @param at epoch milliseconds
+ * @param detail free text for operators, or null
+ */
+public record ClusterEvent(String type, String node, String client, Long durationMs, long at, String detail) {
+
+    public static final String NODE_JOINED = "nova.cluster.node.joined";
+    public static final String NODE_LEFT = "nova.cluster.node.left";
+    public static final String SUBSCRIPTION_SYNCHRONIZED = "nova.cluster.subscription.synchronized";
+
+    /** Every event type Nova emits. */
+    public static final List<String> TYPES = List.of(NODE_JOINED, NODE_LEFT, SUBSCRIPTION_SYNCHRONIZED);
+
+    /** The JSON of {@code /api/events}: {@code {type, node, client?, durationMs?, at, detail?}}. */
+    public String toJson() {
+        StringBuilder out = new StringBuilder(128);
+        out.append("{\"type\":");
+        dev.nova.platform.Json.appendQuoted(out, type);
+        out.append(",\"node\":");
+        dev.nova.platform.Json.appendQuoted(out, node);
+        if (client != null) {
+            out.append(",\"client\":");
+            dev.nova.platform.Json.appendQuoted(out, client);
+        }
+        if (durationMs != null) {
+            out.append(",\"durationMs\":").append(durationMs);
+        }
+        out.append(",\"at\":").append(at);
+        if (detail != null) {
+            out.append(",\"detail\":");
+            dev.nova.platform.Json.appendQuoted(out, detail);
+        }
+        return out.append('}').toString();
+    }
+}

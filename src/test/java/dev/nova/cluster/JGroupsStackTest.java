@@ -1,0 +1,76 @@
+package dev.nova.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.jgroups.conf.ProtocolConfiguration;
+import org.jgroups.conf.XmlConfigurator;
+import org.junit.jupiter.api.Test;
+
+/** The generated stack parses as JGroups configuration and never contains multicast discovery. */
+class JGroupsStackTest {
+
+    private static ClusterSettings settings(ClusterSettings.Discovery discovery) {
+        return new ClusterSettings(
+                true,
+                "nova-test",
+                "127.0.0.1",
+                27801,
+                100,
+                discovery,
+                List.of(
+                        new ClusterSettings.HostPort("127.0.0.1", 27801),
+                        new ClusterSettings.HostPort("127.0.0.2", 27802)),
+                "nova.nova.svc.cluster.local",
+                null,
+                Duration.ofSeconds(15),
+                true,
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(1));
+    }
+
+    private static List<ProtocolConfiguration> parse(String xml) throws Exception {
+        return XmlConfigurator.getInstance(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))
+                .getProtocolStack();
+    }
+
+    @Test
+    void staticDiscoveryUsesTcppingOverTcpOnTheBindAddress() throws Exception {
+        List<ProtocolConfiguration> stack = parse(JGroupsStack.xml(settings(ClusterSettings.Discovery.STATIC)));
+
+        assertThat(stack)
+                .extracting(ProtocolConfiguration::getProtocolName)
+                .startsWith("TCP", "RED", "TCPPING")
+                .contains("FD_SOCK2", "FD_ALL3", "VERIFY_SUSPECT2", "MERGE3")
+                .endsWith("FORK")
+                .doesNotContain("UDP", "MPING", "PING");
+        ProtocolConfiguration tcp = stack.get(0);
+        assertThat(tcp.getProperties())
+                .containsEntry("bind_addr", "127.0.0.1")
+                .containsEntry("bind_port", "27801")
+                .containsEntry("port_range", "0")
+                .containsEntry("diag.enabled", "false")
+                .containsEntry("tcp_nodelay", "true");
+        assertThat(stack.get(2).getProperties())
+                .containsEntry("initial_hosts", "127.0.0.1[27801],127.0.0.2[27802]")
+                .containsEntry("port_range", "0");
+        ProtocolConfiguration fd = stack.stream()
+                .filter(p -> p.getProtocolName().equals("FD_ALL3"))
+                .findFirst()
+                .get();
+        assertThat(fd.getProperties()).containsEntry("timeout", "3000").containsEntry("interval", "1000");
+    }
+
+    @Test
+    void dnsDiscoveryQueriesTheConfiguredName() throws Exception {
+        List<ProtocolConfiguration> stack = parse(JGroupsStack.xml(settings(ClusterSettings.Discovery.DNS)));
+
+        ProtocolConfiguration dns = stack.get(2);
+        assertThat(dns.getProtocolName()).isEqualTo("dns.DNS_PING");
+        assertThat(dns.getProperties()).containsEntry("dns_query", "nova.nova.svc.cluster.local");
+        assertThat(stack).extracting(ProtocolConfiguration::getProtocolName).doesNotContain("TCPPING");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.nova.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ViewHistoryTest {
+
+    private final ViewHistory views = new ViewHistory(null);
+
+    @Test
+    void joinsAndCrashesThatKeepAMajorityMoveTheStableView() {
+        views.update(List.of("a"), 1);
+        views.update(List.of("a", "b", "c"), 2);
+
+        ViewHistory.Snapshot afterCrash = views.update(List.of("a", "b"), 3);
+
+        assertThat(afterCrash.quorum()).isTrue();
+        assertThat(afterCrash.stable()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aMinoritySideHasNoQuorumAndKeepsTheOldStableView() {
+        views.update(List.of("a", "b", "c"), 1);
+
+        ViewHistory.Snapshot minority = views.update(List.of("c"), 2);
+
+        assertThat(minority.quorum()).isFalse();
+        assertThat(minority.stable()).containsExactly("a", "b", "c");
+        // Still a minority later: the stable view is not replaced by the minority's own view.
+        assertThat(views.update(List.of("c"), 3).quorum()).isFalse();
+    }
+
+    @Test
+    void anEvenSplitKeepsTheSideWithTheOldestMember() {
+        views.update(List.of("a", "b", "c", "d"), 1);
+        assertThat(new ViewHistory(null).hasQuorum(List.of("a", "b"), List.of("a", "b", "c", "d")))
+                .isTrue();
+        assertThat(views.update(List.of("c", "d"), 2).quorum()).isFalse();
+    }
+
+    @Test
+    void aTwoNodeClusterKeepsTheOlderNode() {
+        views.update(List.of("a", "b"), 1);
+        assertThat(new ViewHistory(null).hasQuorum(List.of("a"), List.of("a", "b")))
+                .isTrue();
+        assertThat(views.update(List.of("b"), 2).quorum()).isFalse();
+    }
+
+    @Test
+    void aMergeRestoresQuorum() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("c"), 2);
+
+        assertThat(views.update(List.of("a", "b", "c"), 3).quorum()).isTrue();
+    }
+
+    @Test
+    void aFixedQuorumSizeReplacesTheMajorityRule() {
+        ViewHistory fixed = new ViewHistory(2);
+        fixed.update(List.of("a", "b", "c"), 1);
+
+        assertThat(fixed.update(List.of("b", "c"), 2).quorum()).isTrue();
+        assertThat(fixed.update(List.of("c"), 3).quorum()).isFalse();
+    }
+}
