@@ -8,6 +8,7 @@ import dev.nova.api.Dtos.Subscribed;
 import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientService;
 import dev.nova.client.ClientSpec;
+import dev.nova.failover.TransferService;
 import dev.nova.subscription.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -42,16 +43,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ClientsResource {
 
     private final ClientService clients;
+    private final TransferService transfers;
     private final Views views;
 
     @Inject
-    public ClientsResource(ClientService clients, Views views) {
+    public ClientsResource(ClientService clients, TransferService transfers, Views views) {
         this.clients = clients;
+        this.transfers = transfers;
         this.views = views;
     }
 
     protected ClientsResource() {
-        this(null, null);
+        this(null, null, null);
     }
 
     @GET
@@ -141,6 +144,30 @@ public class ClientsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ClientView stop(@PathParam("name") String name) {
         return views.client(clients.stop(name));
+    }
+
+    @POST
+    @Path("{name}/transfer")
+    @Operation(
+            summary = "Transfer a client to another node",
+            description =
+                    "Make-before-break: the target "
+                            + "connects and subscribes first, takes over once it receives data on every channel, and delivers from "
+                            + "exactly where the source stopped; past nova.failover.transfer-timeout the source keeps the client")
+    @APIResponse(responseCode = "200", description = "The client, owned by the target")
+    @APIResponse(
+            responseCode = "404",
+            description = "Unknown client or target node",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "Target is the owner, the client cannot move now, or the " + "transfer was aborted",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ClientView transfer(@PathParam("name") String name, Dtos.Transfer body) {
+        if (body == null || body.targetNode() == null || body.targetNode().isBlank()) {
+            throw NovaException.invalid("targetNode is required");
+        }
+        return views.client(transfers.transfer(name, body.targetNode()));
     }
 
     @POST

@@ -117,4 +117,14 @@ public final class Dtos {
             int checked,
             int repaired,
             @Schema(description = "false when some member did not answer in time") boolean complete) {}
+
+    /** {@code POST /api/failover/takeover}. */
+    @Schema(name = "Takeover")
+    public record Takeover(
+            @Schema(description = "one client; all of sourceNode's clients when absent") String client,
+            @Schema(required = true) String sourceNode) {}
+
+    /** {@code POST /api/clients/{name}/transfer}. */
+    @Schema(name = "Transfer")
+    public record Transfer(@Schema(required = true) String targetNode) {}
 }

@@ -3,6 +3,7 @@ package dev.nova.api;
 import dev.nova.api.Dtos.SubscriptionView;
 import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientService;
+import dev.nova.client.ClientStats;
 import dev.nova.connection.ChannelStatus;
 import dev.nova.connection.ConnectionStats;
 import dev.nova.subscription.SubscriptionRegistry;
@@ -29,17 +30,20 @@ public class SubscriptionsResource {
 
     private final SubscriptionRegistry subscriptions;
     private final ClientService clients;
+    private final ClientStats clientStats;
     private final Views views;
 
     @Inject
-    public SubscriptionsResource(SubscriptionRegistry subscriptions, ClientService clients, Views views) {
+    public SubscriptionsResource(
+            SubscriptionRegistry subscriptions, ClientService clients, ClientStats clientStats, Views views) {
         this.subscriptions = subscriptions;
         this.clients = clients;
+        this.clientStats = clientStats;
         this.views = views;
     }
 
     protected SubscriptionsResource() {
-        this(null, null, null);
+        this(null, null, null, null);
     }
 
     @GET
@@ -52,7 +56,7 @@ public class SubscriptionsResource {
             @Parameter(description = "only this channel") @QueryParam("channel") String channel) {
         Map<String, String> owners = new HashMap<>();
         Map<String, Map<String, ChannelStatus>> standing = new HashMap<>();
-        Map<String, ConnectionStats> stats = clients.allStats();
+        Map<String, ConnectionStats> stats = clientStats.all();
         for (ClientRecord record : clients.list()) {
             owners.put(record.name(), record.owner());
             ConnectionStats counters = stats.get(record.name());

@@ -4,7 +4,7 @@ import dev.nova.api.Dtos.ClientView;
 import dev.nova.api.Dtos.CredentialsView;
 import dev.nova.api.Dtos.SubscriptionView;
 import dev.nova.client.ClientRecord;
-import dev.nova.client.ClientService;
+import dev.nova.client.ClientStats;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.NodeIdentity;
 import dev.nova.cluster.NodeRecord;
@@ -22,14 +22,14 @@ import java.util.Optional;
 @ApplicationScoped
 public class Views {
 
-    private final ClientService clients;
+    private final ClientStats stats;
     private final SubscriptionRegistry subscriptions;
     private final NodeIdentity node;
     private final ClusterRuntime cluster;
 
     @Inject
-    public Views(ClientService clients, SubscriptionRegistry subscriptions, NodeIdentity node, ClusterRuntime cluster) {
-        this.clients = clients;
+    public Views(ClientStats stats, SubscriptionRegistry subscriptions, NodeIdentity node, ClusterRuntime cluster) {
+        this.stats = stats;
         this.subscriptions = subscriptions;
         this.node = node;
         this.cluster = cluster;
@@ -41,14 +41,14 @@ public class Views {
 
     /** One client, its counters asked from its owner. */
     public ClientView client(ClientRecord record) {
-        return client(record, clients.stats(record.name()));
+        return client(record, stats.of(record.name()));
     }
 
     /** Every client, asking each node for its clients' counters once. */
     public List<ClientView> clients(List<ClientRecord> records) {
-        Map<String, ConnectionStats> stats = clients.allStats();
+        Map<String, ConnectionStats> counters = stats.all();
         return records.stream()
-                .map(record -> client(record, Optional.ofNullable(stats.get(record.name()))))
+                .map(record -> client(record, Optional.ofNullable(counters.get(record.name()))))
                 .toList();
     }
 

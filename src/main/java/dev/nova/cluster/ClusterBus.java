@@ -8,6 +8,8 @@ import dev.nova.stream.RemoteMessages;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -66,6 +68,9 @@ public class ClusterBus {
     }
 
     static final String FORK_STACK = "nova";
+    private static final byte MARKET_DATA = 0;
+    private static final byte EVENT = 1;
+    private static final byte LEAVING = 2;
     private static final int SEND_BUFFER = 1 << 16;
     private static final Logger LOG = Logger.getLogger(ClusterBus.class.getName());
 
@@ -111,6 +116,11 @@ public class ClusterBus {
                 public void receive(Message message) {
                     onMarketData(message);
                 }
+
+                @Override
+                public void viewAccepted(org.jgroups.View view) {
+                    refreshAddresses(view);
+                }
             });
             data.connect(cluster.settings().name());
             rpc = new ForkChannel(main, FORK_STACK, "rpc");
@@ -142,6 +152,11 @@ public class ClusterBus {
         interests.addListener(new InterestListener());
         interests.keySet().forEach(this::indexAdd);
         refreshAddresses();
+    }
+
+    /** Starts with the application: other nodes may ask this one before anything here uses this bean. */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        // Instantiating the bean is enough: @PostConstruct registers it on the cluster bus.
     }
 
     @PreDestroy
@@ -196,20 +211,81 @@ public class ClusterBus {
 
     private void onMarketData(Message message) {
         try {
-            remote.deliverRemote(decode(message.getArray(), message.getOffset(), message.getLength()));
+            byte[] array = message.getArray();
+            int offset = message.getOffset();
+            if (array[offset] == LEAVING) {
+                cluster.leaving(
+                        new DataInputStream(new ByteArrayInputStream(array, offset + 1, message.getLength() - 1))
+                                .readUTF());
+                return;
+            }
+            if (array[offset] == EVENT) {
+                DataInputStream in =
+                        new DataInputStream(new ByteArrayInputStream(array, offset + 1, message.getLength() - 1));
+                remote.deliverEvent(in.readUTF(), in.readUTF());
+                return;
+            }
+            remote.deliverRemote(decode(array, offset, message.getLength()));
             received.increment();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "NOVA-1011 a market message from " + message.getSrc() + " could not be read", e);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "NOVA-1011 a message from " + message.getSrc() + " could not be read", e);
         }
+    }
+
+    /** Tells every member, before this node leaves on purpose, that its departure is not a failure. */
+    void announceLeaving(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        if (data == null) {
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(LEAVING);
+            out.writeUTF(cluster.identity().name());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            data.send(new BytesMessage(null, bytes.toByteArray()));
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "could not announce leaving", e);
+        }
+    }
+
+    /** Sends a cluster event (already JSON) to every other member's event streams; never blocks the caller long. */
+    public void broadcastEvent(String type, String json) {
+        if (data == null) {
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length() + 64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(EVENT);
+            out.writeUTF(type);
+            out.writeUTF(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] payload = bytes.toByteArray();
+        String self = cluster.identity().name();
+        addresses.forEach((name, address) -> {
+            if (!name.equals(self)) {
+                try {
+                    data.send(new BytesMessage(address, payload));
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "event to " + name + " not sent", e);
+                }
+            }
+        });
     }
 
     static byte[] encode(MarketMessage m) {
         byte[] data = m.data().getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + data.length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(MARKET_DATA);
             out.writeUTF(m.client());
             out.writeUTF(m.channel());
             out.writeLong(m.sequence());
+            out.writeLong(m.previous());
             out.writeLong(m.receivedAt());
             out.writeBoolean(m.gap());
             out.writeInt(data.length);
@@ -222,15 +298,17 @@ public class ClusterBus {
 
     static MarketMessage decode(byte[] array, int offset, int length) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(array, offset, length))) {
+            in.readByte();
             String client = in.readUTF();
             String channel = in.readUTF();
             long sequence = in.readLong();
+            long previous = in.readLong();
             long receivedAt = in.readLong();
             boolean gap = in.readBoolean();
             byte[] data = new byte[in.readInt()];
             in.readFully(data);
             return new MarketMessage(
-                    client, channel, sequence, receivedAt, gap, new String(data, StandardCharsets.UTF_8));
+                    client, channel, sequence, previous, receivedAt, gap, new String(data, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -277,6 +355,26 @@ public class ClusterBus {
         }
     }
 
+    /**
+     * Rebuilds the interest index from the cache. Entries a partition merge put back never raise notifications,
+     * so the periodic consistency pass calls this.
+     */
+    public void reindexInterest() {
+        if (!cluster.clustered()) {
+            return;
+        }
+        Map<String, Set<String>> fresh = new HashMap<>();
+        for (String key : cluster.interests().keySet()) {
+            int bar = key.lastIndexOf('|');
+            if (bar > 0) {
+                fresh.computeIfAbsent(key.substring(0, bar), c -> ConcurrentHashMap.newKeySet())
+                        .add(key.substring(bar + 1));
+            }
+        }
+        interest.keySet().retainAll(fresh.keySet());
+        interest.putAll(fresh);
+    }
+
     /** Nodes interested in a channel, for diagnostics. */
     public Map<String, Set<String>> interests() {
         Map<String, Set<String>> copy = new HashMap<>();
@@ -297,11 +395,14 @@ public class ClusterBus {
     }
 
     private void refreshAddresses() {
-        if (data == null || data.getView() == null) {
-            return;
+        if (data != null && data.getView() != null) {
+            refreshAddresses(data.getView());
         }
+    }
+
+    private void refreshAddresses(org.jgroups.View view) {
         Map<String, Address> byName = new HashMap<>();
-        for (Address address : data.getView().getMembers()) {
+        for (Address address : view.getMembers()) {
             // The logical name is the node name; toString() may decorate it (Infinispan adds its version).
             String name = NameCache.get(address);
             byName.put(name == null ? address.toString() : name, address);

@@ -4,6 +4,7 @@ import dev.nova.client.ClientRecord;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.config.NovaSettings;
+import dev.nova.failover.EpochMergePolicy;
 import dev.nova.subscription.Subscription;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import jakarta.annotation.PostConstruct;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
@@ -33,6 +35,9 @@ import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.infinispan.transaction.LockingMode;
+import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.TP;
 import org.jgroups.stack.Protocol;
@@ -67,6 +72,7 @@ public class ClusterRuntime {
     private ViewHistory views;
     private SerialExecutor viewLane;
     private volatile List<String> lastMembers = List.of();
+    private final Set<String> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
     public ClusterRuntime(NovaSettings settings, NovaExecutors executors, Event<MembershipChanged> membership) {
@@ -84,7 +90,7 @@ public class ClusterRuntime {
         long startedAt = System.currentTimeMillis();
         identity = new NodeIdentity(settings.nodeName(), settings.nodeRegion(), startedAt);
         ClusterSettings cluster = settings.cluster();
-        views = new ViewHistory(null);
+        views = new ViewHistory(cluster.quorumSize());
         viewLane = new SerialExecutor(executors.control(), "views");
         GlobalConfigurationBuilder global = cluster.enabled()
                 ? GlobalConfigurationBuilder.defaultClusteredBuilder()
@@ -99,16 +105,24 @@ public class ClusterRuntime {
                     .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(cluster));
         }
         manager = new DefaultCacheManager(global.build(), false);
-        if (cluster.enabled()) {
-            manager.addListener(new ViewListener());
+        try {
+            if (cluster.enabled()) {
+                manager.addListener(new ViewListener());
+            }
+            manager.start();
+            if (cluster.enabled()) {
+                verifyStack(cluster);
+            }
+            defineCaches(cluster);
+        } catch (RuntimeException e) {
+            // Never leave a half-started member in the others' view, holding its ports.
+            manager.stop();
+            throw e;
         }
-        manager.start();
-        defineCaches(cluster);
         if (cluster.enabled()) {
-            verifyStack(cluster);
             onView(members(), false);
         } else {
-            views.update(List.of(identity.name()), System.currentTimeMillis());
+            views.update(List.of(identity.name()), Set.of(), System.currentTimeMillis());
         }
         LOG.info(() -> "NOVA-1001 node " + identity.name() + " (region " + identity.region() + ") "
                 + (cluster.enabled()
@@ -118,7 +132,7 @@ public class ClusterRuntime {
     }
 
     private void defineCaches(ClusterSettings cluster) {
-        manager.defineConfiguration(CLIENTS, replicated(cluster.enabled()));
+        manager.defineConfiguration(CLIENTS, clientsCache(cluster.enabled()));
         manager.defineConfiguration(SUBSCRIPTIONS, replicated(cluster.enabled() && cluster.distributedSubscriptions()));
         manager.defineConfiguration(NODES, replicated(cluster.enabled()));
         manager.defineConfiguration(INTERESTS, replicated(cluster.enabled()));
@@ -127,6 +141,23 @@ public class ClusterRuntime {
         for (String name : List.of(CLIENTS, SUBSCRIPTIONS, NODES, INTERESTS, PROBES)) {
             manager.getCache(name);
         }
+    }
+
+    /**
+     * Client records decide ownership: their conditional writes must stay correct when retried across a topology
+     * change, so the cache is transactional (pessimistic), and after a partition the record with the highest
+     * epoch wins.
+     */
+    private static org.infinispan.configuration.cache.Configuration clientsCache(boolean clustered) {
+        ConfigurationBuilder builder = new ConfigurationBuilder().read(replicated(clustered));
+        builder.transaction()
+                .transactionMode(TransactionMode.TRANSACTIONAL)
+                .lockingMode(LockingMode.PESSIMISTIC)
+                .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+        if (clustered) {
+            builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
+        }
+        return builder.build();
     }
 
     private static org.infinispan.configuration.cache.Configuration replicated(boolean clustered) {
@@ -188,11 +219,19 @@ public class ClusterRuntime {
 
     @PreDestroy
     void stop() {
-        if (manager != null) {
-            manager.stop();
+        try {
+            if (manager != null) {
+                manager.stop();
+            }
+        } finally {
+            // Infinispan's RxJava schedulers would otherwise keep a thread holding this application's class loader.
+            Schedulers.shutdown();
         }
-        // Infinispan's RxJava schedulers would otherwise keep a thread holding this application's class loader.
-        Schedulers.shutdown();
+    }
+
+    /** A member said it is leaving on purpose: its departure does not count against quorum. */
+    public void leaving(String member) {
+        leaving.add(member);
     }
 
     @Produces

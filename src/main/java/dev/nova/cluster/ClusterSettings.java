@@ -19,6 +19,7 @@ import java.util.List;
  * @param distributedSubscriptions false keeps the subscription registry node-local
  * @param fdTimeout a member silent this long is suspected (JGroups FD_ALL3)
  * @param fdInterval heartbeat interval of FD_ALL3
+ * @param quorumSize members a side needs to keep running its clients, or null for the majority rule
  */
 public record ClusterSettings(
         boolean enabled,
@@ -33,7 +34,8 @@ public record ClusterSettings(
         Duration syncInterval,
         boolean distributedSubscriptions,
         Duration fdTimeout,
-        Duration fdInterval) {
+        Duration fdInterval,
+        Integer quorumSize) {
 
     /** How members find each other. */
     public enum Discovery {

@@ -1,6 +1,7 @@
 package dev.nova.cluster;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Follows the JGroups views a node sees and decides whether it still has quorum. The last stable view is the most
@@ -24,13 +25,24 @@ public final class ViewHistory {
         this.quorumSize = quorumSize;
     }
 
-    /** Records a new view (members oldest first, as JGroups lists them). */
-    public synchronized Snapshot update(List<String> members, long now) {
+    /**
+     * Records a new view (members oldest first, as JGroups lists them). Members that left on purpose (a graceful
+     * shutdown they announced) are dropped from the stable view first: they do not count against quorum.
+     */
+    public synchronized Snapshot update(List<String> members, Set<String> leftGracefully, long now) {
         Snapshot previous = snapshot;
         List<String> view = List.copyOf(members);
-        boolean quorum = previous.stable().isEmpty() || hasQuorum(view, previous.stable());
-        snapshot = new Snapshot(view, quorum ? view : previous.stable(), quorum, now);
+        List<String> stable = previous.stable().stream()
+                .filter(m -> !leftGracefully.contains(m))
+                .toList();
+        boolean quorum = stable.isEmpty() || hasQuorum(view, stable);
+        snapshot = new Snapshot(view, quorum ? view : stable, quorum, now);
         return snapshot;
+    }
+
+    /** Records a new view in which nobody left on purpose. */
+    public Snapshot update(List<String> members, long now) {
+        return update(members, Set.of(), now);
     }
 
     public Snapshot snapshot() {

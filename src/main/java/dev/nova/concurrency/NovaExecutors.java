@@ -37,7 +37,8 @@ public class NovaExecutors {
         int cores = Runtime.getRuntime().availableProcessors();
         timers = new ScheduledThreadPoolExecutor(2, named("nova-timer"));
         timers.setRemoveOnCancelPolicy(true);
-        control = fixed(Math.max(4, cores * 2), "nova-control");
+        // Lanes are short, but their registry writes wait on replication: room for a slow member without stalling.
+        control = fixed(16, "nova-control");
         connector = fixed(32, "nova-connect");
         delivery = fixed(Math.max(4, cores * 2), "nova-delivery");
     }

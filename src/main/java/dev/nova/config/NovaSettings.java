@@ -2,9 +2,13 @@ package dev.nova.config;
 
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.connection.ConnectionSettings;
+import dev.nova.failover.FailoverSettings;
+import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.routing.ExchangeRegions;
 import dev.nova.stream.StreamSettings;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every setting of this node, read and validated once at startup.
@@ -12,6 +16,8 @@ import java.util.List;
  * @param nodeName this node's name in the cluster
  * @param nodeRegion this node's region
  * @param cluster how this node joins the cluster
+ * @param failover how clients move between nodes
+ * @param exchanges the regions of each exchange, for placement
  * @param platforms adapters and default endpoints of the exchanges
  * @param clients clients declared in configuration, created at startup
  */
@@ -19,6 +25,8 @@ public record NovaSettings(
         String nodeName,
         String nodeRegion,
         ClusterSettings cluster,
+        FailoverSettings failover,
+        Map<Platform, ExchangeRegions> exchanges,
         PlatformCatalog platforms,
         ConnectionSettings connection,
         StreamSettings stream,

@@ -6,8 +6,11 @@ import dev.nova.client.ClientValidator;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.connection.BackoffPolicy;
 import dev.nova.connection.ConnectionSettings;
+import dev.nova.failover.FailoverSettings;
+import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.binance.BinanceAdapter;
+import dev.nova.routing.ExchangeRegions;
 import dev.nova.stream.StreamSettings;
 import java.net.InetAddress;
 import java.net.URI;
@@ -15,9 +18,11 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -52,6 +57,8 @@ public final class SettingsLoader {
                 nodeName(),
                 region("nova.node.region"),
                 cluster(),
+                failover(),
+                exchanges(),
                 platforms,
                 connection(),
                 stream(),
@@ -149,7 +156,44 @@ public final class SettingsLoader {
                 config.millis("nova.cluster.sync-interval", 100, 24 * HOUR_MS),
                 config.bool("nova.cluster.distributed-subscriptions", true),
                 fdTimeout,
-                fdInterval);
+                fdInterval,
+                config.optional("nova.cluster.quorum-size")
+                        .map(v -> config.intValue("nova.cluster.quorum-size", 1, 1000))
+                        .orElse(null));
+    }
+
+    private FailoverSettings failover() {
+        String strategy = config.string("nova.failover.strategy").toLowerCase(Locale.ROOT);
+        if (!strategy.equals("immediate") && !strategy.equals("delayed")) {
+            throw new ConfigException("nova.failover.strategy", "'" + strategy + "' is neither immediate nor delayed");
+        }
+        return new FailoverSettings(
+                config.bool("nova.failover.enabled", true),
+                config.bool("nova.cluster.active-failover", true),
+                strategy.equals("delayed"),
+                config.millis("nova.failover.delay", 0, HOUR_MS),
+                config.intValue("nova.failover.max-attempts", 1, 100),
+                config.millis("nova.failover.attempt-timeout", 100, HOUR_MS),
+                config.millis("nova.failover.transfer-timeout", 100, HOUR_MS));
+    }
+
+    /** {@code nova.exchanges.<platform>.primary-region} and {@code .failover-regions}, for every platform. */
+    private Map<Platform, ExchangeRegions> exchanges() {
+        Map<Platform, ExchangeRegions> exchanges = new EnumMap<>(Platform.class);
+        for (Platform platform : Platform.values()) {
+            String prefix = "nova.exchanges." + platform.id() + ".";
+            String primary = config.optional(prefix + "primary-region")
+                    .map(r -> region(prefix + "primary-region"))
+                    .orElse(null);
+            List<String> failover = config.list(prefix + "failover-regions");
+            for (String region : failover) {
+                if (!region.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+                    throw new ConfigException(prefix + "failover-regions", "'" + region + "' is not a region name");
+                }
+            }
+            exchanges.put(platform, new ExchangeRegions(primary, failover));
+        }
+        return exchanges;
     }
 
     private static String address(String key, String value) {

@@ -743,6 +743,7 @@ public final class ClientConnection {
         messages.increment();
         lastMessageAt = now;
         long sequence = notification.sequenced() ? notification.sequence() : MarketMessage.NO_SEQUENCE;
-        env.sink().publish(new MarketMessage(spec.name(), channel, sequence, now, gap, notification.data()));
+        long previous = notification.snapshot() ? MarketMessage.NO_SEQUENCE : notification.previous();
+        env.sink().publish(new MarketMessage(spec.name(), channel, sequence, previous, now, gap, notification.data()));
     }
 }

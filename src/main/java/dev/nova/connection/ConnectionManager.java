@@ -1,10 +1,11 @@
 package dev.nova.connection;
 
 import dev.nova.client.ClientSpec;
+import dev.nova.client.ClientState;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
-import dev.nova.platform.PlatformCatalog;
 import dev.nova.ratelimit.OutboundGate;
+import dev.nova.stream.HandoverGate;
 import dev.nova.stream.MessageSink;
 import dev.nova.telemetry.NovaMetrics;
 import jakarta.annotation.PostConstruct;
@@ -40,8 +41,10 @@ public class ConnectionManager {
     private final OutboundGate gate;
     private final NovaMetrics metrics;
     private final ConcurrentHashMap<String, ClientConnection> running = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, HandoverGate> gates = new ConcurrentHashMap<>();
     private ScheduledFuture<?> watchdog;
     private volatile long lastTickAt;
+    private volatile boolean closing;
     private TyrusTransport transport;
 
     @Inject
@@ -72,6 +75,7 @@ public class ConnectionManager {
      * states: the clients' records belong to whichever node runs them next.
      */
     void closeAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        closing = true;
         if (watchdog != null) {
             watchdog.cancel(false);
         }
@@ -107,33 +111,98 @@ public class ConnectionManager {
 
     /**
      * Starts running a client on this node with its initial channels; a client already running is left as is.
+     * Returns null while the application is stopping.
      */
     public ClientConnection start(
             ClientSpec spec, long epoch, Collection<String> channels, ConnectionListener listener) {
-        PlatformCatalog platforms = settings.platforms();
-        ConnectionEnvironment env = new ConnectionEnvironment(
-                settings.connection(),
-                transport,
-                gate,
-                sink,
-                executors.timers(),
-                executors.control(),
-                executors.connector(),
-                listener,
-                () -> ThreadLocalRandom.current().nextDouble());
-        ClientConnection created = new ClientConnection(spec, epoch, platforms.adapter(spec.platform()), env);
+        if (closing) {
+            // The application is stopping: no new exchange sessions.
+            return null;
+        }
+        HandoverGate gate = HandoverGate.live(sink);
+        ClientConnection created = connection(spec, epoch, gate, listener);
         ClientConnection existing = running.putIfAbsent(spec.name(), created);
         if (existing != null) {
             return existing;
         }
+        gates.put(spec.name(), gate);
         metrics.running(created);
         created.start(channels);
         return created;
     }
 
+    /**
+     * Starts a shadow of a client for a make-before-break transfer: a full session (connected, authenticated,
+     * subscribed) whose messages are kept in a buffering gate and whose state is reported to nobody, not yet
+     * among the running clients.
+     */
+    public Shadow startShadow(ClientSpec spec, long epoch, Collection<String> channels) {
+        HandoverGate gate = HandoverGate.buffering(sink);
+        SwitchableListener listener = new SwitchableListener();
+        ClientConnection shadow = connection(spec, epoch, gate, listener);
+        shadow.start(channels);
+        return new Shadow(shadow, gate, listener);
+    }
+
+    /**
+     * Makes a shadow the client's running connection; false (and nothing changed) when the client already runs
+     * here. Its state is reported to {@code listener} from now on.
+     */
+    public boolean adopt(Shadow shadow, ConnectionListener listener) {
+        String name = shadow.connection().spec().name();
+        if (running.putIfAbsent(name, shadow.connection()) != null) {
+            return false;
+        }
+        gates.put(name, shadow.gate());
+        metrics.running(shadow.connection());
+        shadow.listener().switchTo(listener, name, shadow.connection().state());
+        return true;
+    }
+
+    /** The handover gate of a running client. */
+    public Optional<HandoverGate> gate(String client) {
+        return Optional.ofNullable(gates.get(client));
+    }
+
+    private ClientConnection connection(ClientSpec spec, long epoch, HandoverGate gate, ConnectionListener listener) {
+        ConnectionEnvironment env = new ConnectionEnvironment(
+                settings.connection(),
+                transport,
+                this.gate,
+                gate,
+                executors.timers(),
+                executors.control(),
+                executors.connector(),
+                listener,
+                () -> ThreadLocalRandom.current().nextDouble());
+        return new ClientConnection(spec, epoch, settings.platforms().adapter(spec.platform()), env);
+    }
+
+    /** A client session started ahead of a transfer, its buffering gate, and the listener it will report to. */
+    public record Shadow(ClientConnection connection, HandoverGate gate, SwitchableListener listener) {}
+
+    /** Reports nowhere until switched to a real listener (then tells it the state reached so far). */
+    public static final class SwitchableListener implements ConnectionListener {
+        private volatile ConnectionListener target;
+
+        @Override
+        public void stateChanged(String client, ClientState state, String detail) {
+            ConnectionListener current = target;
+            if (current != null) {
+                current.stateChanged(client, state, detail);
+            }
+        }
+
+        void switchTo(ConnectionListener listener, String client, ClientState state) {
+            target = listener;
+            listener.stateChanged(client, state, "adopted");
+        }
+    }
+
     /** Closes a client's sessions and forgets it, without reporting a state; completes when they are closed. */
     public CompletableFuture<Void> release(String client) {
         ClientConnection connection = running.remove(client);
+        gates.remove(client);
         if (connection == null) {
             return CompletableFuture.completedFuture(null);
         }

@@ -5,8 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Follows each channel's exchange sequence numbers and classifies every message: in order, after a gap,
  * a duplicate, or unsequenced. One tracker belongs to one client; a channel's messages come from one session at
- * a time, so each cursor has a single writer and needs no lock. The cursor survives reconnects on purpose: data
- * missed while the session was down shows up as a gap on the first message after it.
+ * a time; a cursor's lock is only ever contended while two sessions overlap. The cursor survives reconnects on
+ * purpose: data missed while the session was down shows up as a gap on the first message after it.
  */
 public final class SequenceTracker {
 
@@ -43,19 +43,23 @@ public final class SequenceTracker {
             return Continuity.UNSEQUENCED;
         }
         Cursor cursor = cursors.computeIfAbsent(channel, c -> new Cursor());
-        long last = cursor.last;
-        if (last == InboundFrame.NO_SEQUENCE) {
+        // Uncontended in the common case; two sessions briefly feeding one channel (a reconnect, a handover)
+        // must still see one consistent cursor.
+        synchronized (cursor) {
+            long last = cursor.last;
+            if (last == InboundFrame.NO_SEQUENCE) {
+                cursor.last = sequence;
+                return Continuity.FIRST;
+            }
+            if (sequence <= last) {
+                return Continuity.DUPLICATE;
+            }
             cursor.last = sequence;
-            return Continuity.FIRST;
+            if (snapshot || previous == InboundFrame.NO_SEQUENCE || previous <= last) {
+                return Continuity.IN_ORDER;
+            }
+            return Continuity.GAP;
         }
-        if (sequence <= last) {
-            return Continuity.DUPLICATE;
-        }
-        cursor.last = sequence;
-        if (snapshot || previous == InboundFrame.NO_SEQUENCE || previous <= last) {
-            return Continuity.IN_ORDER;
-        }
-        return Continuity.GAP;
     }
 
     /** The last sequence seen on the channel, or {@link InboundFrame#NO_SEQUENCE}. */

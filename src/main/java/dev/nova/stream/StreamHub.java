@@ -1,12 +1,15 @@
 package dev.nova.stream;
 
 import dev.nova.cluster.ClusterBus;
+import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
+import dev.nova.platform.SequenceTracker;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.sse.Sse;
@@ -49,6 +52,9 @@ public class StreamHub implements MessageSink, RemoteMessages {
     private final ClusterBus bus;
     private final ConcurrentHashMap<Long, SseConsumer> consumers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> endedByReason = new ConcurrentHashMap<>();
+    /** The sequences delivered to this node's consumers, per client and channel. */
+    private final ConcurrentHashMap<String, SequenceTracker> delivered = new ConcurrentHashMap<>();
+
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder eventsDropped = new LongAdder();
     private volatile DeliveryLane<MarketMessage> cdiLane;
@@ -124,12 +130,28 @@ public class StreamHub implements MessageSink, RemoteMessages {
         deliverRemote(message);
     }
 
-    /** A message from another node's client, or the local part of {@link #publish}: SSE consumers only. */
+    /**
+     * A message from another node's client, or the local part of {@link #publish}: SSE consumers only. Sequences are
+     * followed here too, per client and channel, so consumers on this node never get a duplicate and learn of a gap
+     * even when the client moved between nodes (a failover) in between.
+     */
     @Override
-    public void deliverRemote(MarketMessage message) {
-        List<Subscriber> subscribers = byChannel.get(message.channel());
+    public void deliverRemote(MarketMessage incoming) {
+        List<Subscriber> subscribers = byChannel.get(incoming.channel());
         if (subscribers == null) {
             return;
+        }
+        MarketMessage message = incoming;
+        if (message.sequenced()) {
+            SequenceTracker.Continuity continuity = delivered
+                    .computeIfAbsent(message.client(), c -> new SequenceTracker())
+                    .track(message.channel(), message.previous(), message.sequence(), false);
+            if (continuity == SequenceTracker.Continuity.DUPLICATE) {
+                return;
+            }
+            if (continuity == SequenceTracker.Continuity.GAP && !message.gap()) {
+                message = message.withGap();
+            }
         }
         SseConsumer.Item item = null;
         for (Subscriber subscriber : subscribers) {
@@ -170,6 +192,13 @@ public class StreamHub implements MessageSink, RemoteMessages {
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
     }
 
+    /** After a partition merge, states this node's interests again: the other side may have removed them. */
+    void onMembership(@Observes MembershipChanged change) {
+        if (change.merge()) {
+            byChannel.keySet().forEach(channel -> bus.interest(channel, () -> byChannel.containsKey(channel)));
+        }
+    }
+
     /** Starts streaming cluster events of the given types (all when empty) to an SSE sink. */
     public void openEvents(Set<String> types, SseEventSink sink, Sse sse) {
         long id = ids.incrementAndGet();
@@ -184,7 +213,12 @@ public class StreamHub implements MessageSink, RemoteMessages {
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
     }
 
-    /** Sends an event (already JSON) to every events stream that wants its type. */
+    @Override
+    public void deliverEvent(String type, String json) {
+        publishEvent(type, json);
+    }
+
+    /** Sends an event (already JSON) to every events stream on this node that wants its type. */
     public void publishEvent(String type, String json) {
         SseConsumer.Item item = new SseConsumer.Item(type, null, json);
         eventConsumers.forEach((consumer, types) -> {
@@ -203,6 +237,8 @@ public class StreamHub implements MessageSink, RemoteMessages {
             });
             if (left == null) {
                 bus.interest(channel, () -> byChannel.containsKey(channel));
+                // Nobody here follows the channel any more: a later consumer starts afresh.
+                delivered.values().forEach(tracker -> tracker.forget(channel));
             }
         }
         endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();

@@ -40,6 +40,7 @@ public class SubscriptionSync {
     public record Result(int checked, int repaired, boolean complete) {}
 
     private final ClientService clients;
+    private final SubscriptionRegistry registry;
     private final ClusterRuntime cluster;
     private final ClusterBus bus;
     private final ClusterEvents events;
@@ -51,11 +52,13 @@ public class SubscriptionSync {
     @Inject
     public SubscriptionSync(
             ClientService clients,
+            SubscriptionRegistry registry,
             ClusterRuntime cluster,
             ClusterBus bus,
             ClusterEvents events,
             NovaExecutors executors) {
         this.clients = clients;
+        this.registry = registry;
         this.cluster = cluster;
         this.bus = bus;
         this.events = events;
@@ -63,7 +66,7 @@ public class SubscriptionSync {
     }
 
     protected SubscriptionSync() {
-        this(null, null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -97,6 +100,10 @@ public class SubscriptionSync {
      */
     public int[] pass(boolean announce) {
         long start = System.currentTimeMillis();
+        bus.reindexInterest();
+        if (cluster.isCoordinator() && cluster.view().quorum()) {
+            removeOrphans();
+        }
         int[] outcome = clients.reconcileAll();
         long took = System.currentTimeMillis() - start;
         lastPassAt = System.currentTimeMillis();
@@ -109,6 +116,18 @@ public class SubscriptionSync {
                     "checked " + outcome[0] + ", repaired " + outcome[1]);
         }
         return outcome;
+    }
+
+    /** Subscriptions of clients that no longer exist (a subscribe racing a delete on another node). */
+    private void removeOrphans() {
+        java.util.Set<String> existing = new java.util.HashSet<>();
+        clients.list().forEach(r -> existing.add(r.name()));
+        registry.list(null, null).stream()
+                .filter(s -> !existing.contains(s.client()))
+                .forEach(s -> {
+                    registry.remove(s.id());
+                    LOG.info(() -> "NOVA-3021 removed subscription " + s.id() + " of deleted client " + s.client());
+                });
     }
 
     /** A pass on every member, added up. */

@@ -16,9 +16,22 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     public static final String NODE_JOINED = "nova.cluster.node.joined";
     public static final String NODE_LEFT = "nova.cluster.node.left";
     public static final String SUBSCRIPTION_SYNCHRONIZED = "nova.cluster.subscription.synchronized";
+    public static final String FAILOVER_STARTED = "nova.cluster.failover.started";
+    public static final String FAILOVER_COMPLETED = "nova.cluster.failover.completed";
+    public static final String FAILOVER_FAILED = "nova.cluster.failover.failed";
+    public static final String TRANSFER_COMPLETED = "nova.cluster.transfer.completed";
+    public static final String TRANSFER_ABORTED = "nova.cluster.transfer.aborted";
 
     /** Every event type Nova emits. */
-    public static final List<String> TYPES = List.of(NODE_JOINED, NODE_LEFT, SUBSCRIPTION_SYNCHRONIZED);
+    public static final List<String> TYPES = List.of(
+            NODE_JOINED,
+            NODE_LEFT,
+            SUBSCRIPTION_SYNCHRONIZED,
+            FAILOVER_STARTED,
+            FAILOVER_COMPLETED,
+            FAILOVER_FAILED,
+            TRANSFER_COMPLETED,
+            TRANSFER_ABORTED);
 
     /** The JSON of {@code /api/events}: {@code {type, node, client?, durationMs?, at, detail?}}. */
     public String toJson() {

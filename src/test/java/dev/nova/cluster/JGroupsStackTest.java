@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.jgroups.JChannel;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.XmlConfigurator;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ class JGroupsStackTest {
                 Duration.ofSeconds(15),
                 true,
                 Duration.ofSeconds(3),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                null);
     }
 
     private static List<ProtocolConfiguration> parse(String xml) throws Exception {
@@ -62,6 +64,16 @@ class JGroupsStackTest {
                 .findFirst()
                 .get();
         assertThat(fd.getProperties()).containsEntry("timeout", "3000").containsEntry("interval", "1000");
+    }
+
+    @Test
+    void jgroupsAcceptsEveryAttributeOfTheStack() throws Exception {
+        // Building the channel instantiates every protocol with its attributes; it is never connected.
+        String xml = JGroupsStack.xml(settings(ClusterSettings.Discovery.STATIC));
+        try (JChannel channel = new JChannel(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))) {
+            assertThat(channel.getProtocolStack().getTransport().getBindPort()).isEqualTo(27801);
+            assertThat((Object) channel.getProtocolStack().findProtocol("FORK")).isNotNull();
+        }
     }
 
     @Test

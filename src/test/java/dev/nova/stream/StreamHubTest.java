@@ -53,6 +53,8 @@ class StreamHubTest {
                 null,
                 null,
                 null,
+                null,
+                null,
                 new StreamSettings(64, Duration.ofSeconds(30), sendTimeout),
                 List.of());
         BeanManager beans = mock(BeanManager.class);

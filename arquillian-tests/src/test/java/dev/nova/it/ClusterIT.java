@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nova.it.support.ClusterPorts;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
 import dev.nova.it.support.SseStream;
+import dev.nova.it.support.ThreeNodes;
 import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
 import java.time.Duration;
@@ -15,25 +15,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three Liberty servers from one build, on loopback, in a cluster of their own (free ports, a unique name): one
  * membership with regions, one replicated registry, market data reaching SSE consumers on any node over the
  * cluster bus, and a node killed with SIGKILL leaving the view and coming back.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final List<String> REGIONS = List.of("eu-west", "us-east", "ap-east");
     private static final String DECLARED_CHANNEL = "trades.XRP-PERPETUAL.raw";
 
     private static ExchangeSimulator simulator;
     private static final List<LibertyNode> nodes = new ArrayList<>();
+    private static ThreeNodes cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -41,41 +44,25 @@ class ClusterIT {
                 .messagesPerSecond(20)
                 .deribitMinHeartbeatSeconds(1)
                 .credentials("cluster-account", "cluster-secret"));
-        int base = ClusterPorts.allocate(3);
-        String cluster = "it-cluster-" + System.nanoTime();
-        String hosts = "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]";
-        List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            Map<String, String> env = new HashMap<>();
-            env.put("NOVA_NODE_REGION", REGIONS.get(i));
-            env.put("NOVA_CLUSTER_NAME", cluster);
-            env.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(base + i));
-            env.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
-            env.put("NOVA_CLUSTER_INITIAL_HOSTS", hosts);
-            env.put("NOVA_CONNECTION_HEARTBEAT_INTERVAL", "1");
-            env.put("NOVA_CONNECTION_STALE_TIMEOUT", "3000");
-            env.put("NOVA_CONNECTION_BACKOFF_INITIAL", "100");
-            env.put("NOVA_CONNECTION_BACKOFF_MAX", "1000");
-            // The same client declared on every node: the cluster must create it once.
-            env.put("NOVA_CLIENTS", "declared-everywhere");
-            env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_PLATFORM", "deribit");
-            env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_URL", simulator.deribitUrl());
-            env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_CHANNELS", DECLARED_CHANNEL);
-            String name = "n" + (i + 1);
-            starting.add(CompletableFuture.supplyAsync(() -> LibertyNode.start(name, env, LibertyNode.freePort())));
-        }
-        for (CompletableFuture<LibertyNode> node : starting) {
-            nodes.add(node.join());
-        }
-        for (LibertyNode node : nodes) {
-            node.awaitStarted(WAIT);
-        }
-        await().atMost(WAIT).until(() -> nodes.stream().allMatch(n -> members(n).size() == 3));
+        Map<String, String> env = new HashMap<>();
+        env.put("NOVA_CONNECTION_HEARTBEAT_INTERVAL", "1");
+        env.put("NOVA_CONNECTION_STALE_TIMEOUT", "3000");
+        env.put("NOVA_CONNECTION_BACKOFF_INITIAL", "100");
+        env.put("NOVA_CONNECTION_BACKOFF_MAX", "1000");
+        // The same client declared on every node: the cluster must create it once.
+        env.put("NOVA_CLIENTS", "declared-everywhere");
+        env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_PLATFORM", "deribit");
+        env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_URL", simulator.deribitUrl());
+        env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_CHANNELS", DECLARED_CHANNEL);
+        cluster = ThreeNodes.start(env, WAIT);
+        nodes.addAll(cluster.all());
     }
 
     @AfterAll
     static void stopCluster() {
-        nodes.forEach(LibertyNode::close);
+        if (cluster != null) {
+            cluster.close();
+        }
         if (simulator != null) {
             simulator.close();
         }
@@ -86,20 +73,14 @@ class ClusterIT {
     }
 
     private static List<String> members(LibertyNode node) {
-        try {
-            JsonNode cluster = node.http().get("/api/cluster").json();
-            return StreamSupport.stream(cluster.path("nodes").spliterator(), false)
-                    .map(n -> n.path("name").asText())
-                    .toList();
-        } catch (RuntimeException notReady) {
-            return List.of();
-        }
+        return ThreeNodes.members(node);
     }
 
+    /** A Deribit client placed on n1 (its preferred region is n1's), so the tests know where it runs. */
     private static JsonNode createDeribit(Http on, String name, String... channels) {
         Http.Reply reply = on.post(
                 "/api/clients",
-                "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\""
+                "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"preferredRegion\":\"eu-west\",\"url\":\""
                         + simulator.deribitUrl()
                         + "\",\"credentials\":{\"clientId\":\"cluster-account\",\"clientSecret\":"
                         + "\"cluster-secret\"},\"channels\":" + Http.JSON.valueToTree(List.of(channels)) + "}");
@@ -140,7 +121,9 @@ class ClusterIT {
                                 .path("syncLagMs")
                                 .asDouble()
                         >= 0);
-        assertThat(node(3).get("/health/ready").status()).isEqualTo(200);
+        for (LibertyNode node : nodes) {
+            await().atMost(WAIT).until(() -> node.http().get("/health/ready").status() == 200);
+        }
     }
 
     @Test
@@ -248,6 +231,7 @@ class ClusterIT {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE)
     void aKilledNodeLeavesTheViewAndARestartedOneRejoinsWithTheRegistry() throws Exception {
         createDeribit(node(1), "survivor-client", "book.AVAX-PERPETUAL.100ms");
         LibertyNode third = nodes.get(2);

@@ -63,6 +63,16 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Whether the node answers HTTP at all. */
+    public boolean isUp() {
+        try {
+            get("/health/live");
+            return true;
+        } catch (UncheckedIOException down) {
+            return false;
+        }
+    }
+
     public URI uri(String path) {
         return URI.create(base + path);
     }

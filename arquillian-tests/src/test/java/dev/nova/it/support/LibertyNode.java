@@ -67,6 +67,20 @@ public final class LibertyNode implements AutoCloseable {
         server("start", environment, Duration.ofMinutes(3));
     }
 
+    /** Sends a signal to the server process: {@code STOP} hangs it, {@code CONT} resumes it. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid()))
+                .inheritIO()
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed for node " + name);
+        }
+    }
+
+    private long pid() throws IOException {
+        return Long.parseLong(Files.readString(output.resolve(".pid/nova.pid")).trim());
+    }
+
     /** Kills the server process at once (SIGKILL), as a crash would. */
     public void kill9() throws IOException {
         long pid =

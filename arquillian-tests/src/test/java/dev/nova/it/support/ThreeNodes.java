@@ -1,0 +1,93 @@
+package dev.nova.it.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
+import org.awaitility.Awaitility;
+
+/**
+ * Three Nova nodes from one build on loopback, in a cluster of their own (free ports, a unique name), in the
+ * regions {@link #REGIONS}; started in parallel and shared by the tests of a class.
+ */
+public final class ThreeNodes implements AutoCloseable {
+
+    public static final List<String> REGIONS = List.of("eu-west", "us-east", "ap-east");
+
+    private final List<LibertyNode> nodes;
+
+    private ThreeNodes(List<LibertyNode> nodes) {
+        this.nodes = nodes;
+    }
+
+    /** Starts n1, n2, n3 with the common environment plus the cluster settings, and waits until all see 3 members. */
+    public static ThreeNodes start(Map<String, String> common, Duration timeout) throws InterruptedException {
+        int base = ClusterPorts.allocate(3);
+        String cluster = "it-" + System.nanoTime();
+        String hosts = "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]";
+        List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Map<String, String> env = new HashMap<>(common);
+            env.put("NOVA_NODE_REGION", REGIONS.get(i));
+            env.put("NOVA_CLUSTER_NAME", cluster);
+            env.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(base + i));
+            env.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+            env.put("NOVA_CLUSTER_INITIAL_HOSTS", hosts);
+            String name = "n" + (i + 1);
+            starting.add(CompletableFuture.supplyAsync(() -> LibertyNode.start(name, env, LibertyNode.freePort())));
+        }
+        List<LibertyNode> nodes = new ArrayList<>();
+        for (CompletableFuture<LibertyNode> node : starting) {
+            nodes.add(node.join());
+        }
+        ThreeNodes three = new ThreeNodes(nodes);
+        for (LibertyNode node : nodes) {
+            node.awaitStarted(timeout);
+        }
+        Awaitility.await().atMost(timeout).until(() -> nodes.stream()
+                .allMatch(n -> members(n).size() == 3));
+        return three;
+    }
+
+    /** Node 1, 2 or 3. */
+    public LibertyNode node(int number) {
+        return nodes.get(number - 1);
+    }
+
+    /** The node with this name. */
+    public LibertyNode named(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    public List<LibertyNode> all() {
+        return List.copyOf(nodes);
+    }
+
+    /** The members a node lists, or none when it does not answer. */
+    public static List<String> members(LibertyNode node) {
+        try {
+            JsonNode cluster = node.http().get("/api/cluster").json();
+            return StreamSupport.stream(cluster.path("nodes").spliterator(), false)
+                    .map(n -> n.path("name").asText())
+                    .toList();
+        } catch (RuntimeException notAnswering) {
+            return List.of();
+        }
+    }
+
+    /** Stops every node, even when one of them fails to stop. */
+    @Override
+    public void close() {
+        for (LibertyNode node : nodes) {
+            try {
+                node.close();
+            } catch (RuntimeException | Error e) {
+                System.err.println("could not stop " + node.name() + ": " + e);
+            }
+        }
+    }
+}

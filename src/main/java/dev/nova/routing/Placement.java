@@ -1,0 +1,58 @@
+package dev.nova.routing;
+
+import dev.nova.client.ClientSpec;
+import dev.nova.platform.Platform;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Picks the node for a client: its {@code preferred-region}, then its exchange's {@code primary-region}, then the
+ * exchange's failover regions in order, then any node; among the nodes of the first region that has any, the one
+ * running the fewest clients (ties by name). A client that is not region aware goes to the least loaded node.
+ */
+public final class Placement {
+
+    /** A candidate node: its name, region and how many clients it runs. */
+    public record Candidate(String name, String region, int clients) {}
+
+    private final Map<Platform, ExchangeRegions> exchanges;
+
+    public Placement(Map<Platform, ExchangeRegions> exchanges) {
+        this.exchanges = Map.copyOf(exchanges);
+    }
+
+    /** The regions a client should run in, most preferred first. */
+    public List<String> regionsFor(ClientSpec spec) {
+        Set<String> order = new LinkedHashSet<>();
+        if (spec.preferredRegion() != null) {
+            order.add(spec.preferredRegion());
+        }
+        if (spec.regionAware()) {
+            ExchangeRegions regions = exchanges.getOrDefault(spec.platform(), ExchangeRegions.NONE);
+            if (regions.primary() != null) {
+                order.add(regions.primary());
+            }
+            order.addAll(regions.failover());
+        }
+        return new ArrayList<>(order);
+    }
+
+    /** The node for the client among the candidates, or empty when there are none. */
+    public Optional<String> choose(ClientSpec spec, List<Candidate> candidates) {
+        Comparator<Candidate> leastLoaded =
+                Comparator.comparingInt(Candidate::clients).thenComparing(Candidate::name);
+        for (String region : regionsFor(spec)) {
+            Optional<Candidate> inRegion =
+                    candidates.stream().filter(c -> region.equals(c.region())).min(leastLoaded);
+            if (inRegion.isPresent()) {
+                return inRegion.map(Candidate::name);
+            }
+        }
+        return candidates.stream().min(leastLoaded).map(Candidate::name);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.nova.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nova.client.ClientRecord;
+import dev.nova.client.ClientSpec;
+import dev.nova.client.ClientState;
+import dev.nova.platform.Platform;
+import java.util.Arrays;
+import java.util.List;
+import org.infinispan.container.entries.CacheEntry;
+import org.infinispan.container.entries.ImmortalCacheEntry;
+import org.junit.jupiter.api.Test;
+
+class EpochMergePolicyTest {
+
+    private static final ClientSpec SPEC =
+            new ClientSpec("c", Platform.DERIBIT, "wss://x/ws/api/v2", true, null, true, null);
+
+    private static CacheEntry<String, ClientRecord> entry(String owner, long epoch, long changedAt) {
+        ClientRecord record =
+                new ClientRecord(SPEC, owner, 1, epoch, ClientState.CONNECTED, 0, changedAt, false, 0, 0, 0, null);
+        return new ImmortalCacheEntry("c", record);
+    }
+
+    private final EpochMergePolicy policy = new EpochMergePolicy();
+
+    @Test
+    void theHighestEpochWinsWhicheverSideIsPreferred() {
+        CacheEntry<String, ClientRecord> minority = entry("n3", 1, 500);
+        CacheEntry<String, ClientRecord> majority = entry("n1", 2, 100);
+
+        assertThat(policy.merge(minority, List.of(majority)).getValue().owner()).isEqualTo("n1");
+        assertThat(policy.merge(majority, List.of(minority)).getValue().owner()).isEqualTo("n1");
+    }
+
+    @Test
+    void equalEpochsGoToTheLatestStateChange() {
+        assertThat(policy.merge(entry("n1", 4, 100), List.of(entry("n2", 4, 200)))
+                        .getValue()
+                        .owner())
+                .isEqualTo("n2");
+    }
+
+    @Test
+    void aMissingEntryNeverBeatsARecord() {
+        assertThat(policy.merge(null, Arrays.asList(entry("n2", 1, 1), null))
+                        .getValue()
+                        .owner())
+                .isEqualTo("n2");
+    }
+}

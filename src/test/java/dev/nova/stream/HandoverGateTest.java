@@ -1,0 +1,79 @@
+package dev.nova.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The two gates of a transfer: the source's stops at a point, the target's delivers exactly what follows. */
+class HandoverGateTest {
+
+    private static MarketMessage trade(long sequence, long at) {
+        return new MarketMessage("c", "trades", sequence, at, false, "{}");
+    }
+
+    private static MarketMessage ticker(long at) {
+        return new MarketMessage("c", "ticker", MarketMessage.NO_SEQUENCE, at, false, "{}");
+    }
+
+    @Test
+    void theTargetDeliversExactlyWhatFollowsTheSourcesLastMessage() {
+        List<MarketMessage> consumer = new ArrayList<>();
+        HandoverGate source = HandoverGate.live(consumer::add);
+        HandoverGate target = HandoverGate.buffering(consumer::add);
+
+        for (long s = 1; s <= 5; s++) {
+            source.publish(trade(s, s));
+        }
+        target.publish(trade(4, 4));
+        target.publish(trade(5, 5));
+        target.publish(trade(6, 6));
+        HandoverGate.Handover point = source.mute();
+        source.publish(trade(6, 6));
+        source.publish(trade(7, 7));
+        int delivered = target.goLive(point);
+        target.publish(trade(7, 7));
+        target.publish(trade(8, 8));
+
+        assertThat(point.lastSequences()).containsEntry("trades", 5L);
+        assertThat(delivered).isEqualTo(1);
+        assertThat(consumer).extracting(MarketMessage::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void unsequencedChannelsHandOverByArrivalTime() {
+        List<MarketMessage> consumer = new ArrayList<>();
+        HandoverGate target = HandoverGate.buffering(consumer::add);
+        target.publish(ticker(100));
+        target.publish(ticker(300));
+
+        target.goLive(new HandoverGate.Handover(Map.of(), 200));
+
+        assertThat(consumer).extracting(MarketMessage::receivedAt).containsExactly(300L);
+    }
+
+    @Test
+    void aBufferingGateKnowsWhenEveryChannelHasData() {
+        HandoverGate target = HandoverGate.buffering(m -> {});
+        target.publish(trade(1, 1));
+
+        assertThat(target.hasDataOn(Set.of("trades"))).isTrue();
+        assertThat(target.hasDataOn(Set.of("trades", "ticker"))).isFalse();
+    }
+
+    @Test
+    void anAbortedHandoverUnmutesTheSource() {
+        List<MarketMessage> consumer = new ArrayList<>();
+        HandoverGate source = HandoverGate.live(consumer::add);
+        source.mute();
+        source.publish(trade(1, 1));
+
+        source.unmute();
+        source.publish(trade(2, 2));
+
+        assertThat(consumer).extracting(MarketMessage::sequence).containsExactly(2L);
+    }
+}
