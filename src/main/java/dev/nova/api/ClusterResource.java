@@ -1,5 +1,6 @@
 package dev.nova.api;
 
+import dev.nova.NovaException;
 import dev.nova.api.Dtos.ClusterHealth;
 import dev.nova.api.Dtos.ClusterView;
 import dev.nova.api.Dtos.NodeView;
@@ -15,15 +16,19 @@ import dev.nova.cluster.ViewHistory;
 import dev.nova.subscription.SubscriptionSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.infinispan.Cache;
@@ -114,6 +119,34 @@ public class ClusterResource {
     public SyncResult sync() {
         SubscriptionSync.Result result = sync.syncCluster();
         return new SyncResult(result.checked(), result.repaired(), result.complete());
+    }
+
+    @POST
+    @Path("sync-lag")
+    @Operation(
+            summary = "Measure the sync lag",
+            description = "Writes `samples` probes (default 100, at most 10000) into the replicated probe cache one "
+                    + "after the other and times each: a write returns once every member applied it. The answer is "
+                    + "the distribution in milliseconds")
+    @APIResponse(responseCode = "200", description = "{samples, p50Ms, p99Ms, maxMs}")
+    @APIResponse(
+            responseCode = "400",
+            description = "samples out of range",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Dtos.SyncLag syncLag(@QueryParam("samples") @DefaultValue("100") int samples) {
+        if (samples < 1 || samples > 10_000) {
+            throw NovaException.invalid("samples must be between 1 and 10000, not " + samples);
+        }
+        long[] micros = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            micros[i] = lag.measure();
+        }
+        java.util.Arrays.sort(micros);
+        return new Dtos.SyncLag(
+                samples,
+                micros[(int) Math.ceil(0.5 * samples) - 1] / 1000.0,
+                micros[(int) Math.ceil(0.99 * samples) - 1] / 1000.0,
+                micros[samples - 1] / 1000.0);
     }
 
     @GET

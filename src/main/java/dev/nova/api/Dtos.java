@@ -127,4 +127,39 @@ public final class Dtos {
     /** {@code POST /api/clients/{name}/transfer}. */
     @Schema(name = "Transfer")
     public record Transfer(@Schema(required = true) String targetNode) {}
+
+    /** {@code POST /api/ratelimits/check} and {@code /update}. */
+    @Schema(name = "RateLimitRequest")
+    public record RateLimitRequest(
+            @Schema(
+                            required = true,
+                            enumeration = {"connect", "auth", "subscribe", "unsubscribe", "heartbeat", "request"})
+                    String operation,
+            @Schema(required = true, description = "the client whose budget is asked") String client,
+            @Schema(description = "Deribit method, for its own cost (e.g. a matching-engine method); optional")
+                    String method) {}
+
+    /** The rate limiter's answer; {@code remaining} and {@code cost} are in the budget's unit. */
+    @Schema(name = "RateLimitDecision")
+    public record RateLimitDecision(boolean allowed, long retryAfterMs, double remaining, String scope, double cost) {}
+
+    /** A budget: what it holds now and how fast it refills, in its unit (credits, messages, connections). */
+    @Schema(name = "RateLimitBudget")
+    public record RateLimitBudget(
+            String scope,
+            double capacity,
+            double available,
+            double refillPerSecond,
+            String unit,
+            @Schema(description = "held by the cluster (true) or by this node only") boolean shared,
+            @Schema(description = "the member holding the budget") String owner,
+            @Schema(description = "requests of this node waiting for the budget") int queued) {}
+
+    /** Latency of one kind of budget call over the latest calls. */
+    @Schema(name = "CallLatency")
+    public record CallLatency(long count, int retained, double p50Us, double p99Us, double maxUs) {}
+
+    /** {@code POST /api/cluster/sync-lag}: the replication round trip of probe writes, in milliseconds. */
+    @Schema(name = "SyncLag")
+    public record SyncLag(int samples, double p50Ms, double p99Ms, double maxMs) {}
 }

@@ -61,6 +61,10 @@ public class ClusterRuntime {
     public static final String INTERESTS = "interests";
     /** Replication probes that measure sync lag, by node name. */
     public static final String PROBES = "probes";
+    /** Rate-limit budgets shared by the cluster (Bucket4j state by scope); local when they are not shared. */
+    public static final String RATE_LIMITS = "ratelimits";
+    /** Rate-limit budgets of this node only (per connection). */
+    public static final String LOCAL_RATE_LIMITS = "ratelimits-local";
 
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
@@ -137,8 +141,12 @@ public class ClusterRuntime {
         manager.defineConfiguration(NODES, replicated(cluster.enabled()));
         manager.defineConfiguration(INTERESTS, replicated(cluster.enabled()));
         manager.defineConfiguration(PROBES, replicated(cluster.enabled()));
+        manager.defineConfiguration(
+                RATE_LIMITS,
+                rateLimitsCache(cluster.enabled() && settings.rateLimits().distributed()));
+        manager.defineConfiguration(LOCAL_RATE_LIMITS, replicated(false));
         // Starting the caches here receives their state from the other members before the node serves anything.
-        for (String name : List.of(CLIENTS, SUBSCRIPTIONS, NODES, INTERESTS, PROBES)) {
+        for (String name : List.of(CLIENTS, SUBSCRIPTIONS, NODES, INTERESTS, PROBES, RATE_LIMITS, LOCAL_RATE_LIMITS)) {
             manager.getCache(name);
         }
     }
@@ -157,6 +165,23 @@ public class ClusterRuntime {
         if (clustered) {
             builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
         }
+        return builder.build();
+    }
+
+    /**
+     * Budgets: every member holds every bucket, so a lost member takes none with it; a command is applied by the
+     * key's primary owner and replayed on the others. A minority partition stops its sessions, so after a merge the
+     * majority's budgets are the ones that count.
+     */
+    private org.infinispan.configuration.cache.Configuration rateLimitsCache(boolean clustered) {
+        if (!clustered) {
+            return replicated(false);
+        }
+        ConfigurationBuilder builder = new ConfigurationBuilder().read(replicated(true));
+        builder.clustering()
+                .remoteTimeout(settings.rateLimits().timeout().toMillis())
+                .partitionHandling()
+                .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
         return builder.build();
     }
 
@@ -307,6 +332,14 @@ public class ClusterRuntime {
 
     public Cache<String, Long> probes() {
         return manager.getCache(PROBES);
+    }
+
+    public Cache<String, byte[]> rateLimits() {
+        return manager.getCache(RATE_LIMITS);
+    }
+
+    public Cache<String, byte[]> localRateLimits() {
+        return manager.getCache(LOCAL_RATE_LIMITS);
     }
 
     /** Records a view and tells the rest of the application, on the view lane (a managed thread, in order). */

@@ -6,6 +6,7 @@ import dev.nova.client.ClientState;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.Secret;
+import dev.nova.ratelimit.BucketCommand;
 import dev.nova.subscription.Subscription;
 import org.infinispan.protostream.GeneratedSchema;
 import org.infinispan.protostream.annotations.ProtoSchema;
@@ -23,7 +24,8 @@ import org.infinispan.protostream.annotations.ProtoSchema;
             ClientState.class,
             ClientRecord.class,
             Subscription.class,
-            NodeRecord.class
+            NodeRecord.class,
+            BucketCommand.class
         },
         schemaPackageName = "nova",
         schemaFileName = "nova.proto",

@@ -5,6 +5,7 @@ import dev.nova.connection.ConnectionSettings;
 import dev.nova.failover.FailoverSettings;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.ratelimit.RateLimitSettings;
 import dev.nova.routing.ExchangeRegions;
 import dev.nova.stream.StreamSettings;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param failover how clients move between nodes
  * @param exchanges the regions of each exchange, for placement
  * @param platforms adapters and default endpoints of the exchanges
+ * @param rateLimits the exchanges' limits and the share of them Nova uses
  * @param clients clients declared in configuration, created at startup
  */
 public record NovaSettings(
@@ -30,4 +32,5 @@ public record NovaSettings(
         PlatformCatalog platforms,
         ConnectionSettings connection,
         StreamSettings stream,
+        RateLimitSettings rateLimits,
         List<DeclaredClient> clients) {}

@@ -10,6 +10,7 @@ import dev.nova.failover.FailoverSettings;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.binance.BinanceAdapter;
+import dev.nova.ratelimit.RateLimitSettings;
 import dev.nova.routing.ExchangeRegions;
 import dev.nova.stream.StreamSettings;
 import java.net.InetAddress;
@@ -53,15 +54,17 @@ public final class SettingsLoader {
                         "nova.platform.binance.max-streams-per-connection",
                         1,
                         BinanceAdapter.MAX_STREAMS_PER_CONNECTION));
+        ClusterSettings cluster = cluster();
         return new NovaSettings(
                 nodeName(),
                 region("nova.node.region"),
-                cluster(),
+                cluster,
                 failover(),
                 exchanges(),
                 platforms,
                 connection(),
                 stream(),
+                rateLimits(cluster),
                 clients(new ClientValidator(platforms)));
     }
 
@@ -263,6 +266,67 @@ public final class SettingsLoader {
                 config.intValue("nova.stream.buffer-size", 1, 10_000_000),
                 config.millis("nova.stream.keep-alive", 100, HOUR_MS),
                 config.millis("nova.stream.send-timeout", 100, HOUR_MS));
+    }
+
+    private RateLimitSettings rateLimits(ClusterSettings cluster) {
+        String egress = config.optional("nova.node.egress-address")
+                .map(a -> address("nova.node.egress-address", a))
+                .orElse(cluster.bindAddress());
+        String d = "nova.ratelimit.deribit.";
+        long cost = config.longValue(d + "cost", 1, 1_000_000_000L);
+        Map<String, Long> methodCosts = new java.util.LinkedHashMap<>();
+        for (String entry : config.list(d + "method-costs")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0 || colon == entry.length() - 1) {
+                throw new ConfigException(d + "method-costs", "'" + entry + "' is not method:credits");
+            }
+            long value;
+            try {
+                value = Long.parseLong(entry.substring(colon + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(d + "method-costs", "'" + entry + "' is not method:credits");
+            }
+            if (value < 0 || value > 1_000_000_000L) {
+                throw new ConfigException(d + "method-costs", "credits of '" + entry + "' are out of range");
+            }
+            methodCosts.put(entry.substring(0, colon).trim(), value);
+        }
+        RateLimitSettings.Deribit deribit = new RateLimitSettings.Deribit(
+                config.longValue(d + "max-credits", 1, 1_000_000_000_000L),
+                config.longValue(d + "refill-credits-per-second", 1, 1_000_000_000_000L),
+                cost,
+                Map.copyOf(methodCosts),
+                config.longValue(d + "heartbeat-reserve", 0, 1_000_000_000_000L),
+                config.longValue(d + "matching-engine.burst", 1, 1_000_000L),
+                config.longValue(d + "matching-engine.requests-per-second", 1, 1_000_000L),
+                Set.copyOf(config.list(d + "matching-engine.methods")));
+        String b = "nova.ratelimit.binance.";
+        RateLimitSettings.Binance binance = new RateLimitSettings.Binance(
+                config.longValue(b + "messages-per-second", 1, 1_000_000L),
+                config.longValue(b + "connections-per-window", 1, 1_000_000L),
+                config.millis(b + "connection-window", 1000, 24 * HOUR_MS));
+        double margin = config.doubleValue("nova.ratelimit.safety-margin", 0.0, 0.9);
+        RateLimitSettings settings = new RateLimitSettings(
+                cluster.enabled() && config.bool("nova.cluster.distributed-rate-limits", true),
+                egress,
+                margin,
+                config.intValue("nova.ratelimit.queue-size", 1, 1_000_000),
+                config.millis("nova.ratelimit.max-wait", 0, HOUR_MS),
+                config.millis("nova.ratelimit.timeout", 100, HOUR_MS),
+                deribit,
+                binance);
+        long capacity = (long) Math.floor(deribit.maxCredits() * (1 - margin));
+        long heaviest =
+                methodCosts.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        heaviest = Math.max(heaviest, cost);
+        if (deribit.heartbeatReserve() + heaviest > capacity) {
+            throw new ConfigException(
+                    d + "heartbeat-reserve",
+                    deribit.heartbeatReserve() + " credits kept for heartbeats plus the costliest request ("
+                            + heaviest + ") exceed the budget (" + capacity + " = max-credits less the safety "
+                            + "margin): nothing but heartbeats could ever be sent");
+        }
+        return settings;
     }
 
     private List<DeclaredClient> clients(ClientValidator validator) {

@@ -7,6 +7,7 @@ import dev.nova.platform.InboundFrame;
 import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.SequenceTracker;
 import dev.nova.ratelimit.Operation;
+import dev.nova.ratelimit.RateLimitedException;
 import dev.nova.stream.MarketMessage;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -342,8 +343,7 @@ public final class ClientConnection {
         ExchangeSession session = new ExchangeSession(shard.index, spec, env.gate(), handler, env.timers());
         shard.session = session;
         CompletableFuture<Void> opening = env.gate()
-                .acquire(Operation.CONNECT, spec)
-                .toCompletableFuture()
+                .acquire(Operation.CONNECT, spec, session.connection())
                 .thenRunAsync(() -> session.open(env.transport(), url, settings.connectTimeout()), env.connector());
         thenOnLane(opening, (v, error) -> opened(shard, session, error));
     }
@@ -354,6 +354,10 @@ public final class ClientConnection {
             return;
         }
         if (error != null) {
+            if (unwrap(error) instanceof HandshakeRefusedException refused && refused.rateLimit()) {
+                shard.throttled = true;
+                env.gate().throttled(Operation.CONNECT, spec, session.connection());
+            }
             lost(shard, session, "connect to " + url + " failed: " + describe(error));
             return;
         }
@@ -437,10 +441,34 @@ public final class ClientConnection {
     /** Subscribes channels on a live session; a session that cannot subscribe any more is replaced. */
     private void subscribeLive(Shard shard, ExchangeSession session, List<String> list) {
         thenOnLane(subscribeAtExchange(session, list), (v, error) -> {
-            if (error != null && shard.session == session) {
-                lost(shard, session, "subscribe failed: " + describe(error));
+            if (error == null || shard.session != session) {
+                return;
             }
+            if (unwrap(error) instanceof RateLimitedException limited) {
+                // Nova's own budget held the request back and it was never sent: the session is fine, so keep it
+                // and ask again once the budget has had time to refill.
+                noteError(limited.getMessage());
+                env.timers()
+                        .schedule(
+                                () -> onLane(() -> retrySubscribe(shard, session, list)),
+                                limited.retryAfterMs(),
+                                TimeUnit.MILLISECONDS);
+                return;
+            }
+            lost(shard, session, "subscribe failed: " + describe(error));
         });
+    }
+
+    private void retrySubscribe(Shard shard, ExchangeSession session, List<String> list) {
+        if (shard.session != session || session.isClosed()) {
+            return;
+        }
+        List<String> still = list.stream()
+                .filter(channel -> shard.channels.contains(channel) && channels.get(channel) == ChannelStatus.PENDING)
+                .toList();
+        if (!still.isEmpty()) {
+            subscribeLive(shard, session, still);
+        }
     }
 
     /**
@@ -684,6 +712,7 @@ public final class ClientConnection {
             boolean rateLimit = adapter.isRateLimitError(error.code());
             ExchangeErrorException failure = new ExchangeErrorException(error.code(), error.message(), rateLimit);
             if (rateLimit) {
+                env.gate().throttled(Operation.REQUEST, spec, session.connection());
                 onLane(() -> {
                     Shard shard = shardByIndex(session.shard());
                     if (shard != null && shard.session == session) {

@@ -37,10 +37,14 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     }
 
     private final int shard;
+    private final String connection;
     private final ClientSpec spec;
     private final OutboundGate gate;
     private final Handler handler;
     private final PendingRequests pending;
+    /** Sends waiting for the gate, withdrawn when the session closes. */
+    private final java.util.Set<CompletableFuture<Void>> admitting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private volatile ExchangeTransport.TransportSession transport;
     private volatile Phase phase = Phase.OPENING;
     private volatile long lastFrameAt;
@@ -50,6 +54,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
     ExchangeSession(int shard, ClientSpec spec, OutboundGate gate, Handler handler, ScheduledExecutorService timers) {
         this.shard = shard;
+        this.connection = connectionName(spec, shard);
         this.spec = spec;
         this.gate = gate;
         this.handler = handler;
@@ -73,6 +78,15 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
     int shard() {
         return shard;
+    }
+
+    /** The name of a client's session for per-connection budgets: {@code <client>#<shard>}. */
+    static String connectionName(ClientSpec spec, int shard) {
+        return spec.name() + "#" + shard;
+    }
+
+    String connection() {
+        return connection;
     }
 
     Phase phase() {
@@ -127,18 +141,40 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
     /** Sends a frame once the gate admits it; completes when the frame is written (or fails). */
     CompletableFuture<Void> send(Operation operation, String text) {
-        return gate.acquire(operation, spec).toCompletableFuture().thenCompose(admitted -> write(text));
+        return admit(operation).thenCompose(admitted -> write(text));
     }
 
-    /** Sends a request and waits for the answer correlated by {@code id}, up to {@code timeout}. */
+    /**
+     * Sends a request once the gate admits it and waits for the answer correlated by {@code id}, up to
+     * {@code timeout} from the moment it is written: time spent waiting for budget does not count.
+     */
     CompletableFuture<InboundFrame.Response> request(Operation operation, long id, String text, Duration timeout) {
-        CompletableFuture<InboundFrame.Response> answer = pending.register(id, timeout);
-        send(operation, text).whenComplete((sent, error) -> {
-            if (error != null) {
-                pending.fail(id, error);
-            }
+        return admit(operation).thenCompose(admitted -> {
+            CompletableFuture<InboundFrame.Response> answer = pending.register(id, timeout);
+            write(text).whenComplete((sent, error) -> {
+                if (error != null) {
+                    pending.fail(id, error);
+                }
+            });
+            return answer;
         });
-        return answer;
+    }
+
+    /** Waits for the gate; a session closed meanwhile withdraws the request, which is then never sent. */
+    private CompletableFuture<Void> admit(Operation operation) {
+        if (phase == Phase.CLOSED) {
+            return CompletableFuture.failedFuture(new IllegalStateException("session is closed"));
+        }
+        CompletableFuture<Void> admission = gate.acquire(operation, spec, connection);
+        if (admission.isDone()) {
+            return admission;
+        }
+        admitting.add(admission);
+        admission.whenComplete((v, e) -> admitting.remove(admission));
+        if (phase == Phase.CLOSED) {
+            admission.cancel(false);
+        }
+        return admission;
     }
 
     private CompletableFuture<Void> write(String text) {
@@ -167,7 +203,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
             return;
         }
         lastPingAt = now;
-        gate.acquire(Operation.HEARTBEAT, spec).toCompletableFuture().thenRun(() -> {
+        admit(Operation.HEARTBEAT).thenRun(() -> {
             try {
                 synchronized (this) {
                     session.sendPing();
@@ -181,6 +217,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     /** Closes the session on purpose; idempotent. Waiting requests fail. */
     void close() {
         phase = Phase.CLOSED;
+        admitting.forEach(admission -> admission.cancel(false));
         pending.failAll(new IllegalStateException("session closed"));
         ExchangeTransport.TransportSession session = transport;
         if (session != null) {

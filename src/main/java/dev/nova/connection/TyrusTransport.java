@@ -20,6 +20,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
+import org.glassfish.tyrus.client.exception.DeploymentHandshakeException;
 
 /**
  * {@link ExchangeTransport} on the Tyrus client bundled in the WAR. One {@link ClientManager} on Tyrus' shared
@@ -64,6 +65,8 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
         try {
             Session session = client.connectToServer(new Adapter(listener, maxMessageBytes, sendTimeout), config, uri);
             return new TyrusSession(session, sendTimeout);
+        } catch (DeploymentHandshakeException e) {
+            throw new HandshakeRefusedException(e.getHttpStatusCode(), e.getMessage(), e);
         } catch (DeploymentException e) {
             throw new IOException(e.getMessage(), e);
         }

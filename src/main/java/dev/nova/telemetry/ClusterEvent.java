@@ -21,6 +21,8 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     public static final String FAILOVER_FAILED = "nova.cluster.failover.failed";
     public static final String TRANSFER_COMPLETED = "nova.cluster.transfer.completed";
     public static final String TRANSFER_ABORTED = "nova.cluster.transfer.aborted";
+    /** The exchange throttled a client and Nova emptied the budget it draws from; {@code detail} names it. */
+    public static final String RATE_LIMIT_BACKOFF = "nova.ratelimit.backoff";
 
     /** Every event type Nova emits. */
     public static final List<String> TYPES = List.of(
@@ -31,7 +33,8 @@ public record ClusterEvent(String type, String node, String client, Long duratio
             FAILOVER_COMPLETED,
             FAILOVER_FAILED,
             TRANSFER_COMPLETED,
-            TRANSFER_ABORTED);
+            TRANSFER_ABORTED,
+            RATE_LIMIT_BACKOFF);
 
     /** The JSON of {@code /api/events}: {@code {type, node, client?, durationMs?, at, detail?}}. */
     public String toJson() {

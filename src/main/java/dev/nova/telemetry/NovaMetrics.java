@@ -3,6 +3,7 @@ package dev.nova.telemetry;
 import dev.nova.client.ClientState;
 import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionStats;
+import dev.nova.ratelimit.RateLimitedGate;
 import dev.nova.stream.StreamHub;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,15 +25,17 @@ public class NovaMetrics {
 
     private final MetricRegistry registry;
     private final StreamHub hub;
+    private final RateLimitedGate gate;
 
     @Inject
-    public NovaMetrics(MetricRegistry registry, StreamHub hub) {
+    public NovaMetrics(MetricRegistry registry, StreamHub hub, RateLimitedGate gate) {
         this.registry = registry;
         this.hub = hub;
+        this.gate = gate;
     }
 
     protected NovaMetrics() {
-        this(null, null);
+        this(null, null, null);
     }
 
     @PostConstruct
@@ -46,6 +49,10 @@ public class NovaMetrics {
                     new Tag("reason", reason));
         }
         registry.gauge("nova.stream.events.dropped", hub, StreamHub::eventsDropped);
+        registry.gauge("nova.ratelimit.admitted", gate, RateLimitedGate::admitted);
+        registry.gauge("nova.ratelimit.delayed", gate, RateLimitedGate::delayed);
+        registry.gauge("nova.ratelimit.rejected", gate, RateLimitedGate::rejected);
+        registry.gauge("nova.ratelimit.backoffs", gate, RateLimitedGate::backOffs);
     }
 
     /** Gauges of a client this node now runs. */

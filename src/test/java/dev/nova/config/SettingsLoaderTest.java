@@ -143,4 +143,64 @@ class SettingsLoaderTest {
                         "maybe")))
                 .hasMessageContaining("nova.client.c1.region-aware");
     }
+
+    @Test
+    void rateLimitDefaultsAreTheExchangesPublishedLimits() {
+        NovaSettings settings = load(Map.of("nova.node.name", "n1", "nova.cluster.bind-address", "10.0.0.5"));
+
+        var limits = settings.rateLimits();
+        assertThat(limits.distributed()).isTrue();
+        assertThat(limits.egressAddress()).isEqualTo("10.0.0.5");
+        assertThat(limits.deribit().maxCredits()).isEqualTo(50_000);
+        assertThat(limits.deribit().refillPerSecond()).isEqualTo(10_000);
+        assertThat(limits.deribit().cost()).isEqualTo(500);
+        assertThat(limits.deribit().matchingEngineMethods()).contains("private/buy", "private/sell");
+        assertThat(limits.binance().messagesPerSecond()).isEqualTo(5);
+        assertThat(limits.binance().connectionsPerWindow()).isEqualTo(300);
+        assertThat(limits.binance().connectionWindow()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void rateLimitsAreLocalWithoutTheClusterOrWhenSoConfigured() {
+        assertThat(load(Map.of("nova.node.name", "n1", "nova.cluster.enabled", "false"))
+                        .rateLimits()
+                        .distributed())
+                .isFalse();
+        assertThat(load(Map.of("nova.node.name", "n1", "nova.cluster.distributed-rate-limits", "false"))
+                        .rateLimits()
+                        .distributed())
+                .isFalse();
+    }
+
+    @Test
+    void methodCostsAreParsedAndBadOnesNamed() {
+        NovaSettings settings = load(Map.of(
+                "nova.node.name", "n1",
+                "nova.ratelimit.deribit.method-costs", "public/get_instruments:1000, public/test:200"));
+        assertThat(settings.rateLimits().deribit().methodCosts())
+                .containsEntry("public/get_instruments", 1000L)
+                .containsEntry("public/test", 200L);
+
+        assertThatThrownBy(() ->
+                        load(Map.of("nova.node.name", "n1", "nova.ratelimit.deribit.method-costs", "public/test=200")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.ratelimit.deribit.method-costs")
+                .hasMessageContaining("method:credits");
+    }
+
+    @Test
+    void aReserveThatLeavesNoRoomForRequestsIsRefused() {
+        assertThatThrownBy(() -> load(Map.of(
+                        "nova.node.name", "n1",
+                        "nova.ratelimit.deribit.max-credits", "1000",
+                        "nova.ratelimit.deribit.heartbeat-reserve", "1000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.ratelimit.deribit.heartbeat-reserve");
+        assertThatThrownBy(() -> load(Map.of("nova.node.name", "n1", "nova.ratelimit.safety-margin", "1.5")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.ratelimit.safety-margin");
+        assertThatThrownBy(() -> load(Map.of("nova.node.name", "n1", "nova.node.egress-address", "0.0.0.0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.node.egress-address");
+    }
 }

@@ -12,15 +12,19 @@ import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.Secret;
 import dev.nova.platform.binance.BinanceAdapter;
 import dev.nova.platform.deribit.DeribitAdapter;
-import dev.nova.ratelimit.UnlimitedGate;
+import dev.nova.ratelimit.Operation;
+import dev.nova.ratelimit.OutboundGate;
+import dev.nova.ratelimit.RateLimitedException;
 import dev.nova.stream.MarketMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +40,8 @@ class ClientConnectionTest {
     private final List<MarketMessage> delivered = new CopyOnWriteArrayList<>();
     private final List<ClientState> states = new CopyOnWriteArrayList<>();
     private ConnectionSettings settings = settings(0);
+    private OutboundGate gate = OutboundGate.UNLIMITED;
+    private final List<String> throttles = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() {
@@ -58,7 +64,7 @@ class ClientConnectionTest {
         ConnectionEnvironment env = new ConnectionEnvironment(
                 settings,
                 exchange,
-                new UnlimitedGate(),
+                gate,
                 delivered::add,
                 timers,
                 control,
@@ -273,6 +279,17 @@ class ClientConnectionTest {
             }
             return FakeTransport.deribit(request);
         };
+        gate = new OutboundGate() {
+            @Override
+            public CompletableFuture<Void> acquire(Operation operation, ClientSpec client, String connection) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void throttled(Operation operation, ClientSpec client, String connection) {
+                throttles.add(operation + " " + client.name() + " " + connection);
+            }
+        };
         ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
 
         client.start(List.of("book.BTC-PERPETUAL.100ms"));
@@ -281,6 +298,44 @@ class ClientConnectionTest {
         assertThat(exchange.sessions.get(0).isOpen()).isFalse();
         assertThat(client.stats().lastError()).contains("10028");
         assertThat(client.channels()).containsEntry("book.BTC-PERPETUAL.100ms", ChannelStatus.ACTIVE);
+        assertThat(throttles).as("the budget is backed off for everyone").containsExactly("REQUEST d1 d1#0");
+    }
+
+    @Test
+    void aSubscribeTheBudgetHoldsBackIsNeverSentAndIsAskedAgainOnTheSameSession() {
+        exchange.responder = FakeTransport::deribit;
+        AtomicInteger subscribes = new AtomicInteger();
+        gate = (operation, client, connection) -> operation == Operation.SUBSCRIBE && subscribes.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new RateLimitedException("deribit:ip:x", 50, "test"))
+                : CompletableFuture.completedFuture(null);
+        ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
+        client.start(List.of());
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+
+        client.subscribe(List.of("book.BTC-PERPETUAL.100ms"));
+
+        await().atMost(WAIT).until(() -> client.channels().get("book.BTC-PERPETUAL.100ms") == ChannelStatus.ACTIVE);
+        assertThat(subscribes).hasValue(2);
+        assertThat(exchange.sessions).hasSize(1);
+        assertThat(exchange.last().methods()).containsExactly("public/set_heartbeat", "public/subscribe");
+    }
+
+    @Test
+    void aRequestWaitingForBudgetIsWithdrawnWhenTheSessionCloses() throws Exception {
+        exchange.responder = FakeTransport::deribit;
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        gate = (operation, client, connection) ->
+                operation == Operation.SUBSCRIBE ? held : CompletableFuture.completedFuture(null);
+        ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
+        client.start(List.of());
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+        client.subscribe(List.of("book.BTC-PERPETUAL.100ms"));
+        Thread.sleep(100);
+
+        client.close().get();
+
+        assertThat(held).isCancelled();
+        assertThat(exchange.last().methods()).doesNotContain("public/subscribe");
     }
 
     @Test
@@ -411,7 +466,7 @@ class ClientConnectionTest {
         ConnectionEnvironment env = new ConnectionEnvironment(
                 settings,
                 exchange,
-                new UnlimitedGate(),
+                OutboundGate.UNLIMITED,
                 message -> {
                     throw new IllegalStateException("consumer bug");
                 },

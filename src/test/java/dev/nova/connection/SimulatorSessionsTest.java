@@ -11,7 +11,7 @@ import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.Secret;
 import dev.nova.platform.binance.BinanceAdapter;
 import dev.nova.platform.deribit.DeribitAdapter;
-import dev.nova.ratelimit.UnlimitedGate;
+import dev.nova.ratelimit.OutboundGate;
 import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
 import dev.nova.stream.MarketMessage;
@@ -74,7 +74,7 @@ class SimulatorSessionsTest {
         ConnectionEnvironment env = new ConnectionEnvironment(
                 settings,
                 new TyrusTransport(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, 5),
-                new UnlimitedGate(),
+                OutboundGate.UNLIMITED,
                 delivered::add,
                 timers,
                 control,

@@ -118,7 +118,7 @@ public final class ExchangeSimulator implements AutoCloseable {
     }
 
     Feed feed(String channel, boolean deribit) {
-        return feeds.computeIfAbsent(channel, c -> new Feed(c, deribit));
+        return feeds.computeIfAbsent(channel, c -> new Feed(c, deribit, options.stampNanos));
     }
 
     /** Drops every connection at once, without a close frame (a network failure). */

@@ -30,11 +30,13 @@ final class Feed {
     private final Kind kind;
     private final String instrument;
     private final Set<SimSession> subscribers = ConcurrentHashMap.newKeySet();
+    private final boolean stampNanos;
     private long sequence = 1000;
     private long tradeId = 48_079_254;
 
-    Feed(String channel, boolean deribit) {
+    Feed(String channel, boolean deribit, boolean stampNanos) {
         this.channel = channel;
+        this.stampNanos = stampNanos;
         this.kind = deribit ? deribitKind(channel) : binanceKind(channel);
         this.instrument = deribit
                 ? deribitInstrument(channel)
@@ -167,7 +169,8 @@ final class Feed {
     private String trade(long now) {
         sequence++;
         tradeId++;
-        return "[{\"trade_seq\":" + sequence + ",\"trade_id\":\"" + tradeId + "\",\"timestamp\":" + now
+        return "[{" + (stampNanos ? "\"nanos\":" + System.nanoTime() + "," : "") + "\"trade_seq\":" + sequence
+                + ",\"trade_id\":\"" + tradeId + "\",\"timestamp\":" + now
                 + ",\"tick_direction\":0,\"price\":" + price() + ",\"mark_price\":5041.8,\"instrument_name\":\""
                 + instrument + "\",\"index_price\":5043.12,\"direction\":\"sell\",\"amount\":10.0}]";
     }

@@ -25,6 +25,7 @@ public final class SimulatorOptions {
     int maxConnectionsPerWindow = 300;
     Duration connectionWindow = Duration.ofMinutes(5);
     int outboxFrames = 1 << 16;
+    boolean stampNanos;
 
     public static SimulatorOptions defaults() {
         return new SimulatorOptions();
@@ -44,6 +45,15 @@ public final class SimulatorOptions {
     /** Messages per second on every channel; 0 publishes only on {@link ExchangeSimulator#publish}. */
     public SimulatorOptions messagesPerSecond(int value) {
         messagesPerSecond = value;
+        return this;
+    }
+
+    /**
+     * Adds {@code "nanos": System.nanoTime()} of the encoding moment to every Deribit trade, so a reader in the same
+     * JVM (the benchmark) can time the way from the exchange to a consumer.
+     */
+    public SimulatorOptions stampNanos(boolean value) {
+        stampNanos = value;
         return this;
     }
 

@@ -56,6 +56,7 @@ class StreamHubTest {
                 null,
                 null,
                 new StreamSettings(64, Duration.ofSeconds(30), sendTimeout),
+                null,
                 List.of());
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());

@@ -249,4 +249,30 @@ class BadInputIT {
         assertProblem(notAllowed, 405, "GET is not allowed on /api/clients/existing/subscriptions");
         assertThat(notAllowed.allow()).isEqualTo("POST");
     }
+
+    @Test
+    void badRateLimitRequestsAreRejected() {
+        assertProblem(api.post("/api/ratelimits/update", "{\"operation\":"), 400, "not valid JSON");
+        assertProblem(api.post("/api/ratelimits/update", "{}"), 400, "operation is required");
+        assertProblem(
+                api.post("/api/ratelimits/update", "{\"operation\":\"fly\",\"client\":\"existing\"}"),
+                400,
+                "operation 'fly' is unknown: one of connect, auth, subscribe, unsubscribe, heartbeat, request");
+        assertProblem(api.post("/api/ratelimits/update", "{\"operation\":\"subscribe\"}"), 400, "client is required");
+        assertProblem(
+                api.post("/api/ratelimits/update", "{\"operation\":\"subscribe\",\"client\":\"ghost\"}"),
+                404,
+                "does not exist");
+        assertProblem(
+                api.post("/api/ratelimits/check", "{\"operation\":\"subscribe\",\"client\":\"existing\",\"cost\":1}"),
+                400,
+                "unknown field 'cost'");
+        assertProblem(
+                api.post(
+                        "/api/ratelimits/update",
+                        "{\"operation\":\"request\",\"client\":\"existing\",\"method\":\" \"}"),
+                400,
+                "method must not be blank");
+        assertProblem(api.post("/api/ratelimits/check", "text/plain", "subscribe"), 415, "application/json");
+    }
 }

@@ -77,7 +77,8 @@ public final class LibertyNode implements AutoCloseable {
         }
     }
 
-    private long pid() throws IOException {
+    /** The server process id. */
+    public long pid() throws IOException {
         return Long.parseLong(Files.readString(output.resolve(".pid/nova.pid")).trim());
     }
 

@@ -26,11 +26,21 @@ public final class ThreeNodes implements AutoCloseable {
 
     /** Starts n1, n2, n3 with the common environment plus the cluster settings, and waits until all see 3 members. */
     public static ThreeNodes start(Map<String, String> common, Duration timeout) throws InterruptedException {
-        int base = ClusterPorts.allocate(3);
+        return start(3, common, timeout);
+    }
+
+    /** Starts {@code count} nodes (at most 3) the same way, for tests that need fewer. */
+    public static ThreeNodes start(int count, Map<String, String> common, Duration timeout)
+            throws InterruptedException {
+        int base = ClusterPorts.allocate(count);
         String cluster = "it-" + System.nanoTime();
-        String hosts = "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]";
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            members.add("127.0.0.1[" + (base + i) + "]");
+        }
+        String hosts = String.join(",", members);
         List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < count; i++) {
             Map<String, String> env = new HashMap<>(common);
             env.put("NOVA_NODE_REGION", REGIONS.get(i));
             env.put("NOVA_CLUSTER_NAME", cluster);
@@ -49,7 +59,7 @@ public final class ThreeNodes implements AutoCloseable {
             node.awaitStarted(timeout);
         }
         Awaitility.await().atMost(timeout).until(() -> nodes.stream()
-                .allMatch(n -> members(n).size() == 3));
+                .allMatch(n -> members(n).size() == count));
         return three;
     }
 
