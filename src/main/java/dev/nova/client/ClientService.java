@@ -463,6 +463,15 @@ public class ClientService implements ConnectionListener {
      * node must not write). While a failover is under way the client shows {@code FAILING_OVER} until its new
      * owner is connected; then the failover is complete.
      */
+    /** Only the owner incarnation at the record's epoch, on a side with quorum, opens sessions for a client. */
+    @Override
+    public boolean mayConnect(String client, long epoch) {
+        return clients.find(client)
+                        .filter(record -> ownership.mine(record) && record.epoch() == epoch)
+                        .isPresent()
+                && cluster.view().quorum();
+    }
+
     @Override
     public void stateChanged(String client, ClientState state, String detail) {
         long now = System.currentTimeMillis();

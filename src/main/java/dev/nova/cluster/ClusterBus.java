@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -132,8 +133,14 @@ public class ClusterBus {
         }
         sender = new DeliveryLane<>(SEND_BUFFER, executors.delivery()) {
             @Override
-            protected CompletionStage<?> deliver(Outgoing outgoing) throws Exception {
-                send(outgoing);
+            protected CompletionStage<?> deliver(List<Outgoing> batch) {
+                for (Outgoing outgoing : batch) {
+                    try {
+                        send(outgoing);
+                    } catch (Exception e) {
+                        failed(e);
+                    }
+                }
                 return null;
             }
 

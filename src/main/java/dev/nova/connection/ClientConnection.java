@@ -47,6 +47,7 @@ public final class ClientConnection {
     private final ClientSpec spec;
     private final URI url;
     private final long epoch;
+    private static final long FENCE_RECHECK_MS = 1000;
     private final PlatformAdapter adapter;
     private final ConnectionEnvironment env;
     private final ConnectionSettings settings;
@@ -340,12 +341,24 @@ public final class ClientConnection {
         if (stopped || failed || closedForGood || shard.retired || shard.session != null) {
             return;
         }
+        if (!env.listener().mayConnect(spec.name(), epoch)) {
+            LOG.info(() -> "NOVA-2014 client " + spec.name() + ": not connecting session " + shard.index
+                    + ", the registry does not give this node the client at epoch " + epoch + "; asking again in "
+                    + FENCE_RECHECK_MS + " ms");
+            recheckLater(shard);
+            return;
+        }
         ExchangeSession session = new ExchangeSession(shard.index, spec, env.gate(), handler, env.timers());
         shard.session = session;
         CompletableFuture<Void> opening = env.gate()
                 .acquire(Operation.CONNECT, spec, session.connection())
                 .thenRunAsync(() -> session.open(env.transport(), url, settings.connectTimeout()), env.connector());
         thenOnLane(opening, (v, error) -> opened(shard, session, error));
+    }
+
+    /** Connects the shard later if this node still (or again) owns the client by then; its release ends this. */
+    private void recheckLater(Shard shard) {
+        env.timers().schedule(() -> onLane(() -> connect(shard)), FENCE_RECHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     private void opened(Shard shard, ExchangeSession session, Throwable error) {
@@ -375,6 +388,15 @@ public final class ClientConnection {
                 } else {
                     lost(shard, session, "session setup failed: " + describe(setupError));
                 }
+                return;
+            }
+            if (!env.listener().mayConnect(spec.name(), epoch)) {
+                LOG.info(() -> "NOVA-2014 client " + spec.name() + ": session " + shard.index
+                        + " closed before going live, the registry does not give this node the client at epoch "
+                        + epoch);
+                session.close();
+                shard.session = null;
+                recheckLater(shard);
                 return;
             }
             session.markLive(System.currentTimeMillis());

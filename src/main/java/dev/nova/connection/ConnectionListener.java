@@ -6,4 +6,13 @@ import dev.nova.client.ClientState;
 public interface ConnectionListener {
 
     void stateChanged(String client, ClientState state, String detail);
+
+    /**
+     * Whether this node may still open sessions for the client at this epoch: asked before every (re)connect and
+     * before a new session goes live, so a node that has just learned it lost the client (after a partition or a
+     * hang) does not reconnect it while its release is on the way.
+     */
+    default boolean mayConnect(String client, long epoch) {
+        return true;
+    }
 }

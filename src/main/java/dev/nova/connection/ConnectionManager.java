@@ -193,6 +193,13 @@ public class ConnectionManager {
             }
         }
 
+        @Override
+        public boolean mayConnect(String client, long epoch) {
+            // A shadow connects before the registry names this node: only an adopted one is fenced.
+            ConnectionListener current = target;
+            return current == null || current.mayConnect(client, epoch);
+        }
+
         void switchTo(ConnectionListener listener, String client, ClientState state) {
             target = listener;
             listener.stateChanged(client, state, "adopted");

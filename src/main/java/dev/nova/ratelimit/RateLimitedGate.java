@@ -27,11 +27,19 @@ import java.util.logging.Logger;
  * budget's queue on this node (bounded, heartbeats before connects and authentication before (un)subscribes before
  * other requests) until the budget has refilled, or is rejected with a retry-after and never sent. A node asks the
  * budget for one request at a time per scope, so its waiting requests go in priority order.
+ *
+ * <p>A heartbeat that the budget has not answered within {@value #HEARTBEAT_GRACE_MS} ms, or whose budget cannot be
+ * read at all (a partition, a merge in progress), goes anyway: the exchange ends a session whose heartbeat is late,
+ * and the heartbeat reserve that every other request leaves in the budget is there to pay for it. A heartbeat the
+ * budget has refused (the reserve is spent) still waits.
  */
 @ApplicationScoped
 public class RateLimitedGate implements OutboundGate {
 
     private static final Logger LOG = Logger.getLogger(RateLimitedGate.class.getName());
+    /** How long a heartbeat waits for its budget's answer before it goes anyway. */
+    static final long HEARTBEAT_GRACE_MS = 250;
+
     private static final Comparator<Ticket> ORDER =
             Comparator.comparingInt((Ticket t) -> t.operation.priority()).thenComparingLong(t -> t.sequence);
 
@@ -140,6 +148,7 @@ public class RateLimitedGate implements OutboundGate {
         final long deadline;
         final CompletableFuture<Void> admission = new CompletableFuture<>();
         boolean waited;
+        boolean refused;
 
         Ticket(Operation operation, String client, Draw draw, long sequence, long deadline) {
             this.operation = operation;
@@ -197,7 +206,31 @@ public class RateLimitedGate implements OutboundGate {
                 }
                 pump();
             });
+            if (operation == Operation.HEARTBEAT) {
+                timers.get()
+                        .schedule(
+                                () -> lane.execute(() -> {
+                                    if (!ticket.refused && !ticket.admission.isDone()) {
+                                        LOG.fine(() -> "heartbeat of client " + client + " goes before budget " + key
+                                                + " answered");
+                                        admit(ticket);
+                                        waiting.remove(ticket);
+                                        size = waiting.size();
+                                    }
+                                }),
+                                HEARTBEAT_GRACE_MS,
+                                TimeUnit.MILLISECONDS);
+            }
             return ticket.admission;
+        }
+
+        private void admit(Ticket ticket) {
+            if (ticket.admission.complete(null)) {
+                admitted.incrementAndGet();
+                if (ticket.waited) {
+                    delayed.incrementAndGet();
+                }
+            }
         }
 
         /** Asks the budget for the first waiting request, unless a question or a retry is already pending. */
@@ -233,7 +266,12 @@ public class RateLimitedGate implements OutboundGate {
             limiter.tryAcquire(head.draw)
                     .whenComplete((decision, error) -> lane.execute(() -> {
                         asking = false;
-                        if (error != null) {
+                        if (error != null && head.operation == Operation.HEARTBEAT) {
+                            waiting.remove(head);
+                            LOG.warning(() -> "NOVA-8003 budget " + key + " could not be read; the heartbeat of client "
+                                    + head.client + " goes anyway: " + error);
+                            admit(head);
+                        } else if (error != null) {
                             waiting.remove(head);
                             rejected.incrementAndGet();
                             LOG.warning(() -> "NOVA-8003 budget " + key
@@ -241,13 +279,10 @@ public class RateLimitedGate implements OutboundGate {
                             head.admission.completeExceptionally(error);
                         } else if (decision.allowed()) {
                             waiting.remove(head);
-                            admitted.incrementAndGet();
-                            if (head.waited) {
-                                delayed.incrementAndGet();
-                            }
-                            head.admission.complete(null);
+                            admit(head);
                         } else {
                             head.waited = true;
+                            head.refused = true;
                             // Wake up when the budget may admit the request, or when a waiting request's time is up.
                             long wait = Math.max(1, Math.min(decision.retryAfterMs(), untilFirstDeadline()));
                             retryAt = System.currentTimeMillis() + wait;

@@ -1,5 +1,7 @@
 package dev.nova.stream;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,9 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bounded queue drained by one task at a time on a shared executor. {@link #offer} never blocks: it is called
- * on exchange reading threads. A delivery may complete later (an asynchronous write): the lane then waits for it
- * without holding a thread, and resumes when it completes. What happens when the queue is full is the
- * subclass' decision.
+ * on exchange reading threads. Items are delivered in batches of what has queued up (at most {@value #BATCH}), so
+ * a consumer that falls behind catches up with fewer, larger writes. A delivery may complete later (an
+ * asynchronous write): the lane then waits for it without holding a thread, and resumes when it completes. What
+ * happens when the queue is full is the subclass' decision.
  */
 public abstract class DeliveryLane<T> {
 
@@ -57,10 +60,10 @@ public abstract class DeliveryLane<T> {
     }
 
     /**
-     * Delivers one item on the delivery executor. Returns null, or a stage that completes when the item is
-     * delivered; the next item waits for it.
+     * Delivers a batch of items, in order, on the delivery executor. Returns null, or a stage that completes when
+     * they are delivered; the next batch waits for it.
      */
-    protected abstract CompletionStage<?> deliver(T item) throws Exception;
+    protected abstract CompletionStage<?> deliver(List<T> batch) throws Exception;
 
     /** The queue was full when an item arrived. */
     protected abstract void overflowed();
@@ -79,16 +82,17 @@ public abstract class DeliveryLane<T> {
     }
 
     private void drain() {
-        int delivered = 0;
-        T item;
-        while (!closed && delivered < BATCH && (item = queue.poll()) != null) {
-            delivered++;
+        List<T> batch = new ArrayList<>(Math.min(BATCH, Math.max(1, queue.size())));
+        if (!closed) {
+            queue.drainTo(batch, BATCH);
+        }
+        if (!batch.isEmpty()) {
             CompletionStage<?> pending;
             try {
-                pending = deliver(item);
+                pending = deliver(batch);
             } catch (Exception e) {
                 failed(e);
-                continue;
+                pending = null;
             }
             if (pending != null) {
                 CompletableFuture<?> future = pending.toCompletableFuture();

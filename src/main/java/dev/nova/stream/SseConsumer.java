@@ -1,9 +1,7 @@
 package dev.nova.stream;
 
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -16,9 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * One client of an SSE stream: its bounded buffer and its sink. Writes are asynchronous and one at a time; no
- * thread waits on a slow consumer. A write that fails or does not complete within the send timeout, or a full
- * buffer, ends this stream only, and the hub counts why.
+ * One client of an SSE stream: its bounded buffer and its sink. What has queued up is framed as SSE text and
+ * written in one asynchronous write; no thread waits on a slow consumer. A write that fails or does not complete
+ * within the send timeout, or a full buffer, ends this stream only, and the hub counts why.
  */
 final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
@@ -28,8 +26,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     }
 
     private final long id;
-    private final SseEventSink sink;
-    private final Sse sse;
+    private final EventSink sink;
     private final Duration sendTimeout;
     private final ScheduledExecutorService timers;
     private final Executor executor;
@@ -39,8 +36,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
     SseConsumer(
             long id,
-            SseEventSink sink,
-            Sse sse,
+            EventSink sink,
             StreamSettings settings,
             ScheduledExecutorService timers,
             Executor executor,
@@ -48,7 +44,6 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         super(settings.bufferSize(), executor);
         this.id = id;
         this.sink = sink;
-        this.sse = sse;
         this.sendTimeout = settings.sendTimeout();
         this.timers = timers;
         this.executor = executor;
@@ -64,23 +59,37 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     }
 
     @Override
-    protected CompletionStage<?> deliver(Item item) {
+    protected CompletionStage<?> deliver(List<Item> batch) {
         if (sink.isClosed()) {
             end("disconnected", null);
             return null;
         }
-        OutboundSseEvent event;
-        if (item.json() == null) {
-            event = sse.newEventBuilder().comment("keep-alive").build();
-        } else {
-            OutboundSseEvent.Builder builder =
-                    sse.newEventBuilder().name(item.name()).data(item.json());
-            if (item.id() != null) {
-                builder.id(item.id());
-            }
-            event = builder.build();
+        StringBuilder text = new StringBuilder(batch.size() * 320);
+        for (Item item : batch) {
+            frame(text, item);
         }
-        return bounded(sink.send(event)).thenRun(() -> lastWriteAt = System.currentTimeMillis());
+        return bounded(sink.write(text.toString())).thenRun(() -> lastWriteAt = System.currentTimeMillis());
+    }
+
+    /** Appends one SSE event (or a keep-alive comment); data with line breaks becomes several data lines. */
+    static void frame(StringBuilder out, Item item) {
+        if (item.json() == null) {
+            out.append(": keep-alive\n\n");
+            return;
+        }
+        out.append("event: ").append(item.name()).append('\n');
+        if (item.id() != null) {
+            out.append("id: ").append(item.id()).append('\n');
+        }
+        String data = item.json();
+        if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) {
+            out.append("data: ").append(data).append('\n');
+        } else {
+            for (String line : data.split("\r\n|\r|\n", -1)) {
+                out.append("data: ").append(line).append('\n');
+            }
+        }
+        out.append('\n');
     }
 
     /** The write, failed with a timeout if it has not completed within the send timeout. */
@@ -124,9 +133,9 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
                 sink.close();
                 return;
             }
-            bounded(sink.send(
-                            sse.newEventBuilder().name("dropped").data(farewell).build()))
-                    .whenComplete((v, error) -> sink.close());
+            StringBuilder text = new StringBuilder();
+            frame(text, new Item("dropped", null, farewell));
+            bounded(sink.write(text.toString())).whenComplete((v, error) -> sink.close());
         };
         try {
             executor.execute(goodbye);

@@ -12,8 +12,6 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,8 +86,10 @@ public class StreamHub implements MessageSink, RemoteMessages {
         if (!beans.resolveObserverMethods(probe).isEmpty()) {
             cdiLane = new DeliveryLane<>(settings.bufferSize(), executors.delivery()) {
                 @Override
-                protected CompletionStage<?> deliver(MarketMessage message) {
-                    events.fire(message);
+                protected CompletionStage<?> deliver(List<MarketMessage> batch) {
+                    for (MarketMessage message : batch) {
+                        events.fire(message);
+                    }
                     return null;
                 }
 
@@ -168,16 +168,10 @@ public class StreamHub implements MessageSink, RemoteMessages {
     }
 
     /** Starts streaming to an SSE sink; the stream ends when the consumer goes away or falls behind. */
-    public void open(StreamFilter filter, SseEventSink sink, Sse sse) {
+    public void open(StreamFilter filter, EventSink sink) {
         long id = ids.incrementAndGet();
         SseConsumer consumer = new SseConsumer(
-                id,
-                sink,
-                sse,
-                settings,
-                executors.timers(),
-                executors.delivery(),
-                (c, reason) -> ended(c, filter, reason));
+                id, sink, settings, executors.timers(), executors.delivery(), (c, reason) -> ended(c, filter, reason));
         consumers.put(id, consumer);
         Subscriber subscriber = new Subscriber(consumer, filter.client());
         for (String channel : filter.channels()) {
@@ -200,10 +194,10 @@ public class StreamHub implements MessageSink, RemoteMessages {
     }
 
     /** Starts streaming cluster events of the given types (all when empty) to an SSE sink. */
-    public void openEvents(Set<String> types, SseEventSink sink, Sse sse) {
+    public void openEvents(Set<String> types, EventSink sink) {
         long id = ids.incrementAndGet();
         SseConsumer consumer =
-                new SseConsumer(id, sink, sse, settings, executors.timers(), executors.delivery(), (c, reason) -> {
+                new SseConsumer(id, sink, settings, executors.timers(), executors.delivery(), (c, reason) -> {
                     eventConsumers.remove(c);
                     consumers.remove(c.id());
                     endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();

@@ -500,4 +500,41 @@ class ClientConnectionTest {
         assertThat(exchange.openSessions()).isEmpty();
         assertThat(states).hasSize(reported);
     }
+
+    @Test
+    void aNodeTheRegistryNoLongerNamesOpensNoSessionUntilItDoesAgain() throws Exception {
+        exchange.responder = FakeTransport::deribit;
+        java.util.concurrent.atomic.AtomicBoolean owner = new java.util.concurrent.atomic.AtomicBoolean(false);
+        ConnectionEnvironment env = new ConnectionEnvironment(
+                settings,
+                exchange,
+                gate,
+                delivered::add,
+                timers,
+                control,
+                control,
+                new ConnectionListener() {
+                    @Override
+                    public void stateChanged(String client, ClientState state, String detail) {
+                        states.add(state);
+                    }
+
+                    @Override
+                    public boolean mayConnect(String client, long epoch) {
+                        return owner.get();
+                    }
+                },
+                () -> 0.5);
+        ClientConnection client = new ClientConnection(deribitSpec(null), 1, new DeribitAdapter(), env);
+
+        client.start(List.of("book.BTC-PERPETUAL.100ms"));
+        Thread.sleep(300);
+        assertThat(exchange.sessions)
+                .as("no session while another node owns the client")
+                .isEmpty();
+
+        owner.set(true);
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+        assertThat(exchange.sessions).hasSize(1);
+    }
 }

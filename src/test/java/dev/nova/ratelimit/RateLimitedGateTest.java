@@ -133,6 +133,59 @@ class RateLimitedGateTest {
         assertThat(gate.delayed()).isEqualTo(3);
     }
 
+    /** A budget that never answers, or fails at once: a partition, a merge in progress. */
+    private RateLimiter unreadable(boolean fails) {
+        return new RateLimiter(
+                new CostModel(Limits.deribit(2000, 1, 500, 1000, 0)),
+                caches.getCache("shared"),
+                caches.getCache("local")) {
+            @Override
+            public CompletableFuture<Decision> tryAcquire(Draw draw) {
+                return fails
+                        ? CompletableFuture.failedFuture(new IllegalStateException("no quorum"))
+                        : new CompletableFuture<>();
+            }
+        };
+    }
+
+    @Test
+    void aHeartbeatWhoseBudgetDoesNotAnswerGoesAfterTheGraceWhileOtherRequestsWait() throws Exception {
+        RateLimitedGate gate = gate(unreadable(false));
+
+        CompletableFuture<Void> subscribe = gate.acquire(Operation.SUBSCRIBE, CLIENT, "a#0");
+        CompletableFuture<Void> heartbeat = gate.acquire(Operation.HEARTBEAT, CLIENT, "a#0");
+
+        heartbeat.get(5, TimeUnit.SECONDS);
+        Thread.sleep(RateLimitedGate.HEARTBEAT_GRACE_MS * 2);
+        assertThat(subscribe).isNotDone();
+        assertThat(gate.admitted()).isEqualTo(1);
+    }
+
+    @Test
+    void aHeartbeatWhoseBudgetCannotBeReadGoesAnywayWhileOtherRequestsAreRejected() throws Exception {
+        RateLimitedGate gate = gate(unreadable(true));
+
+        CompletableFuture<Void> subscribe = gate.acquire(Operation.SUBSCRIBE, CLIENT, "a#0");
+        assertThatThrownBy(() -> subscribe.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("no quorum");
+        gate.acquire(Operation.HEARTBEAT, CLIENT, "a#0").get(5, TimeUnit.SECONDS);
+
+        assertThat(gate.rejected()).isEqualTo(1);
+        assertThat(gate.admitted()).isEqualTo(1);
+    }
+
+    @Test
+    void aHeartbeatTheBudgetRefusedWaitsPastTheGrace() throws Exception {
+        RateLimiter limiter = limiter(Limits.deribit(500, 1, 500, 0, 0));
+        RateLimitedGate gate = gate(limiter);
+        limiter.record(draw(limiter, Operation.SUBSCRIBE)).join();
+
+        CompletableFuture<Void> heartbeat = gate.acquire(Operation.HEARTBEAT, CLIENT, "a#0");
+
+        Thread.sleep(RateLimitedGate.HEARTBEAT_GRACE_MS * 3);
+        assertThat(heartbeat).isNotDone();
+        assertThat(gate.queued("deribit:account:acct")).isEqualTo(1);
+    }
+
     @Test
     void aFullQueueRejectsAtOnceWithARetryAfter() {
         RateLimiter limiter = limiter(Limits.deribit(500, 10, 500, 0, 0, 2, Duration.ofSeconds(60)));

@@ -109,6 +109,19 @@ public final class ExchangeSimulator implements AutoCloseable {
         existingFeed(channel).blast(count, System.currentTimeMillis());
     }
 
+    /**
+     * Encodes {@code count} messages for each channel first, then hands all of them to the sessions: the sending
+     * starts when this returns, so a reader can time the sending alone.
+     */
+    public void blast(List<String> channels, int count) {
+        long now = System.currentTimeMillis();
+        List<Feed> feeds = channels.stream().map(this::existingFeed).toList();
+        List<byte[]> encoded = feeds.stream().map(f -> f.encode(count, now)).toList();
+        for (int i = 0; i < feeds.size(); i++) {
+            feeds.get(i).send(encoded.get(i));
+        }
+    }
+
     private Feed existingFeed(String channel) {
         Feed feed = feeds.get(channel);
         if (feed == null) {

@@ -114,13 +114,22 @@ final class Feed {
 
     /** Advances by {@code count} messages encoded into one buffer, sent to every subscriber at once. */
     synchronized void blast(int count, long now) {
+        send(encode(count, now));
+    }
+
+    /** Advances by {@code count} messages and returns their frames in one buffer, sent to nobody yet. */
+    synchronized byte[] encode(int count, long now) {
         ByteArrayOutputStream frames = new ByteArrayOutputStream(count * 220);
         for (int i = 0; i < count; i++) {
             WsFrames.writeFrame(frames, WsFrames.TEXT, next(now).getBytes(StandardCharsets.UTF_8));
         }
-        byte[] all = frames.toByteArray();
+        return frames.toByteArray();
+    }
+
+    /** Sends frames (from {@link #encode}) to every subscriber. */
+    void send(byte[] frames) {
         for (SimSession session : subscribers) {
-            session.send(all);
+            session.send(frames);
         }
     }
 

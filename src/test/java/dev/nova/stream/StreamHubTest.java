@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.RETURNS_SELF;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -13,13 +12,11 @@ import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.BeanManager;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,35 +71,40 @@ class StreamHubTest {
         delivery.shutdownNow();
     }
 
-    /** A sink that records the data it was sent; {@code stuck} sends never complete. */
-    private static final class RecordingSink {
+    /** A sink that records the data lines it was sent; {@code stuck} writes never complete. */
+    private static final class RecordingSink implements EventSink {
         final List<Object> data = new CopyOnWriteArrayList<>();
-        final SseEventSink sink = mock(SseEventSink.class);
-        final Sse sse = mock(Sse.class);
+        final List<String> events = new CopyOnWriteArrayList<>();
+        private final boolean stuck;
         volatile boolean closed;
 
         RecordingSink(boolean stuck) {
-            // An event is recorded when it is built with data; building is immediately followed by the send.
-            OutboundSseEvent.Builder builder = mock(OutboundSseEvent.Builder.class, RETURNS_SELF);
-            OutboundSseEvent event = mock(OutboundSseEvent.class);
-            when(sse.newEventBuilder()).thenReturn(builder);
-            when(builder.data(any())).thenAnswer(invocation -> {
-                if (!stuck) {
-                    data.add(invocation.getArgument(0));
+            this.stuck = stuck;
+        }
+
+        @Override
+        public CompletionStage<Void> write(String text) {
+            if (stuck) {
+                return new CompletableFuture<>();
+            }
+            for (String line : text.split("\n")) {
+                if (line.startsWith("data: ")) {
+                    data.add(line.substring(6));
+                } else if (line.startsWith("event: ")) {
+                    events.add(line.substring(7));
                 }
-                return builder;
-            });
-            when(builder.build()).thenReturn(event);
-            when(sink.send(any()))
-                    .thenAnswer(
-                            invocation -> stuck ? new CompletableFuture<>() : CompletableFuture.completedFuture(null));
-            when(sink.isClosed()).thenAnswer(invocation -> closed);
-            org.mockito.Mockito.doAnswer(invocation -> {
-                        closed = true;
-                        return null;
-                    })
-                    .when(sink)
-                    .close();
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
         }
     }
 
@@ -114,7 +116,7 @@ class StreamHubTest {
     @Test
     void aConsumerReceivesItsChannelInOrderEncodedOnce() {
         RecordingSink consumer = new RecordingSink(false);
-        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer.sink, consumer.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
 
         hub.publish(message("d1", 1));
         hub.publish(new MarketMessage("d1", "book.BTC-PERPETUAL.100ms", 9, 1, false, "{}"));
@@ -132,7 +134,7 @@ class StreamHubTest {
     @Test
     void aClientFilterKeepsOtherClientsOut() {
         RecordingSink consumer = new RecordingSink(false);
-        hub.open(new StreamFilter(Set.of(CHANNEL), "d2"), consumer.sink, consumer.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), "d2"), consumer);
 
         hub.publish(message("d1", 1));
         hub.publish(message("d2", 2));
@@ -145,8 +147,8 @@ class StreamHubTest {
     void aStuckConsumerIsDroppedWhileTheOthersGetEverythingAndThePublisherNeverWaits() {
         RecordingSink stuck = new RecordingSink(true);
         RecordingSink healthy = new RecordingSink(false);
-        hub.open(new StreamFilter(Set.of(CHANNEL), null), stuck.sink, stuck.sse);
-        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy.sink, healthy.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), stuck);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy);
 
         assertTimeoutPreemptively(Duration.ofSeconds(1), () -> {
             for (int i = 1; i <= 200; i++) {
@@ -166,7 +168,7 @@ class StreamHubTest {
     @Test
     void aConsumerThatGoneAwayIsRemoved() {
         RecordingSink consumer = new RecordingSink(false);
-        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer.sink, consumer.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
         consumer.closed = true;
 
         hub.publish(message("d1", 1));
@@ -192,10 +194,10 @@ class StreamHubTest {
         for (int i = 0; i < 12; i++) {
             RecordingSink sink = new RecordingSink(true);
             stuck.add(sink);
-            hub.open(new StreamFilter(Set.of(CHANNEL), null), sink.sink, sink.sse);
+            hub.open(new StreamFilter(Set.of(CHANNEL), null), sink);
         }
         RecordingSink healthy = new RecordingSink(false);
-        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy.sink, healthy.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy);
 
         for (int i = 1; i <= 40; i++) {
             hub.publish(message("d1", i));
@@ -220,7 +222,7 @@ class StreamHubTest {
     @Test
     void openingAndEndingStreamsTellsTheBusToRecheckInterest() {
         RecordingSink consumer = new RecordingSink(false);
-        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer.sink, consumer.sse);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
         org.mockito.ArgumentCaptor<java.util.function.BooleanSupplier> wanted =
                 org.mockito.ArgumentCaptor.forClass(java.util.function.BooleanSupplier.class);
         org.mockito.Mockito.verify(bus).interest(org.mockito.ArgumentMatchers.eq(CHANNEL), wanted.capture());

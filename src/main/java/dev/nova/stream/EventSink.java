@@ -1,0 +1,19 @@
+package dev.nova.stream;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where an SSE stream's text goes: the HTTP response of one consumer. Writes never block the caller; one write at
+ * a time (the consumer's lane waits for each).
+ */
+public interface EventSink {
+
+    /** Writes complete SSE events; the stage completes once the bytes are handed to the network, or fails. */
+    CompletionStage<Void> write(String events);
+
+    /** Whether the consumer went away or the stream was closed. */
+    boolean isClosed();
+
+    /** Ends the response; idempotent. */
+    void close();
+}
