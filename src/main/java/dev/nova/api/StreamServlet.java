@@ -78,6 +78,8 @@ public class StreamServlet extends HttpServlet {
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-cache");
+        // The consumer sees the stream open at once, not at its first event.
+        response.flushBuffer();
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
         ServletEventSink sink = new ServletEventSink(async);

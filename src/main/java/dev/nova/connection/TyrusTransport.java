@@ -105,6 +105,10 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
         @Override
         public void onOpen(Session session, EndpointConfig config) {
             session.setMaxTextMessageBufferSize(maxMessageBytes);
+            // Nova watches for silence itself (stale-timeout). With an idle timeout of 0 Tyrus still re-arms a timer
+            // on every message, which inside Liberty is a managed scheduled task capturing the thread's context:
+            // measured as the ingest bottleneck. A negative timeout means none, and no timer at all.
+            session.setMaxIdleTimeout(-1);
             listener.onOpen(new TyrusSession(session, sendTimeout));
             session.addMessageHandler(String.class, (MessageHandler.Whole<String>) listener::onText);
             session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> listener.onPong());

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
@@ -25,12 +26,20 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         static final Item KEEP_ALIVE = new Item(null, null, null);
     }
 
+    /** What the node's streams have written: writes to sinks and the events they carried. */
+    record Counters(LongAdder writes, LongAdder events) {
+        Counters() {
+            this(new LongAdder(), new LongAdder());
+        }
+    }
+
     private final long id;
     private final EventSink sink;
     private final Duration sendTimeout;
     private final ScheduledExecutorService timers;
     private final Executor executor;
     private final BiConsumer<SseConsumer, String> onEnd;
+    private final Counters counters;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long lastWriteAt = System.currentTimeMillis();
 
@@ -40,8 +49,10 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
             StreamSettings settings,
             ScheduledExecutorService timers,
             Executor executor,
+            Counters counters,
             BiConsumer<SseConsumer, String> onEnd) {
         super(settings.bufferSize(), executor);
+        this.counters = counters;
         this.id = id;
         this.sink = sink;
         this.sendTimeout = settings.sendTimeout();
@@ -65,9 +76,15 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
             return null;
         }
         StringBuilder text = new StringBuilder(batch.size() * 320);
+        int events = 0;
         for (Item item : batch) {
             frame(text, item);
+            if (item.json() != null) {
+                events++;
+            }
         }
+        counters.writes().increment();
+        counters.events().add(events);
         return bounded(sink.write(text.toString())).thenRun(() -> lastWriteAt = System.currentTimeMillis());
     }
 

@@ -55,6 +55,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
 
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder eventsDropped = new LongAdder();
+    private final SseConsumer.Counters written = new SseConsumer.Counters();
     private volatile DeliveryLane<MarketMessage> cdiLane;
     private ScheduledFuture<?> keepAlive;
 
@@ -171,7 +172,13 @@ public class StreamHub implements MessageSink, RemoteMessages {
     public void open(StreamFilter filter, EventSink sink) {
         long id = ids.incrementAndGet();
         SseConsumer consumer = new SseConsumer(
-                id, sink, settings, executors.timers(), executors.delivery(), (c, reason) -> ended(c, filter, reason));
+                id,
+                sink,
+                settings,
+                executors.timers(),
+                executors.delivery(),
+                written,
+                (c, reason) -> ended(c, filter, reason));
         consumers.put(id, consumer);
         Subscriber subscriber = new Subscriber(consumer, filter.client());
         for (String channel : filter.channels()) {
@@ -197,7 +204,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
     public void openEvents(Set<String> types, EventSink sink) {
         long id = ids.incrementAndGet();
         SseConsumer consumer =
-                new SseConsumer(id, sink, settings, executors.timers(), executors.delivery(), (c, reason) -> {
+                new SseConsumer(id, sink, settings, executors.timers(), executors.delivery(), written, (c, reason) -> {
                     eventConsumers.remove(c);
                     consumers.remove(c.id());
                     endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
@@ -260,6 +267,16 @@ public class StreamHub implements MessageSink, RemoteMessages {
         Map<String, Long> counts = new TreeMap<>();
         endedByReason.forEach((reason, count) -> counts.put(reason, count.sum()));
         return counts;
+    }
+
+    /** Writes to this node's SSE streams; with {@link #eventsWritten} it tells how well writes batch. */
+    public long streamWrites() {
+        return written.writes().sum();
+    }
+
+    /** Events (messages and cluster events) written to this node's SSE streams. */
+    public long eventsWritten() {
+        return written.events().sum();
     }
 
     /** Messages not fired as CDI events because the observers fell behind. */

@@ -49,6 +49,8 @@ public class NovaMetrics {
                     new Tag("reason", reason));
         }
         registry.gauge("nova.stream.events.dropped", hub, StreamHub::eventsDropped);
+        registry.gauge("nova.stream.writes", hub, StreamHub::streamWrites);
+        registry.gauge("nova.stream.events.written", hub, StreamHub::eventsWritten);
         registry.gauge("nova.ratelimit.admitted", gate, RateLimitedGate::admitted);
         registry.gauge("nova.ratelimit.delayed", gate, RateLimitedGate::delayed);
         registry.gauge("nova.ratelimit.rejected", gate, RateLimitedGate::rejected);

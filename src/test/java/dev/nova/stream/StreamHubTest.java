@@ -129,6 +129,8 @@ class StreamHubTest {
                                 + "\"gap\":false,\"data\":[{\"trade_seq\":1}]}",
                         "{\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"d1\",\"sequence\":2,\"receivedAt\":1700000000000,"
                                 + "\"gap\":false,\"data\":[{\"trade_seq\":2}]}");
+        assertThat(hub.eventsWritten()).as("keep-alive comments are not events").isEqualTo(2);
+        assertThat(hub.streamWrites()).isBetween(1L, 3L);
     }
 
     @Test

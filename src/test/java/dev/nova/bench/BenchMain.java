@@ -1,0 +1,876 @@
+package dev.nova.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.Http;
+import dev.nova.it.support.LibertyNode;
+import dev.nova.it.support.ThreeNodes;
+import dev.nova.simulator.ExchangeSimulator;
+import dev.nova.simulator.SimulatorOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+
+/**
+ * Nova's benchmark harness: starts the exchange simulator and Liberty nodes from the build on loopback, measures
+ * every figure of BENCHMARKS.md and prints the table (also written to {@code target/bench/results.md}). Each figure
+ * is the median of several runs with min and max; where a ceiling exists it is measured in the same run.
+ *
+ * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
+ * (comma list of {@code ingest, latency, failover, sync, ratelimit, memory}; default all).
+ */
+public final class BenchMain {
+
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    /** The nodes' JVM options; {@code -Dbench.node-jvm-args=...} adds to them (e.g. a flight recording). */
+    private static final String NODE_JVM_ARGS = ("-Xmx1g " + System.getProperty("bench.node-jvm-args", "")).trim();
+
+    private final int runs = Integer.getInteger("bench.runs", 3);
+    private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
+    private final Set<String> only = new LinkedHashSet<>(
+            Arrays.asList(System.getProperty("bench.only", "ingest,latency,failover,sync,ratelimit,memory")
+                    .split(",")));
+    private final Report report;
+    private ExchangeSimulator simulator;
+
+    private BenchMain(Report report) {
+        this.report = report;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(System.getProperty("bench.output", "target/bench")).resolve("results.md");
+        String header =
+                "Nova benchmark, " + Instant.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                        + System.getProperty("java.vm.name") + " " + System.getProperty("java.version");
+        BenchMain bench = new BenchMain(new Report(out, header));
+        int exit = 0;
+        try {
+            bench.run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+            exit = 1;
+        }
+        System.out.println();
+        System.out.println(header);
+        System.out.println(bench.report.table());
+        System.out.println("[bench] written to " + out.toAbsolutePath());
+        System.exit(exit);
+    }
+
+    private void run() throws Exception {
+        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
+                .messagesPerSecond(0)
+                .stampNanos(true)
+                .credentials("bench-acct", "bench-secret")
+                .outboxFrames(1 << 22));
+        try {
+            if (only.contains("ingest") || only.contains("ratelimit") || only.contains("sync")) {
+                singleNode();
+            }
+            if (only.contains("latency")
+                    || only.contains("failover")
+                    || only.contains("sync")
+                    || only.contains("ratelimit")) {
+                threeNodes();
+            }
+            if (only.contains("memory")) {
+                memory();
+            }
+        } finally {
+            simulator.close();
+        }
+    }
+
+    // ---- one node: ingest, rate-limit calls alone, sync lag alone ----
+
+    private void singleNode() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("JVM_ARGS", NODE_JVM_ARGS);
+        env.put("NOVA_STREAM_BUFFER_SIZE", "1000000");
+        log("starting one node");
+        try (LibertyNode node = LibertyNode.start("bench-single", env)) {
+            node.awaitStarted(WAIT);
+            Http http = node.http();
+            if (only.contains("ingest")) {
+                ingest(http, 1, 500_000);
+                ingest(http, 50, 10_000);
+            }
+            if (only.contains("ratelimit")) {
+                createClient(http, "rl-single", null, true);
+                List<Double> p50 = new ArrayList<>();
+                List<Double> p99 = new ArrayList<>();
+                for (int run = 0; run < runs; run++) {
+                    double[] figures = checkLatency(http, "rl-single", 2000);
+                    p50.add(figures[0]);
+                    p99.add(figures[1]);
+                }
+                report.add("rate-limit check, 1 node, p50", "µs", p50, "budget held by the node itself");
+                report.add("rate-limit check, 1 node, p99", "µs", p99, "");
+            }
+        }
+    }
+
+    /**
+     * Simulator (blaster) to Nova to an SSE consumer on the same node, against bare Tyrus sessions reading the same
+     * simulator: {@code connections} channels, one per client, {@code perConnection} messages blasted on each.
+     */
+    private void ingest(Http http, int connections, int perConnection) throws Exception {
+        log("ingest on " + connections + " connection(s)");
+        List<String> channels = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            String channel = "trades.IN" + connections + "X" + i + "-PERPETUAL.raw";
+            channels.add(channel);
+            createClient(http, "ingest-" + connections + "-" + i, channel, false);
+        }
+        for (int i = 0; i < connections; i++) {
+            awaitActive(http, "ingest-" + connections + "-" + i);
+        }
+        List<String> bareChannels = new ArrayList<>();
+        try (BareTyrus bare = new BareTyrus()) {
+            for (int i = 0; i < connections; i++) {
+                String channel = "trades.BARE" + connections + "X" + i + "-PERPETUAL.raw";
+                bareChannels.add(channel);
+                bare.subscribe(simulator.deribitUrl(), channel);
+            }
+            for (String channel : bareChannels) {
+                awaitSubscribers(channel, 1);
+            }
+            List<SseReader> consumers = new ArrayList<>();
+            try {
+                for (String channel : channels) {
+                    consumers.add(new SseReader(streamUri(http, channel), null));
+                }
+                List<Double> nova = new ArrayList<>();
+                List<Double> tyrus = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
+                long total = (long) connections * perConnection;
+                String prefix = "ingest-" + connections + "-";
+                // Warm-up, not measured: the JIT compiles the hot path of both readers.
+                long warm = consumers.stream().mapToLong(SseReader::messages).sum();
+                blastAll(channels, perConnection);
+                awaitTotal(consumers, warm + total);
+                long bareWarm = bare.messages();
+                blastAll(bareChannels, perConnection);
+                bare.awaitMessages(bareWarm + total, WAIT);
+                double[] writesBefore = streamWrites(http);
+                for (int run = 0; run < runs; run++) {
+                    long before =
+                            consumers.stream().mapToLong(SseReader::messages).sum();
+                    long receivedBefore = received(http, prefix);
+                    long start = blastAll(channels, perConnection);
+                    // The SSE consumers are the clock: polling Nova's REST API during the run would cost the
+                    // node CPU (profiled at ~10 %). Its counters are read once afterwards to check it decoded all.
+                    awaitTotal(consumers, before + total);
+                    double rate = total / ((System.nanoTime() - start) / 1e9);
+                    long decoded = received(http, prefix) - receivedBefore;
+                    if (decoded < total) {
+                        throw new IllegalStateException("Nova's clients decoded " + decoded + " of " + total);
+                    }
+
+                    long bareBefore = bare.messages();
+                    long bareStart = blastAll(bareChannels, perConnection);
+                    if (!bare.awaitMessages(bareBefore + total, WAIT)) {
+                        throw new IllegalStateException("bare Tyrus did not receive the blast");
+                    }
+                    double bareRate = total / ((System.nanoTime() - bareStart) / 1e9);
+                    nova.add(rate);
+                    tyrus.add(bareRate);
+                    ratios.add(rate / bareRate);
+                    log(String.format(
+                            "  run %d: simulator → Nova → SSE consumer %.0f msg/s, bare Tyrus %.0f msg/s",
+                            run + 1, rate, bareRate));
+                }
+                if (consumers.stream().anyMatch(SseReader::dropped)) {
+                    throw new IllegalStateException("Nova dropped a consumer during the ingest runs");
+                }
+                double[] writesAfter = streamWrites(http);
+                log(String.format(
+                        "  SSE events per write: %.1f",
+                        (writesAfter[1] - writesBefore[1]) / Math.max(1, writesAfter[0] - writesBefore[0])));
+                String label = connections == 1 ? "1 connection" : connections + " connections";
+                report.add(
+                        "ingest, " + label + ", simulator → Nova → SSE consumer on the node",
+                        "msg/s",
+                        nova,
+                        "ratio to bare Tyrus in the same runs: " + Stats.format(Stats.median(ratios)) + " (min "
+                                + Stats.format(Stats.min(ratios)) + "); every message decoded, sequenced and "
+                                + "delivered, one SSE stream per channel");
+                report.add("ingest, " + label + ", bare Tyrus client (ceiling)", "msg/s", tyrus, "");
+            } finally {
+                consumers.forEach(SseReader::close);
+            }
+        }
+        for (int i = 0; i < connections; i++) {
+            http.delete("/api/clients/ingest-" + connections + "-" + i);
+        }
+    }
+
+    /** Blasts every channel; returns the moment the encoded frames were handed to the simulator's sessions. */
+    private long blastAll(List<String> channels, int count) {
+        simulator.blast(channels, count);
+        return System.nanoTime();
+    }
+
+    /** The node's SSE writes and the events they carried, from its metrics. */
+    private static double[] streamWrites(Http http) {
+        double writes = 0;
+        double events = 0;
+        for (String line : http.get("/metrics?scope=application").text().split("\n")) {
+            String[] parts = line.split(" ");
+            if (line.startsWith("nova_stream_writes")) {
+                writes = Double.parseDouble(parts[parts.length - 1]);
+            } else if (line.startsWith("nova_stream_events_written")) {
+                events = Double.parseDouble(parts[parts.length - 1]);
+            }
+        }
+        return new double[] {writes, events};
+    }
+
+    /** What Nova's clients with this name prefix have received and dispatched, by their counters. */
+    private static long received(Http http, String prefix) {
+        long total = 0;
+        for (JsonNode client : http.get("/api/clients").json()) {
+            if (client.path("name").asText().startsWith(prefix)) {
+                total += client.path("messagesReceived").asLong();
+            }
+        }
+        return total;
+    }
+
+    private static void awaitTotal(List<SseReader> consumers, long total) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (consumers.stream().mapToLong(SseReader::messages).sum() < total) {
+            if (System.nanoTime() > deadline || consumers.stream().anyMatch(SseReader::dropped)) {
+                throw new IllegalStateException("the consumers received "
+                        + consumers.stream().mapToLong(SseReader::messages).sum() + " of " + total);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Server-side latency of the seed's check: {@code calls} checks through the REST API, then the node's figures. */
+    private static double[] checkLatency(Http http, String client, int calls) {
+        http.post("/api/ratelimits/latency/reset", "{}");
+        String body = "{\"operation\":\"subscribe\",\"client\":\"" + client + "\"}";
+        for (int i = 0; i < calls; i++) {
+            Http.Reply reply = http.post("/api/ratelimits/check", body);
+            if (reply.status() != 200) {
+                throw new IllegalStateException("check failed: " + reply.text());
+            }
+        }
+        JsonNode check = http.get("/api/ratelimits/latency").json().path("check");
+        return new double[] {check.path("p50Us").asDouble(), check.path("p99Us").asDouble()};
+    }
+
+    // ---- three nodes: latency, failover and transfer, sync lag, shared budgets ----
+
+    private void threeNodes() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("NOVA_EXCHANGES_DERIBIT_PRIMARY_REGION", ThreeNodes.REGIONS.get(0));
+        env.put("NOVA_STREAM_BUFFER_SIZE", "100000");
+        log("starting three nodes");
+        try (ThreeNodes cluster = ThreeNodes.start(env, WAIT)) {
+            if (only.contains("latency")) {
+                latency(cluster);
+            }
+            if (only.contains("sync")) {
+                syncLag(cluster);
+            }
+            if (only.contains("ratelimit")) {
+                sharedBudgets(cluster);
+            }
+            if (only.contains("failover")) {
+                transfer(cluster);
+                failover(cluster);
+            }
+        }
+    }
+
+    /** Exchange to SSE consumer, on the owner node and on another node, at 500 messages per second. */
+    private void latency(ThreeNodes cluster) throws Exception {
+        log("latency");
+        Http n1 = cluster.node(1).http();
+        String channel = "trades.LAT-PERPETUAL.raw";
+        createClient(n1, "latency", channel, false);
+        awaitActive(n1, "latency");
+        String owner = n1.get("/api/clients/latency").json().path("owner").asText();
+        LibertyNode ownerNode = cluster.named(owner);
+        LibertyNode otherNode =
+                cluster.all().stream().filter(n -> n != ownerNode).findFirst().orElseThrow();
+        List<Double> ownerP50 = new ArrayList<>();
+        List<Double> ownerP99 = new ArrayList<>();
+        List<Double> otherP50 = new ArrayList<>();
+        List<Double> otherP99 = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            List<Double> onOwner = Collections.synchronizedList(new ArrayList<>());
+            List<Double> onOther = Collections.synchronizedList(new ArrayList<>());
+            try (SseReader a = new SseReader(streamUri(ownerNode.http(), channel), latencyTo(onOwner));
+                    SseReader b = new SseReader(streamUri(otherNode.http(), channel), latencyTo(onOther))) {
+                Thread.sleep(500);
+                publishFor(channel, 500, Duration.ofSeconds(10));
+                Thread.sleep(1000);
+            }
+            // The first second warms the path up; it is left out.
+            List<Double> ownerSteady = onOwner.subList(Math.min(500, onOwner.size()), onOwner.size());
+            List<Double> otherSteady = onOther.subList(Math.min(500, onOther.size()), onOther.size());
+            ownerP50.add(Stats.percentile(ownerSteady, 50));
+            ownerP99.add(Stats.percentile(ownerSteady, 99));
+            otherP50.add(Stats.percentile(otherSteady, 50));
+            otherP99.add(Stats.percentile(otherSteady, 99));
+            log(String.format(
+                    "  run %d: owner p50 %.2f p99 %.2f ms, other node p50 %.2f p99 %.2f ms (%d/%d messages)",
+                    run + 1,
+                    ownerP50.get(run),
+                    ownerP99.get(run),
+                    otherP50.get(run),
+                    otherP99.get(run),
+                    onOwner.size(),
+                    onOther.size()));
+        }
+        report.add("latency exchange → SSE, owner node, p50", "ms", ownerP50, "500 msg/s, one channel");
+        report.add("latency exchange → SSE, owner node, p99", "ms", ownerP99, "");
+        report.add("latency exchange → SSE, other node, p50", "ms", otherP50, "one cluster-bus hop more");
+        report.add("latency exchange → SSE, other node, p99", "ms", otherP99, "");
+        n1.delete("/api/clients/latency");
+    }
+
+    private static SseReader.Listener latencyTo(List<Double> samples) {
+        return (data, arrived) -> {
+            long sent = SseReader.longField(data, "nanos");
+            if (sent > 0) {
+                samples.add((arrived - sent) / 1e6);
+            }
+        };
+    }
+
+    /** Publishes on a channel at a steady rate for a while (blocking). */
+    private void publishFor(String channel, int perSecond, Duration duration) throws InterruptedException {
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ticker.scheduleAtFixedRate(
+                    () -> simulator.publish(channel, 1), 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
+            Thread.sleep(duration.toMillis());
+        } finally {
+            ticker.shutdownNow();
+            ticker.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sync lag A → every member, idle and while the cluster bus carries market data to another node. */
+    private void syncLag(ThreeNodes cluster) throws Exception {
+        log("sync lag");
+        Http n1 = cluster.node(1).http();
+        List<Double> idle50 = new ArrayList<>();
+        List<Double> idle99 = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            JsonNode lag = n1.post("/api/cluster/sync-lag?samples=500", "{}").json();
+            idle50.add(lag.path("p50Ms").asDouble());
+            idle99.add(lag.path("p99Ms").asDouble());
+        }
+        report.add("registry sync lag, idle, p50", "ms", idle50, "replicated write on n1 until all 3 applied it");
+        report.add("registry sync lag, idle, p99", "ms", idle99, "goal ≤ 10 ms");
+
+        String channel = "trades.BUS-PERPETUAL.raw";
+        createClient(n1, "bus-load", channel, false);
+        awaitActive(n1, "bus-load");
+        String owner = n1.get("/api/clients/bus-load").json().path("owner").asText();
+        LibertyNode elsewhere = cluster.all().stream()
+                .filter(n -> !n.name().equals(owner))
+                .findFirst()
+                .orElseThrow();
+        List<Double> busy50 = new ArrayList<>();
+        List<Double> busy99 = new ArrayList<>();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        try (SseReader remote = new SseReader(streamUri(elsewhere.http(), channel), null)) {
+            ticker.scheduleAtFixedRate(() -> simulator.publish(channel, 5), 0, 1, TimeUnit.MILLISECONDS);
+            Thread.sleep(2000);
+            Http ownerHttp = cluster.named(owner).http();
+            for (int run = 0; run < runs; run++) {
+                JsonNode lag = ownerHttp
+                        .post("/api/cluster/sync-lag?samples=500", "{}")
+                        .json();
+                busy50.add(lag.path("p50Ms").asDouble());
+                busy99.add(lag.path("p99Ms").asDouble());
+            }
+            long received = remote.messages();
+            log("  bus load: " + received + " messages reached " + elsewhere.name() + " over the bus");
+        } finally {
+            ticker.shutdownNow();
+        }
+        report.add(
+                "registry sync lag, bus carrying ~5,000 msg/s, p50",
+                "ms",
+                busy50,
+                "probes from the owner while it forwards market data");
+        report.add("registry sync lag, bus carrying ~5,000 msg/s, p99", "ms", busy99, "goal ≤ 10 ms");
+        n1.delete("/api/clients/bus-load");
+    }
+
+    /**
+     * Shared budgets: check latency on a node that holds the budget and on one that does not, and the overshoot of
+     * three nodes subscribing for one account at once (the simulator's 10028 answers).
+     */
+    private void sharedBudgets(ThreeNodes cluster) throws Exception {
+        log("shared budgets");
+        Http n1 = cluster.node(1).http();
+        for (int i = 1; i <= 3; i++) {
+            createClient(cluster.node(i).http(), "rl-" + i, null, true, ThreeNodes.REGIONS.get(i - 1));
+        }
+        for (int i = 1; i <= 3; i++) {
+            awaitConnected(n1, "rl-" + i);
+        }
+        String holder = budgetOwner(n1, "deribit:account:bench-acct");
+        LibertyNode holderNode = cluster.named(holder);
+        LibertyNode remoteNode =
+                cluster.all().stream().filter(n -> n != holderNode).findFirst().orElseThrow();
+        List<Double> local50 = new ArrayList<>();
+        List<Double> local99 = new ArrayList<>();
+        List<Double> remote50 = new ArrayList<>();
+        List<Double> remote99 = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            double[] local = checkLatency(holderNode.http(), "rl-1", 2000);
+            double[] remote = checkLatency(remoteNode.http(), "rl-1", 2000);
+            local50.add(local[0]);
+            local99.add(local[1]);
+            remote50.add(remote[0]);
+            remote99.add(remote[1]);
+        }
+        report.add("rate-limit check, 3 nodes, on the budget's owner, p50", "µs", local50, "");
+        report.add("rate-limit check, 3 nodes, on the budget's owner, p99", "µs", local99, "");
+        report.add("rate-limit check, 3 nodes, elsewhere, p50", "µs", remote50, "one cluster round trip to the owner");
+        report.add("rate-limit check, 3 nodes, elsewhere, p99", "µs", remote99, "");
+
+        List<Double> overshoot = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        int perClient = 60;
+        for (int run = 0; run < runs; run++) {
+            long before = simulator.rateLimited();
+            long start = System.nanoTime();
+            List<CompletableFuture<Http.Reply>> sending = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                Http http = cluster.node(i).http();
+                String client = "rl-" + i;
+                for (int j = 0; j < perClient; j++) {
+                    String body = "{\"channels\":[\"trades.R" + run + "C" + i + "N" + j + "-PERPETUAL.raw\"]}";
+                    sending.add(CompletableFuture.supplyAsync(
+                            () -> http.post("/api/clients/" + client + "/subscriptions", body)));
+                }
+            }
+            sending.forEach(CompletableFuture::join);
+            awaitActiveCount(n1, "rl-", (run + 1) * 3 * perClient);
+            seconds.add((System.nanoTime() - start) / 1e9);
+            overshoot.add((double) (simulator.rateLimited() - before));
+        }
+        report.add(
+                "rate-limit overshoot, 3 nodes × 60 concurrent subscribes, one account",
+                "10028 answers",
+                overshoot,
+                "goal 0; default limits (50,000 credits, 10,000/s, 500 per request, margin 10 %)");
+        report.add(
+                "time for those 180 subscribes",
+                "s",
+                seconds,
+                "floor set by the budget: 88 at once ((45,000 − 1,000 reserve) / 500), then 18/s: ≥ 5.1 s");
+        for (int i = 1; i <= 3; i++) {
+            n1.delete("/api/clients/rl-" + i);
+        }
+    }
+
+    /** Planned transfers (make-before-break): messages lost and the longest silence seen by a consumer. */
+    private void transfer(ThreeNodes cluster) throws Exception {
+        log("transfer");
+        Http n1 = cluster.node(1).http();
+        String channel = "trades.TRANSFER-PERPETUAL.raw";
+        createClient(n1, "moving", channel, false);
+        awaitActive(n1, "moving");
+        List<Double> lost = new ArrayList<>();
+        List<Double> silence = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            String owner = n1.get("/api/clients/moving").json().path("owner").asText();
+            LibertyNode target = cluster.all().stream()
+                    .filter(n -> !n.name().equals(owner))
+                    .toList()
+                    .get(run % 2);
+            LibertyNode watcher = cluster.all().stream()
+                    .filter(n -> !n.name().equals(owner) && n != target)
+                    .findFirst()
+                    .orElseThrow();
+            Arrivals arrivals = new Arrivals();
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+            try (SseReader reader = new SseReader(streamUri(watcher.http(), channel), arrivals)) {
+                ticker.scheduleAtFixedRate(() -> simulator.publish(channel, 1), 0, 5, TimeUnit.MILLISECONDS);
+                Thread.sleep(1000);
+                Http.Reply moved =
+                        n1.post("/api/clients/moving/transfer", "{\"targetNode\":\"" + target.name() + "\"}");
+                if (moved.status() != 200) {
+                    throw new IllegalStateException("transfer failed: " + moved.text());
+                }
+                Thread.sleep(1000);
+                ticker.shutdownNow();
+                Thread.sleep(300);
+                lost.add((double) arrivals.missing());
+                silence.add(arrivals.longestSilenceMs());
+                log(String.format(
+                        "  run %d: %s → %s, %d missing, longest silence %.1f ms",
+                        run + 1, owner, target.name(), arrivals.missing(), arrivals.longestSilenceMs()));
+            } finally {
+                ticker.shutdownNow();
+            }
+        }
+        report.add("planned transfer: messages lost", "messages", lost, "goal 0; 200 msg/s, consumer on a third node");
+        report.add("planned transfer: longest silence at the consumer", "ms", silence, "normal spacing 5 ms");
+        n1.delete("/api/clients/moving");
+    }
+
+    /** kill -9 of the owner: time from its last message to the first from the new owner, at a consumer elsewhere. */
+    private void failover(ThreeNodes cluster) throws Exception {
+        log("failover, " + failoverRounds + " rounds");
+        String channel = "trades.FAILOVER-PERPETUAL.raw";
+        Http n1 = cluster.node(1).http();
+        createClient(n1, "failing", channel, false);
+        awaitActive(n1, "failing");
+        List<Double> gaps = new ArrayList<>();
+        List<Double> missed = new ArrayList<>();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        ScheduledFuture<?> publishing =
+                ticker.scheduleAtFixedRate(() -> simulator.publish(channel, 1), 0, 5, TimeUnit.MILLISECONDS);
+        try {
+            for (int round = 0; round < failoverRounds; round++) {
+                LibertyNode any = cluster.all().stream()
+                        .filter(n -> n.http().isUp())
+                        .findFirst()
+                        .orElseThrow();
+                String owner = any.http()
+                        .get("/api/clients/failing")
+                        .json()
+                        .path("owner")
+                        .asText();
+                LibertyNode victim = cluster.named(owner);
+                LibertyNode watcher = cluster.all().stream()
+                        .filter(n -> n != victim)
+                        .findFirst()
+                        .orElseThrow();
+                Arrivals arrivals = new Arrivals();
+                try (SseReader reader = new SseReader(streamUri(watcher.http(), channel), arrivals)) {
+                    Thread.sleep(1500);
+                    long killedAt = System.nanoTime();
+                    victim.kill9();
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    while (arrivals.lastArrival() < killedAt && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    Thread.sleep(500);
+                    double gap = arrivals.gapAcrossMs(killedAt);
+                    gaps.add(gap);
+                    missed.add((double) arrivals.missing());
+                    log(String.format(
+                            "  round %d: killed %s, gap %.0f ms, %d messages missed",
+                            round + 1, owner, gap, arrivals.missing()));
+                }
+                victim.restart();
+                victim.awaitStarted(WAIT);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (System.nanoTime() < deadline
+                        && !cluster.all().stream()
+                                .allMatch(n -> ThreeNodes.members(n).size() == 3)) {
+                    Thread.sleep(200);
+                }
+                Thread.sleep(2000);
+            }
+        } finally {
+            publishing.cancel(false);
+            ticker.shutdownNow();
+        }
+        report.add(
+                "failover gap after kill -9 (median = p50 of the rounds)",
+                "ms",
+                gaps,
+                "last message of the old owner → first of the new, at a consumer on a surviving node");
+        report.add(
+                "failover gap after kill -9, p99 of the rounds",
+                "ms",
+                List.of(Stats.percentile(gaps, 99)),
+                failoverRounds + " rounds; goal ≤ 1,500 ms with defaults");
+        report.add(
+                "failover: messages the exchange sent during the gap",
+                "messages",
+                missed,
+                "200 msg/s; Deribit does not replay, so these are gone (flagged gap: true)");
+    }
+
+    // ---- memory ----
+
+    /** RSS of a node idle, then with 100 clients and 10,000 subscriptions. */
+    private void memory() throws Exception {
+        log("memory");
+        Map<String, String> env = new HashMap<>();
+        env.put("JVM_ARGS", NODE_JVM_ARGS);
+        try (LibertyNode node = LibertyNode.start("bench-memory", env)) {
+            node.awaitStarted(WAIT);
+            Http http = node.http();
+            Thread.sleep(5000);
+            List<Double> idle = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                idle.add(rssMb(node));
+                Thread.sleep(2000);
+            }
+            report.add("RSS of an idle node", "MiB", idle, "-Xmx1g");
+            List<Double> idleHeap = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                idleHeap.add(liveHeapMb(node, http));
+            }
+            for (int c = 0; c < 100; c++) {
+                StringBuilder channels = new StringBuilder();
+                for (int s = 0; s < 100; s++) {
+                    channels.append(s == 0 ? "" : ",")
+                            .append("\"trades.M")
+                            .append(c)
+                            .append('X')
+                            .append(s)
+                            .append("-PERPETUAL.raw\"");
+                }
+                Http.Reply created = http.post(
+                        "/api/clients",
+                        "{\"name\":\"mem-" + c + "\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                                + "\",\"channels\":[" + channels + "]}");
+                if (created.status() != 201) {
+                    throw new IllegalStateException("create failed: " + created.text());
+                }
+            }
+            awaitActiveCount(http, "mem-", 10_000);
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+            try {
+                // Some traffic on every channel: one message per channel per second.
+                simulator.rate(1);
+                Thread.sleep(10_000);
+                List<Double> loaded = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    loaded.add(rssMb(node));
+                    Thread.sleep(2000);
+                }
+                List<Double> loadedHeap = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    loadedHeap.add(liveHeapMb(node, http));
+                }
+                report.add(
+                        "RSS with 100 clients and 10,000 subscriptions",
+                        "MiB",
+                        loaded,
+                        "one message per channel per second (10,000 msg/s in), -Xmx1g");
+                report.add("live heap after a full GC, idle", "MiB", idleHeap, "jcmd GC.run, then the heap in use");
+                report.add(
+                        "live heap after a full GC, 100 clients and 10,000 subscriptions",
+                        "MiB",
+                        loadedHeap,
+                        "what they cost: " + Stats.format(Stats.median(loadedHeap) - Stats.median(idleHeap))
+                                + " MiB, about "
+                                + Stats.format(
+                                        (Stats.median(loadedHeap) - Stats.median(idleHeap)) * 1024 * 1024 / 10_000)
+                                + " bytes per subscription");
+            } finally {
+                simulator.rate(0);
+                ticker.shutdownNow();
+            }
+        }
+    }
+
+    /** The heap in use right after a full collection: what the node keeps live. */
+    private static double liveHeapMb(LibertyNode node, Http http) throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(node.pid()),
+                        "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+            throw new IllegalStateException("jcmd GC.run failed for " + node.name());
+        }
+        for (String line : http.get("/metrics?scope=base").text().split("\n")) {
+            if (line.startsWith("memory_usedHeap_bytes")) {
+                String[] parts = line.split(" ");
+                return Double.parseDouble(parts[parts.length - 1]) / (1024 * 1024);
+            }
+        }
+        throw new IllegalStateException("no memory_usedHeap_bytes in the node's base metrics");
+    }
+
+    private static double rssMb(LibertyNode node) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + node.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + node.name());
+    }
+
+    // ---- helpers ----
+
+    /** Message arrivals at a consumer: sequence continuity and silences. */
+    private static final class Arrivals implements SseReader.Listener {
+        private long lastSequence = -1;
+        private long missing;
+        private volatile long last;
+        private long previousBeforeLast;
+        private final List<long[]> times = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public synchronized void message(String data, long arrived) {
+            long sequence = SseReader.longField(data, "sequence");
+            if (lastSequence >= 0 && sequence > lastSequence + 1) {
+                missing += sequence - lastSequence - 1;
+            }
+            if (sequence > lastSequence) {
+                lastSequence = sequence;
+            }
+            previousBeforeLast = last;
+            last = arrived;
+            times.add(new long[] {arrived, sequence});
+        }
+
+        long lastArrival() {
+            return last;
+        }
+
+        synchronized long missing() {
+            return missing;
+        }
+
+        synchronized double longestSilenceMs() {
+            long longest = 0;
+            for (int i = 1; i < times.size(); i++) {
+                longest = Math.max(longest, times.get(i)[0] - times.get(i - 1)[0]);
+            }
+            return longest / 1e6;
+        }
+
+        /**
+         * The failover gap: at the first jump in sequence after {@code moment}, the time from the last message of
+         * the old owner to the first of the new one. Without a jump (nothing lost), the longest silence after it.
+         */
+        synchronized double gapAcrossMs(long moment) {
+            long longest = 0;
+            for (int i = 1; i < times.size(); i++) {
+                long[] previous = times.get(i - 1);
+                long[] current = times.get(i);
+                if (current[0] <= moment) {
+                    continue;
+                }
+                if (current[1] > previous[1] + 1) {
+                    return (current[0] - previous[0]) / 1e6;
+                }
+                longest = Math.max(longest, current[0] - previous[0]);
+            }
+            return longest / 1e6;
+        }
+    }
+
+    private void createClient(Http http, String name, String channel, boolean credentials) {
+        createClient(http, name, channel, credentials, null);
+    }
+
+    private void createClient(Http http, String name, String channel, boolean credentials, String region) {
+        String body = "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl() + "\""
+                + (channel == null ? "" : ",\"channels\":[\"" + channel + "\"]")
+                + (credentials
+                        ? ",\"credentials\":{\"clientId\":\"bench-acct\",\"clientSecret\":\"bench-secret\"}"
+                        : "")
+                + (region == null ? "" : ",\"preferredRegion\":\"" + region + "\"")
+                + "}";
+        Http.Reply reply = http.post("/api/clients", body);
+        if (reply.status() != 201) {
+            throw new IllegalStateException("could not create " + name + ": " + reply.text());
+        }
+    }
+
+    private static void awaitConnected(Http http, String client) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!"CONNECTED"
+                .equals(http.get("/api/clients/" + client).json().path("state").asText())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(client + " did not connect");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitActive(Http http, String client) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            JsonNode subscriptions =
+                    http.get("/api/subscriptions?client=" + client).json();
+            boolean active = subscriptions.size() > 0
+                    && StreamSupport.stream(subscriptions.spliterator(), false)
+                            .allMatch(s -> "ACTIVE".equals(s.path("state").asText()));
+            if (active) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(client + " did not get its channels: " + subscriptions);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitActiveCount(Http http, String clientPrefix, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long active = 0;
+        while (System.nanoTime() < deadline) {
+            JsonNode all = http.get("/api/subscriptions").json();
+            active = StreamSupport.stream(all.spliterator(), false)
+                    .filter(s -> s.path("client").asText().startsWith(clientPrefix))
+                    .filter(s -> "ACTIVE".equals(s.path("state").asText()))
+                    .count();
+            if (active >= count) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(active + " of " + count + " subscriptions active");
+    }
+
+    private void awaitSubscribers(String channel, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (simulator.subscribers(channel) < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("nobody subscribed " + channel);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static String budgetOwner(Http http, String scope) {
+        for (JsonNode budget : http.get("/api/ratelimits").json()) {
+            if (budget.path("scope").asText().equals(scope)) {
+                return budget.path("owner").asText();
+            }
+        }
+        throw new IllegalStateException("no budget " + scope);
+    }
+
+    private static URI streamUri(Http http, String channel) {
+        return URI.create(http.base() + "/api/stream?channel=" + URLEncoder.encode(channel, StandardCharsets.UTF_8));
+    }
+
+    private static void log(String line) {
+        System.out.println("[bench] " + line);
+    }
+}
