@@ -133,9 +133,16 @@ public class ClusterResource {
             responseCode = "400",
             description = "samples out of range",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Dtos.SyncLag syncLag(@QueryParam("samples") @DefaultValue("100") int samples) {
+    public Dtos.SyncLag syncLag(@QueryParam("samples") @DefaultValue("100") String given) {
+        // Taken as text: JAX-RS answers 404 to a query parameter it cannot convert.
+        int samples;
+        try {
+            samples = Integer.parseInt(given.trim());
+        } catch (NumberFormatException e) {
+            samples = -1;
+        }
         if (samples < 1 || samples > 10_000) {
-            throw NovaException.invalid("samples must be between 1 and 10000, not " + samples);
+            throw NovaException.invalid("samples must be a number between 1 and 10000, not '" + given + "'");
         }
         long[] micros = new long[samples];
         for (int i = 0; i < samples; i++) {

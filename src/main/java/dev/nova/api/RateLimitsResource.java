@@ -142,7 +142,8 @@ public class RateLimitsResource {
     @Path("latency/reset")
     @org.eclipse.microprofile.openapi.annotations.Operation(
             summary = "Restart the latency figures",
-            description = "Forgets the recorded budget call latencies of this node; 204")
+            description = "Forgets the recorded budget call latencies of this node")
+    @APIResponse(responseCode = "204", description = "Forgotten")
     public void resetLatency() {
         limiter.resetLatencies();
     }

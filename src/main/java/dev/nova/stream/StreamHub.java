@@ -105,7 +105,8 @@ public class StreamHub implements MessageSink, RemoteMessages {
                 }
             };
         }
-        long every = settings.keepAlive().toMillis();
+        // Looked at often enough that an idle stream hears from Nova within keep-alive + 1 s, not twice the interval.
+        long every = Math.max(50, Math.min(1000, settings.keepAlive().toMillis() / 4));
         keepAlive = executors.timers().scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
     }
 

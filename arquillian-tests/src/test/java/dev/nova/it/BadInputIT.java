@@ -275,4 +275,10 @@ class BadInputIT {
                 "method must not be blank");
         assertProblem(api.post("/api/ratelimits/check", "text/plain", "subscribe"), 415, "application/json");
     }
+
+    @Test
+    void aSyncLagSampleCountThatIsNotANumberIsABadRequestNotAMissingResource() {
+        assertProblem(api.post("/api/cluster/sync-lag?samples=abc", "{}"), 400, "between 1 and 10000, not 'abc'");
+        assertProblem(api.post("/api/cluster/sync-lag?samples=0", "{}"), 400, "between 1 and 10000, not '0'");
+    }
 }
