@@ -115,12 +115,6 @@ public class ClientService implements ConnectionListener {
             executors.control().execute(this::reconcileAll);
             return;
         }
-        if (change.joined().contains(cluster.identity().name())) {
-            // This node's first view: until it was recorded the node could not know it held quorum, so the
-            // clients created meanwhile (declared ones, at startup) wait for this pass, not the periodic one.
-            executors.control().execute(this::reconcileAll);
-            return;
-        }
         if (change.merge()) {
             startsAllowedAt = System.currentTimeMillis() + MERGE_SETTLE.toMillis();
             executors

@@ -124,6 +124,8 @@ public class ClusterRuntime {
             throw e;
         }
         if (cluster.enabled()) {
+            // Known before start returns, so clients created right after it (declared ones) may start at once.
+            views.first(members(), System.currentTimeMillis());
             onView(members(), false);
         } else {
             views.update(List.of(identity.name()), Set.of(), System.currentTimeMillis());

@@ -40,6 +40,14 @@ public final class ViewHistory {
         return snapshot;
     }
 
+    /**
+     * Records the view a node joined with, unless a view has been recorded already: lets the node know at once,
+     * rather than when its view lane gets to it, whether it holds quorum.
+     */
+    public synchronized Snapshot first(List<String> members, long now) {
+        return snapshot.changedAt() == 0 ? update(members, now) : snapshot;
+    }
+
     /** Records a new view in which nobody left on purpose. */
     public Snapshot update(List<String> members, long now) {
         return update(members, Set.of(), now);

@@ -43,11 +43,12 @@ import java.util.logging.Logger;
 public final class ClientConnection {
 
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+    /** How often a connection that the registry does not give this node asks again before connecting. */
+    private static final long FENCE_RECHECK_MS = 1000;
 
     private final ClientSpec spec;
     private final URI url;
     private final long epoch;
-    private static final long FENCE_RECHECK_MS = 1000;
     private final PlatformAdapter adapter;
     private final ConnectionEnvironment env;
     private final ConnectionSettings settings;

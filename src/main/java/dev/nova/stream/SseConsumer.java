@@ -2,22 +2,18 @@ package dev.nova.stream;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
  * One client of an SSE stream: its bounded buffer and its sink. What has queued up is framed as SSE text and
- * written in one asynchronous write; no thread waits on a slow consumer. A write that fails or does not complete
- * within the send timeout, or a full buffer, ends this stream only, and the hub counts why.
+ * written in one asynchronous write; no thread waits on a slow consumer. A write that fails, one that the hub's
+ * sweep finds blocked for longer than the send timeout, or a full buffer, ends this stream only, and the hub counts
+ * why.
  */
 final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
@@ -36,18 +32,18 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     private final long id;
     private final EventSink sink;
     private final Duration sendTimeout;
-    private final ScheduledExecutorService timers;
     private final Executor executor;
     private final BiConsumer<SseConsumer, String> onEnd;
     private final Counters counters;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long lastWriteAt = System.currentTimeMillis();
+    /** When the write under way began; 0 when none is. */
+    private volatile long writeStartedAt;
 
     SseConsumer(
             long id,
             EventSink sink,
             StreamSettings settings,
-            ScheduledExecutorService timers,
             Executor executor,
             Counters counters,
             BiConsumer<SseConsumer, String> onEnd) {
@@ -56,7 +52,6 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         this.id = id;
         this.sink = sink;
         this.sendTimeout = settings.sendTimeout();
-        this.timers = timers;
         this.executor = executor;
         this.onEnd = onEnd;
     }
@@ -85,7 +80,24 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         }
         counters.writes().increment();
         counters.events().add(events);
-        return bounded(sink.write(text.toString())).thenRun(() -> lastWriteAt = System.currentTimeMillis());
+        writeStartedAt = System.currentTimeMillis();
+        return sink.write(text.toString()).whenComplete((v, error) -> {
+            writeStartedAt = 0;
+            if (error == null) {
+                lastWriteAt = System.currentTimeMillis();
+            }
+        });
+    }
+
+    /**
+     * Ends the stream if its current write has been blocked for longer than the send timeout. Called by the hub's
+     * periodic sweep: no timer is armed per write on the delivery path.
+     */
+    void expireBlockedWrite(long now) {
+        long started = writeStartedAt;
+        if (started != 0 && now - started >= sendTimeout.toMillis()) {
+            end("send-timeout", null);
+        }
     }
 
     /** Appends one SSE event (or a keep-alive comment); data with line breaks becomes several data lines. */
@@ -109,24 +121,6 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         out.append('\n');
     }
 
-    /** The write, failed with a timeout if it has not completed within the send timeout. */
-    private CompletableFuture<Void> bounded(CompletionStage<?> write) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        ScheduledFuture<?> expiry = timers.schedule(
-                () -> result.completeExceptionally(new TimeoutException("write blocked")),
-                sendTimeout.toMillis(),
-                TimeUnit.MILLISECONDS);
-        write.whenComplete((v, error) -> {
-            expiry.cancel(false);
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(null);
-            }
-        });
-        return result;
-    }
-
     @Override
     protected void overflowed() {
         end("buffer-full", "{\"reason\":\"buffer-full\",\"detail\":\"the consumer fell too far behind\"}");
@@ -134,8 +128,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
     @Override
     protected void failed(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        end(cause instanceof TimeoutException ? "send-timeout" : "disconnected", null);
+        end("disconnected", null);
     }
 
     /** Ends the stream once, telling the consumer why when it can still listen. */
@@ -152,7 +145,10 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
             }
             StringBuilder text = new StringBuilder();
             frame(text, new Item("dropped", null, farewell));
-            bounded(sink.write(text.toString())).whenComplete((v, error) -> sink.close());
+            sink.write(text.toString())
+                    .toCompletableFuture()
+                    .orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((v, error) -> sink.close());
         };
         try {
             executor.execute(goodbye);

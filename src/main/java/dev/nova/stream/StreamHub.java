@@ -105,7 +105,8 @@ public class StreamHub implements MessageSink, RemoteMessages {
                 }
             };
         }
-        // Looked at often enough that an idle stream hears from Nova within keep-alive + 1 s, not twice the interval.
+        // Often enough that an idle stream hears from Nova within keep-alive + 1 s, not twice the interval, and a
+        // blocked write is noticed within send-timeout + 1 s.
         long every = Math.max(50, Math.min(1000, settings.keepAlive().toMillis() / 4));
         keepAlive = executors.timers().scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
     }
@@ -173,13 +174,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
     public void open(StreamFilter filter, EventSink sink) {
         long id = ids.incrementAndGet();
         SseConsumer consumer = new SseConsumer(
-                id,
-                sink,
-                settings,
-                executors.timers(),
-                executors.delivery(),
-                written,
-                (c, reason) -> ended(c, filter, reason));
+                id, sink, settings, executors.delivery(), written, (c, reason) -> ended(c, filter, reason));
         consumers.put(id, consumer);
         Subscriber subscriber = new Subscriber(consumer, filter.client());
         for (String channel : filter.channels()) {
@@ -204,12 +199,11 @@ public class StreamHub implements MessageSink, RemoteMessages {
     /** Starts streaming cluster events of the given types (all when empty) to an SSE sink. */
     public void openEvents(Set<String> types, EventSink sink) {
         long id = ids.incrementAndGet();
-        SseConsumer consumer =
-                new SseConsumer(id, sink, settings, executors.timers(), executors.delivery(), written, (c, reason) -> {
-                    eventConsumers.remove(c);
-                    consumers.remove(c.id());
-                    endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
-                });
+        SseConsumer consumer = new SseConsumer(id, sink, settings, executors.delivery(), written, (c, reason) -> {
+            eventConsumers.remove(c);
+            consumers.remove(c.id());
+            endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        });
         consumers.put(id, consumer);
         eventConsumers.put(consumer, Set.copyOf(types));
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
@@ -249,9 +243,12 @@ public class StreamHub implements MessageSink, RemoteMessages {
         }
     }
 
+    /** The periodic sweep: ends streams whose write is blocked past the send timeout, keeps idle ones alive. */
     private void keepAlive() {
-        long idleSince = System.currentTimeMillis() - settings.keepAlive().toMillis();
+        long now = System.currentTimeMillis();
+        long idleSince = now - settings.keepAlive().toMillis();
         for (SseConsumer consumer : consumers.values()) {
+            consumer.expireBlockedWrite(now);
             if (consumer.lastWriteAt() <= idleSince && consumer.backlog() == 0) {
                 consumer.offer(SseConsumer.Item.KEEP_ALIVE);
             }

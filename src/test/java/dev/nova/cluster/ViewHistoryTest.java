@@ -10,6 +10,17 @@ class ViewHistoryTest {
     private final ViewHistory views = new ViewHistory(null);
 
     @Test
+    void theJoinViewIsRecordedOnceAndNeverOverwritesALaterView() {
+        assertThat(views.snapshot().quorum()).as("nothing recorded yet").isFalse();
+
+        assertThat(views.first(List.of("a"), 1).quorum()).isTrue();
+        views.update(List.of("a", "b"), 2);
+        views.first(List.of("a"), 3);
+
+        assertThat(views.snapshot().current()).containsExactly("a", "b");
+    }
+
+    @Test
     void joinsAndCrashesThatKeepAMajorityMoveTheStableView() {
         views.update(List.of("a"), 1);
         views.update(List.of("a", "b", "c"), 2);

@@ -168,6 +168,23 @@ class StreamHubTest {
     }
 
     @Test
+    void aConsumerWhoseWriteStaysBlockedPastTheSendTimeoutIsDroppedWhileOthersGoOn() {
+        RecordingSink stuck = new RecordingSink(true);
+        RecordingSink healthy = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), stuck);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy);
+
+        hub.publish(message("d1", 1));
+
+        // One message, far below the buffer: only the blocked write (send-timeout 300 ms) can end the stream.
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 1);
+        assertThat(hub.endedByReason()).containsOnlyKeys("send-timeout");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stuck.closed);
+        hub.publish(message("d1", 2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 2);
+    }
+
+    @Test
     void aConsumerThatGoneAwayIsRemoved() {
         RecordingSink consumer = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.Fixtures;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
 import dev.nova.it.support.SseStream;
@@ -44,11 +45,7 @@ class ClusterIT {
                 .messagesPerSecond(20)
                 .deribitMinHeartbeatSeconds(1)
                 .credentials("cluster-account", "cluster-secret"));
-        Map<String, String> env = new HashMap<>();
-        env.put("NOVA_CONNECTION_HEARTBEAT_INTERVAL", "1");
-        env.put("NOVA_CONNECTION_STALE_TIMEOUT", "3000");
-        env.put("NOVA_CONNECTION_BACKOFF_INITIAL", "100");
-        env.put("NOVA_CONNECTION_BACKOFF_MAX", "1000");
+        Map<String, String> env = Fixtures.fastSessions();
         // The same client declared on every node: the cluster must create it once.
         env.put("NOVA_CLIENTS", "declared-everywhere");
         env.put("NOVA_CLIENT_DECLARED_EVERYWHERE_PLATFORM", "deribit");
@@ -60,12 +57,7 @@ class ClusterIT {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
+        Fixtures.close(simulator, cluster);
     }
 
     private static Http node(int number) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.Fixtures;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
 import dev.nova.it.support.SseStream;
@@ -12,7 +13,6 @@ import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,10 +36,7 @@ class FailoverPolicyIT {
     static void startCluster() throws Exception {
         simulator = ExchangeSimulator.start(
                 SimulatorOptions.defaults().messagesPerSecond(10).deribitMinHeartbeatSeconds(1));
-        Map<String, String> env = new HashMap<>();
-        env.put("NOVA_CONNECTION_HEARTBEAT_INTERVAL", "1");
-        env.put("NOVA_CONNECTION_STALE_TIMEOUT", "3000");
-        env.put("NOVA_CONNECTION_BACKOFF_INITIAL", "100");
+        Map<String, String> env = Fixtures.fastSessions();
         env.put("NOVA_CONNECTION_BACKOFF_MAX", "500");
         env.put("NOVA_EXCHANGES_DERIBIT_PRIMARY_REGION", "us-east");
         env.put("NOVA_FAILOVER_STRATEGY", "delayed");
@@ -51,12 +48,7 @@ class FailoverPolicyIT {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
+        Fixtures.close(simulator, cluster);
     }
 
     private static Http node(int number) {

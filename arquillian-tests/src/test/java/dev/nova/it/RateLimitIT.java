@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.Fixtures;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
 import dev.nova.it.support.ThreeNodes;
@@ -56,12 +57,7 @@ class RateLimitIT {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
+        Fixtures.close(simulator, cluster);
     }
 
     private static Http node(int number) {

@@ -3,6 +3,7 @@ package dev.nova.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.Fixtures;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.ThreeNodes;
 import dev.nova.simulator.ExchangeSimulator;
@@ -35,12 +36,7 @@ class RateLimitLocalIT {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
+        Fixtures.close(simulator, cluster);
     }
 
     @Test
