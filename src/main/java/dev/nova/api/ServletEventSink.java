@@ -7,7 +7,6 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -32,14 +31,14 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     }
 
     @Override
-    public synchronized CompletionStage<Void> write(String events) {
+    public synchronized CompletionStage<Void> write(byte[] events) {
         if (closed) {
             return CompletableFuture.failedFuture(new IOException("the consumer went away"));
         }
         if (written != null && !written.isDone()) {
             return CompletableFuture.failedFuture(new IllegalStateException("a write is still in progress"));
         }
-        pending = events.getBytes(StandardCharsets.UTF_8);
+        pending = events;
         written = new CompletableFuture<>();
         CompletableFuture<Void> result = written;
         progress();

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
@@ -89,6 +90,8 @@ public class ClusterBus {
     private MessageDispatcher dispatcher;
     private DeliveryLane<Outgoing> sender;
     private SerialExecutor interestLane;
+    /** This node's name, read once: {@link #forward} runs for every message and a proxied call is not free. */
+    private String self;
 
     private record Outgoing(MarketMessage message, Set<String> targets) {}
 
@@ -106,6 +109,7 @@ public class ClusterBus {
     @PostConstruct
     void start() {
         interestLane = new SerialExecutor(executors.control(), "interest");
+        self = cluster.identity().name();
         JChannel main = cluster.channel().orElse(null);
         if (main == null) {
             return;
@@ -192,13 +196,22 @@ public class ClusterBus {
 
     // ---- market data ----
 
+    /**
+     * {@link #forward} bound to this instance: called once on the client proxy, it lets the hot path forward without
+     * the proxy resolving the application context for every message. (A method returning {@code this} would get the
+     * proxy back: Weld substitutes it.)
+     */
+    public Consumer<MarketMessage> forwarder() {
+        return this::forward;
+    }
+
     /** Called on the exchange reading thread for every message this node's clients receive: only enqueues. */
     public void forward(MarketMessage message) {
         Set<String> targets = interest.get(message.channel());
         if (targets == null || sender == null) {
             return;
         }
-        if (targets.size() == 1 && targets.contains(cluster.identity().name())) {
+        if (targets.size() == 1 && targets.contains(self)) {
             return;
         }
         sender.offer(new Outgoing(message, targets));
@@ -206,7 +219,6 @@ public class ClusterBus {
 
     private void send(Outgoing outgoing) throws Exception {
         byte[] bytes = encode(outgoing.message());
-        String self = cluster.identity().name();
         for (String node : outgoing.targets()) {
             Address address = addresses.get(node);
             if (address != null && !node.equals(self)) {

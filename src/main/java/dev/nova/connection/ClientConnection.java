@@ -702,6 +702,11 @@ public final class ClientConnection {
     private final class SessionHandler implements ExchangeSession.Handler {
 
         @Override
+        public boolean usesPingFrames() {
+            return adapter.usesPingFrames();
+        }
+
+        @Override
         public void onFrame(ExchangeSession session, String text, long now) {
             try {
                 InboundFrame frame = adapter.decode(text);

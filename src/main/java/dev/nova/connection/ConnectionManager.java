@@ -119,7 +119,7 @@ public class ConnectionManager {
             // The application is stopping: no new exchange sessions.
             return null;
         }
-        HandoverGate gate = HandoverGate.live(sink);
+        HandoverGate gate = HandoverGate.live(sink.target());
         ClientConnection created = connection(spec, epoch, gate, listener);
         ClientConnection existing = running.putIfAbsent(spec.name(), created);
         if (existing != null) {
@@ -137,7 +137,7 @@ public class ConnectionManager {
      * among the running clients.
      */
     public Shadow startShadow(ClientSpec spec, long epoch, Collection<String> channels) {
-        HandoverGate gate = HandoverGate.buffering(sink);
+        HandoverGate gate = HandoverGate.buffering(sink.target());
         SwitchableListener listener = new SwitchableListener();
         ClientConnection shadow = connection(spec, epoch, gate, listener);
         shadow.start(channels);

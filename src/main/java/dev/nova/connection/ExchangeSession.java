@@ -34,6 +34,9 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
         /** The session ended without being asked to (any thread). */
         void onLost(ExchangeSession session, String reason);
+
+        /** Whether this session sends WebSocket pings and so needs to hear the pongs. */
+        boolean usesPingFrames();
     }
 
     private final int shard;
@@ -244,6 +247,11 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         long now = System.currentTimeMillis();
         lastFrameAt = now;
         handler.onFrame(this, text, now);
+    }
+
+    @Override
+    public boolean wantsPongs() {
+        return handler.usesPingFrames();
     }
 
     @Override

@@ -35,6 +35,12 @@ public interface ExchangeTransport {
 
         void onText(String text);
 
+        /**
+         * Whether {@link #onPong} should be called. A session that never pings says no: a transport may then skip
+         * the work of offering every text frame to a pong handler as well.
+         */
+        boolean wantsPongs();
+
         void onPong();
 
         void onClosed(int code, String reason);

@@ -111,7 +111,11 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
             session.setMaxIdleTimeout(-1);
             listener.onOpen(new TyrusSession(session, sendTimeout));
             session.addMessageHandler(String.class, (MessageHandler.Whole<String>) listener::onText);
-            session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> listener.onPong());
+            if (listener.wantsPongs()) {
+                // Tyrus offers every text frame to each whole-message handler in turn: only register what is used.
+                session.addMessageHandler(
+                        PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> listener.onPong());
+            }
         }
 
         @Override

@@ -10,16 +10,24 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
- * One client of an SSE stream: its bounded buffer and its sink. What has queued up is framed as SSE text and
- * written in one asynchronous write; no thread waits on a slow consumer. A write that fails, one that the hub's
+ * One client of an SSE stream: its bounded buffer and its sink. What has queued up (events framed once, shared by
+ * all their consumers) is written in one asynchronous write; no thread waits on a slow consumer. A write that fails, one that the hub's
  * sweep finds blocked for longer than the send timeout, or a full buffer, ends this stream only, and the hub counts
  * why.
  */
 final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
-    /** Something to write: a named event with an optional id and JSON data, or a keep-alive comment. */
-    record Item(String name, String id, String json) {
-        static final Item KEEP_ALIVE = new Item(null, null, null);
+    /**
+     * Something to write, already framed: an event, or a keep-alive comment. The bytes are shared by every consumer
+     * of the event and never changed.
+     */
+    record Item(byte[] bytes, boolean event) {
+        static final Item KEEP_ALIVE = new Item(SseFrames.KEEP_ALIVE, false);
+
+        /** A named event with an optional id and JSON data. */
+        static Item event(String name, String id, String json) {
+            return new Item(SseFrames.event(name, id, json), true);
+        }
     }
 
     /** What the node's streams have written: writes to sinks and the events they carried. */
@@ -70,18 +78,30 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
             end("disconnected", null);
             return null;
         }
-        StringBuilder text = new StringBuilder(batch.size() * 320);
+        byte[] bytes;
         int events = 0;
-        for (Item item : batch) {
-            frame(text, item);
-            if (item.json() != null) {
-                events++;
+        if (batch.size() == 1) {
+            bytes = batch.get(0).bytes();
+            events = batch.get(0).event() ? 1 : 0;
+        } else {
+            int length = 0;
+            for (Item item : batch) {
+                length += item.bytes().length;
+            }
+            bytes = new byte[length];
+            int at = 0;
+            for (Item item : batch) {
+                System.arraycopy(item.bytes(), 0, bytes, at, item.bytes().length);
+                at += item.bytes().length;
+                if (item.event()) {
+                    events++;
+                }
             }
         }
         counters.writes().increment();
         counters.events().add(events);
         writeStartedAt = System.currentTimeMillis();
-        return sink.write(text.toString()).whenComplete((v, error) -> {
+        return sink.write(bytes).whenComplete((v, error) -> {
             writeStartedAt = 0;
             if (error == null) {
                 lastWriteAt = System.currentTimeMillis();
@@ -98,27 +118,6 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         if (started != 0 && now - started >= sendTimeout.toMillis()) {
             end("send-timeout", null);
         }
-    }
-
-    /** Appends one SSE event (or a keep-alive comment); data with line breaks becomes several data lines. */
-    static void frame(StringBuilder out, Item item) {
-        if (item.json() == null) {
-            out.append(": keep-alive\n\n");
-            return;
-        }
-        out.append("event: ").append(item.name()).append('\n');
-        if (item.id() != null) {
-            out.append("id: ").append(item.id()).append('\n');
-        }
-        String data = item.json();
-        if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) {
-            out.append("data: ").append(data).append('\n');
-        } else {
-            for (String line : data.split("\r\n|\r|\n", -1)) {
-                out.append("data: ").append(line).append('\n');
-            }
-        }
-        out.append('\n');
     }
 
     @Override
@@ -143,9 +142,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
                 sink.close();
                 return;
             }
-            StringBuilder text = new StringBuilder();
-            frame(text, new Item("dropped", null, farewell));
-            sink.write(text.toString())
+            sink.write(SseFrames.event("dropped", null, farewell))
                     .toCompletableFuture()
                     .orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((v, error) -> sink.close());

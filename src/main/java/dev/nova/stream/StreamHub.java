@@ -23,11 +23,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * Fans market data out to this node's consumers. {@link #publish} runs on the exchange reading thread: it looks
- * up the consumers of the channel, encodes the message once if any of them wants it, and enqueues it on each
+ * up the consumers of the channel, frames the message as SSE bytes once if any of them wants it, and enqueues it on each
  * consumer's lane; a CDI event is fired from a lane of its own, and only when the application observes
  * {@link MarketMessage} at all.
  */
@@ -57,6 +58,9 @@ public class StreamHub implements MessageSink, RemoteMessages {
     private final LongAdder eventsDropped = new LongAdder();
     private final SseConsumer.Counters written = new SseConsumer.Counters();
     private volatile DeliveryLane<MarketMessage> cdiLane;
+    /** The bus' forward without its client proxy, looked up at the first message (see {@link #target()}). */
+    private Consumer<MarketMessage> forwarder;
+
     private ScheduledFuture<?> keepAlive;
 
     @Inject
@@ -122,6 +126,15 @@ public class StreamHub implements MessageSink, RemoteMessages {
         }
     }
 
+    /**
+     * {@link #publish} bound to this instance. Weld's client proxy hands back the proxy when a method returns
+     * {@code this}, so the bound method is what lets the reading thread skip the proxy.
+     */
+    @Override
+    public MessageSink target() {
+        return this::publish;
+    }
+
     /** A message of a client this node runs: CDI observers, local SSE consumers and interested nodes. */
     @Override
     public void publish(MarketMessage message) {
@@ -129,7 +142,11 @@ public class StreamHub implements MessageSink, RemoteMessages {
         if (lane != null) {
             lane.offer(message);
         }
-        bus.forward(message);
+        Consumer<MarketMessage> forward = forwarder;
+        if (forward == null) {
+            forwarder = forward = bus.forwarder();
+        }
+        forward.accept(message);
         deliverRemote(message);
     }
 
@@ -160,10 +177,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
         for (Subscriber subscriber : subscribers) {
             if (subscriber.client() == null || subscriber.client().equals(message.client())) {
                 if (item == null) {
-                    item = new SseConsumer.Item(
-                            "message",
-                            message.sequenced() ? Long.toString(message.sequence()) : null,
-                            MarketMessageJson.encode(message));
+                    item = new SseConsumer.Item(SseFrames.message(message), true);
                 }
                 subscriber.consumer().offer(item);
             }
@@ -216,7 +230,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
 
     /** Sends an event (already JSON) to every events stream on this node that wants its type. */
     public void publishEvent(String type, String json) {
-        SseConsumer.Item item = new SseConsumer.Item(type, null, json);
+        SseConsumer.Item item = SseConsumer.Item.event(type, null, json);
         eventConsumers.forEach((consumer, types) -> {
             if (types.isEmpty() || types.contains(type)) {
                 consumer.offer(item);

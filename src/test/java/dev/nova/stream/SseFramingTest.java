@@ -2,33 +2,97 @@ package dev.nova.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The text of SSE events as Nova writes them (WHATWG HTML, "Server-sent events"). */
+/** The bytes of SSE events as Nova writes them (WHATWG HTML, "Server-sent events"). */
 class SseFramingTest {
 
-    private static String frame(SseConsumer.Item item) {
-        StringBuilder out = new StringBuilder();
-        SseConsumer.frame(out, item);
-        return out.toString();
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The message event as the general path frames it: the JSON of the message, then the SSE event around it. */
+    private static String general(MarketMessage message) {
+        return text(SseFrames.event(
+                "message",
+                message.sequenced() ? Long.toString(message.sequence()) : null,
+                MarketMessageJson.encode(message)));
     }
 
     @Test
     void anEventHasItsNameIdAndOneDataLine() {
-        assertThat(frame(new SseConsumer.Item("message", "42", "{\"a\":1}")))
+        assertThat(text(SseFrames.event("message", "42", "{\"a\":1}")))
                 .isEqualTo("event: message\nid: 42\ndata: {\"a\":1}\n\n");
-        assertThat(frame(new SseConsumer.Item("nova.cluster.node.left", null, "{}")))
+        assertThat(text(SseFrames.event("nova.cluster.node.left", null, "{}")))
                 .isEqualTo("event: nova.cluster.node.left\ndata: {}\n\n");
     }
 
     @Test
     void lineBreaksInDataBecomeDataLinesSoTheEventCannotBeSplit() {
-        assertThat(frame(new SseConsumer.Item("message", null, "{\"a\":\n1,\r\n\"b\":\r2}")))
+        assertThat(text(SseFrames.event("message", null, "{\"a\":\n1,\r\n\"b\":\r2}")))
                 .isEqualTo("event: message\ndata: {\"a\":\ndata: 1,\ndata: \"b\":\ndata: 2}\n\n");
     }
 
     @Test
     void aKeepAliveIsAComment() {
-        assertThat(frame(SseConsumer.Item.KEEP_ALIVE)).isEqualTo(": keep-alive\n\n");
+        assertThat(text(SseFrames.KEEP_ALIVE)).isEqualTo(": keep-alive\n\n");
+    }
+
+    @Test
+    void aMarketMessageIsItsSequenceAsIdAndItsJsonAsData() {
+        MarketMessage message = new MarketMessage(
+                "c1", "trades.BTC-PERPETUAL.raw", 42, 41, 1_700_000_000_123L, false, "[{\"trade_seq\":42}]");
+        assertThat(text(SseFrames.message(message)))
+                .isEqualTo("event: message\nid: 42\ndata: {\"channel\":\"trades.BTC-PERPETUAL.raw\",\"client\":\"c1\","
+                        + "\"sequence\":42,\"receivedAt\":1700000000123,\"gap\":false,"
+                        + "\"data\":[{\"trade_seq\":42}]}\n\n");
+    }
+
+    @Test
+    void theDirectFramingOfAMessageIsTheGeneralOneByteForByte() {
+        long[] sequences = {
+            MarketMessage.NO_SEQUENCE, 0, 9, 10, 99, 1_000_000, Long.MAX_VALUE, -1, -10, Long.MIN_VALUE + 1
+        };
+        String[] data = {"{}", "[{\"p\":\"5042.50\"}]", "{\"name\":\"Zürich €\",\"emoji\":\"\uD83D\uDE80\"}", "\"\""};
+        for (long sequence : sequences) {
+            for (String payload : data) {
+                for (boolean gap : new boolean[] {false, true}) {
+                    MarketMessage message = new MarketMessage(
+                            "client-1",
+                            "book.ETH-PERPETUAL.100ms",
+                            sequence,
+                            sequence - 1,
+                            1_732_000_000_000L,
+                            gap,
+                            payload);
+                    assertThat(text(SseFrames.message(message)))
+                            .as("sequence %d, data %s, gap %s", sequence, payload, gap)
+                            .isEqualTo(general(message));
+                }
+            }
+        }
+    }
+
+    @Test
+    void namesThatNeedEscapingAndDataOverSeveralLinesTakeTheGeneralPath() {
+        MarketMessage quoted = new MarketMessage("we\"ird", "a\\b", 1, 0, 5L, false, "{}");
+        assertThat(text(SseFrames.message(quoted))).isEqualTo(general(quoted)).contains("we\\\"ird", "a\\\\b");
+        MarketMessage lines = new MarketMessage("c", "x", 1, 0, 5L, false, "{\"a\":\n1}");
+        assertThat(text(SseFrames.message(lines))).isEqualTo(general(lines)).contains("data: 1}}\n\n");
+    }
+
+    @Test
+    void digitsCountsTheSignToo() {
+        assertThat(SseFrames.digits(0)).isEqualTo(1);
+        assertThat(SseFrames.digits(9)).isEqualTo(1);
+        assertThat(SseFrames.digits(10)).isEqualTo(2);
+        assertThat(SseFrames.digits(-10)).isEqualTo(3);
+        assertThat(SseFrames.digits(Long.MAX_VALUE))
+                .isEqualTo(Long.toString(Long.MAX_VALUE).length());
+        assertThat(SseFrames.digits(999_999_999_999_999_999L)).isEqualTo(18);
+        assertThat(SseFrames.digits(1_000_000_000_000_000_000L)).isEqualTo(19);
+        assertThat(SseFrames.digits(Long.MIN_VALUE))
+                .isEqualTo(Long.toString(Long.MIN_VALUE).length());
     }
 }

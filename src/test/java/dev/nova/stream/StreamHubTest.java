@@ -12,6 +12,7 @@ import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.BeanManager;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +42,7 @@ class StreamHubTest {
     }
 
     private StreamHub hub(Duration sendTimeout) {
+        when(bus.forwarder()).thenReturn(bus::forward);
         NovaExecutors executors = mock(NovaExecutors.class);
         when(executors.timers()).thenReturn(timers);
         when(executors.delivery()).thenReturn(delivery);
@@ -83,7 +85,8 @@ class StreamHubTest {
         }
 
         @Override
-        public CompletionStage<Void> write(String text) {
+        public CompletionStage<Void> write(byte[] bytes) {
+            String text = new String(bytes, StandardCharsets.UTF_8);
             if (stuck) {
                 return new CompletableFuture<>();
             }
