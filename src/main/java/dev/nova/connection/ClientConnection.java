@@ -413,7 +413,7 @@ public final class ClientConnection {
                 unsubscribeAtExchange(session, dropped);
             }
             LOG.info(() -> "NOVA-2004 client " + spec.name() + " session " + shard.index + " live with "
-                    + shard.channels.size() + " channel(s)");
+                    + shard.channels.size() + " channel(s) in " + session.setup.describe());
             publishState(null);
         });
     }
@@ -425,9 +425,11 @@ public final class ClientConnection {
         var heartbeat = adapter.encodeHeartbeatSetup(heartbeatId, settings.heartbeatIntervalSeconds());
         if (heartbeat.isPresent()) {
             chain = chain.thenCompose(v -> refusalIsFinal(
-                    session.request(Operation.HEARTBEAT, heartbeatId, heartbeat.get(), settings.requestTimeout()),
-                    "the exchange refused heartbeats every " + settings.heartbeatIntervalSeconds()
-                            + " s (nova.connection.heartbeat-interval)"));
+                            session.request(
+                                    Operation.HEARTBEAT, heartbeatId, heartbeat.get(), settings.requestTimeout()),
+                            "the exchange refused heartbeats every " + settings.heartbeatIntervalSeconds()
+                                    + " s (nova.connection.heartbeat-interval)")
+                    .thenRun(() -> session.setup.heartbeatsAt = System.currentTimeMillis()));
         }
         if (spec.credentials() != null) {
             long authId = requestIds.incrementAndGet();

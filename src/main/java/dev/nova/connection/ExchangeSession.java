@@ -39,6 +39,27 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         boolean usesPingFrames();
     }
 
+    /**
+     * When each step of going live happened (epoch ms): asked to connect, admitted by the connect budget, handshake
+     * done, heartbeats set up, live. Read once, for the log line that says the session went live.
+     */
+    static final class Setup {
+        final long askedAt = System.currentTimeMillis();
+        volatile long admittedAt;
+        volatile long openedAt;
+        volatile long heartbeatsAt;
+        volatile long liveAt;
+
+        /** Where the time to go live went, e.g. {@code 41 ms (budget 1, handshake 12, heartbeats 9, rest 19)}. */
+        String describe() {
+            long heartbeats = heartbeatsAt == 0 ? openedAt : heartbeatsAt;
+            return (liveAt - askedAt) + " ms (connect budget " + (admittedAt - askedAt) + ", handshake "
+                    + (openedAt - admittedAt) + ", heartbeats " + (heartbeats - openedAt)
+                    + ", authentication and subscriptions " + (liveAt - heartbeats) + ")";
+        }
+    }
+
+    final Setup setup = new Setup();
     private final int shard;
     private final String connection;
     private final ClientSpec spec;
@@ -66,6 +87,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
     /** Opens the WebSocket; blocks up to {@code timeout}. */
     void open(ExchangeTransport transportFactory, URI uri, Duration timeout) {
+        setup.admittedAt = System.currentTimeMillis();
         try {
             ExchangeTransport.TransportSession opened = transportFactory.open(uri, this, timeout);
             if (transport == null) {
@@ -125,12 +147,14 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     }
 
     void markSetup() {
+        setup.openedAt = System.currentTimeMillis();
         if (phase == Phase.OPENING) {
             phase = Phase.SETUP;
         }
     }
 
     void markLive(long now) {
+        setup.liveAt = now;
         if (phase != Phase.CLOSED) {
             phase = Phase.LIVE;
             liveSince = now;
