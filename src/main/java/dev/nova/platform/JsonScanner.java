@@ -1,5 +1,7 @@
 package dev.nova.platform;
 
+import java.util.function.Function;
+
 /**
  * A strict, allocation-free pass over JSON text held in a String (RFC 8259 grammar: no comments, no unescaped
  * control characters in strings, only space, tab, CR and LF between tokens), for the adapters' fast path on
@@ -38,6 +40,22 @@ public final class JsonScanner {
     public JsonScanner(String text) {
         this.text = text;
         this.length = text.length();
+    }
+
+    /**
+     * The fast path's reading of {@code text}, or the full one's when the fast path has none (null) or gives up. The
+     * adapters' decode: a scanner for the common frame, Jackson for everything else.
+     */
+    public static <T> T fastOrFull(String text, Function<String, ? extends T> fast, Function<String, T> full) {
+        try {
+            T read = fast.apply(text);
+            if (read != null) {
+                return read;
+            }
+        } catch (GiveUp unusual) {
+            // the full reading decides
+        }
+        return full.apply(text);
     }
 
     /** Where the scanner is: the offset of the next character to read. */

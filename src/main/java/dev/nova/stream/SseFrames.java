@@ -43,6 +43,7 @@ final class SseFrames {
                     MarketMessageJson.encode(message));
         }
         byte[] payload = data.getBytes(StandardCharsets.UTF_8);
+        byte[] receivedAtDigits = millisDigits(message.receivedAt());
         int length = MESSAGE.length
                 + CHANNEL.length
                 + message.channel().length()
@@ -50,7 +51,7 @@ final class SseFrames {
                 + message.client().length()
                 + SEQUENCE.length
                 + RECEIVED_AT.length
-                + digits(message.receivedAt())
+                + receivedAtDigits.length
                 + (message.gap() ? GAP_TRUE.length : GAP_FALSE.length)
                 + payload.length
                 + END.length;
@@ -74,7 +75,7 @@ final class SseFrames {
         at = put(out, at, SEQUENCE);
         at = message.sequenced() ? putLong(out, at, message.sequence()) : put(out, at, NULL);
         at = put(out, at, RECEIVED_AT);
-        at = putLong(out, at, message.receivedAt());
+        at = put(out, at, receivedAtDigits);
         at = put(out, at, message.gap() ? GAP_TRUE : GAP_FALSE);
         at = put(out, at, payload);
         put(out, at, END);
@@ -119,6 +120,27 @@ final class SseFrames {
     private static int putAscii(byte[] out, int at, String value) {
         value.getBytes(0, value.length(), out, at);
         return at + value.length();
+    }
+
+    /** A time in epoch milliseconds and its decimal digits. */
+    private record Millis(long value, byte[] digits) {}
+
+    /**
+     * The last time formatted, shared by every thread: messages arrive hundreds to a millisecond, so most find their
+     * receive time already formatted (formatting it each time was measured on the reading thread). Read racily: a
+     * thread sees some complete record (final fields), at worst not the latest one.
+     */
+    private static Millis lastMillis = new Millis(0, ascii("0"));
+
+    private static byte[] millisDigits(long value) {
+        Millis last = lastMillis;
+        if (last.value() != value) {
+            byte[] digits = new byte[digits(value)];
+            putLong(digits, 0, value);
+            last = new Millis(value, digits);
+            lastMillis = last;
+        }
+        return last.digits();
     }
 
     /** The decimal characters of {@code value}, sign included. */

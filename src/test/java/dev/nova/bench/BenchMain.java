@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
 import dev.nova.it.support.ThreeNodes;
+import dev.nova.platform.deribit.DecodeTiming;
 import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import java.util.stream.StreamSupport;
  * is the median of several runs with min and max; where a ceiling exists it is measured in the same run.
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
- * (comma list of {@code ingest, latency, failover, sync, ratelimit, memory}; default all).
+ * (comma list of {@code decode, ingest, latency, failover, sync, ratelimit, memory}; default all).
  */
 public final class BenchMain {
 
@@ -46,7 +47,7 @@ public final class BenchMain {
     private final int runs = Integer.getInteger("bench.runs", 3);
     private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
     private final Set<String> only = new LinkedHashSet<>(
-            Arrays.asList(System.getProperty("bench.only", "ingest,latency,failover,sync,ratelimit,memory")
+            Arrays.asList(System.getProperty("bench.only", "decode,ingest,latency,failover,sync,ratelimit,memory")
                     .split(",")));
     private final Report report;
     private ExchangeSimulator simulator;
@@ -82,6 +83,9 @@ public final class BenchMain {
                 .credentials("bench-acct", "bench-secret")
                 .outboxFrames(1 << 22));
         try {
+            if (only.contains("decode")) {
+                decode();
+            }
             if (only.contains("ingest") || only.contains("ratelimit") || only.contains("sync")) {
                 singleNode();
             }
@@ -96,6 +100,41 @@ public final class BenchMain {
             }
         } finally {
             simulator.close();
+        }
+    }
+
+    // ---- in this JVM: the Deribit decode, Nova's scanner against Jackson ----
+
+    /** The frames the blaster sends (a trade) and a book change, decoded a million times by each decoder. */
+    private void decode() {
+        log("decode");
+        String trade = "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":"
+                + "\"trades.BTC-PERPETUAL.raw\",\"data\":[{\"trade_seq\":30289432,\"trade_id\":\"48079254\","
+                + "\"timestamp\":1732748400000,\"tick_direction\":0,\"price\":5042.25,\"mark_price\":5041.8,"
+                + "\"instrument_name\":\"BTC-PERPETUAL\",\"index_price\":5043.12,\"direction\":\"sell\","
+                + "\"amount\":10.0}]}}";
+        String book = "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":"
+                + "\"book.BTC-PERPETUAL.100ms\",\"data\":{\"type\":\"change\",\"timestamp\":1732748400000,"
+                + "\"prev_change_id\":297217,\"instrument_name\":\"BTC-PERPETUAL\",\"change_id\":297218,"
+                + "\"bids\":[[\"change\",5042.25,40.0]],\"asks\":[[\"delete\",5043.3,0.0]]}}}";
+        for (String[] frame : new String[][] {{"trade notification", trade}, {"book change", book}}) {
+            List<Double> scanner = new ArrayList<>();
+            List<Double> jackson = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (int run = 0; run < runs; run++) {
+                double[] nanos = DecodeTiming.nanosPerFrame(frame[1], 1_000_000);
+                scanner.add(nanos[0]);
+                jackson.add(nanos[1]);
+                ratios.add(nanos[1] / nanos[0]);
+            }
+            String label = "Deribit decode, " + frame[0] + " (" + frame[1].length() + " chars)";
+            report.add(
+                    label + ", Nova's scanner",
+                    "ns",
+                    scanner,
+                    Stats.format(Stats.median(ratios)) + "× faster than Jackson in the same runs; one core, "
+                            + "the harness's JVM");
+            report.add(label + ", Jackson streaming parser", "ns", jackson, "");
         }
     }
 

@@ -128,15 +128,7 @@ public final class DeribitAdapter implements PlatformAdapter {
 
     @Override
     public InboundFrame decode(String frame) {
-        try {
-            InboundFrame notification = Params.scan(frame);
-            if (notification != null) {
-                return notification;
-            }
-        } catch (JsonScanner.GiveUp unusual) {
-            // Jackson decides.
-        }
-        return parse(frame);
+        return JsonScanner.fastOrFull(frame, DeribitAdapter::scan, DeribitAdapter::parse);
     }
 
     /** The scanner's reading of {@code frame}: a notification, null for another kind of frame; may give up. */

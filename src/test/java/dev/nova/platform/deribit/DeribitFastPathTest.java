@@ -2,11 +2,10 @@ package dev.nova.platform.deribit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nova.platform.FastPathCheck;
 import dev.nova.platform.InboundFrame;
-import dev.nova.platform.JsonScanner;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,42 +91,13 @@ class DeribitFastPathTest {
         }
     }
 
-    /**
-     * Thousands of corrupted frames (characters dropped, replaced, inserted; frames cut short): whatever the fast path
-     * makes of them, the adapter answers exactly what Jackson answers.
-     */
+    /** Thousands of corrupted frames: whatever the fast path makes of them, the adapter answers as Jackson does. */
     @Test
     void anyCorruptionOfAFrameIsDecodedAsJacksonDecodesIt() {
-        Random random = new Random(20261127);
-        String alphabet = "{}[]\":,\\ \n0123456789.-+eEtrufalsn\u0001\u00e9abcxyz_";
         List<String> frames = new ArrayList<>(NOTIFICATIONS);
         frames.addAll(OTHER_FRAMES);
-        int fastPathRead = 0;
-        for (String original : frames) {
-            for (int round = 0; round < 3000; round++) {
-                StringBuilder frame = new StringBuilder(original);
-                int edits = 1 + random.nextInt(3);
-                for (int e = 0; e < edits && frame.length() > 0; e++) {
-                    int at = random.nextInt(frame.length());
-                    char c = alphabet.charAt(random.nextInt(alphabet.length()));
-                    switch (random.nextInt(4)) {
-                        case 0 -> frame.deleteCharAt(at);
-                        case 1 -> frame.setCharAt(at, c);
-                        case 2 -> frame.insert(at, c);
-                        default -> frame.setLength(at);
-                    }
-                }
-                String mutated = frame.toString();
-                assertThat(adapter.decode(mutated)).as(mutated).isEqualTo(DeribitAdapter.parse(mutated));
-                try {
-                    if (DeribitAdapter.scan(mutated) != null) {
-                        fastPathRead++;
-                    }
-                } catch (JsonScanner.GiveUp declined) {
-                    // left to Jackson
-                }
-            }
-        }
+        int fastPathRead = FastPathCheck.corruptionsDecodeAsJackson(
+                frames, 3000, adapter::decode, DeribitAdapter::parse, DeribitAdapter::scan);
         // The corruptions that keep a frame valid (a digit changed inside a price, say) still take the fast path.
         assertThat(fastPathRead).isGreaterThan(1000);
     }
