@@ -50,7 +50,10 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         volatile long heartbeatsAt;
         volatile long liveAt;
 
-        /** Where the time to go live went, e.g. {@code 41 ms (budget 1, handshake 12, heartbeats 9, rest 19)}. */
+        /**
+         * Where the time to go live went, e.g. {@code 41 ms (connect budget 1, handshake 12, heartbeats 9, authentication
+         * and subscriptions 19)}; each step includes the hand-offs between threads that follow it.
+         */
         String describe() {
             long heartbeats = heartbeatsAt == 0 ? openedAt : heartbeatsAt;
             return (liveAt - askedAt) + " ms (connect budget " + (admittedAt - askedAt) + ", handshake "

@@ -47,6 +47,10 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
     private final ClientManager client;
     private final int maxMessageBytes;
     private final Duration sendTimeout;
+    /** Orders {@link #warmUp} and {@link #close}: a warm-up never starts the container after it was released. */
+    private final Object lifecycle = new Object();
+
+    private boolean closed;
 
     /**
      * @param handshakeTimeout bound on the opening handshake of every session
@@ -92,28 +96,39 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
     public boolean warmUp(Executor background) {
         long started = System.nanoTime();
         boolean refusedAsExpected = false;
-        try (ServerSocket refuser = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket refuser = new ServerSocket(0, 1, loopback)) {
             refuser.setSoTimeout(10_000);
             CompletableFuture<Void> refused = CompletableFuture.runAsync(() -> refuseOne(refuser), background);
-            URI uri = URI.create("ws://" + InetAddress.getLoopbackAddress().getHostAddress() + ":"
-                    + refuser.getLocalPort() + "/nova-warm-up");
-            try {
-                client.connectToServer(
-                                new Endpoint() {
-                                    @Override
-                                    public void onOpen(Session session, EndpointConfig config) {
-                                        // never opens: the listener refuses the handshake
-                                    }
-                                },
-                                ClientEndpointConfig.Builder.create().build(),
-                                uri)
-                        .close();
-            } catch (DeploymentHandshakeException expected) {
-                refusedAsExpected = expected.getHttpStatusCode() == 503;
-            } catch (DeploymentException | IOException e) {
-                LOG.log(Level.FINE, "the warm-up handshake failed before its answer", e);
+            // This constructor brackets an IPv6 literal (::1 when the JVM prefers IPv6).
+            URI uri =
+                    new URI("ws", null, loopback.getHostAddress(), refuser.getLocalPort(), "/nova-warm-up", null, null);
+            synchronized (lifecycle) {
+                if (closed) {
+                    // The application stopped first: starting the container now would leave it running.
+                    return false;
+                }
+                try {
+                    client.connectToServer(
+                                    new Endpoint() {
+                                        @Override
+                                        public void onOpen(Session session, EndpointConfig config) {
+                                            // never opens: the listener refuses the handshake
+                                        }
+                                    },
+                                    ClientEndpointConfig.Builder.create().build(),
+                                    uri)
+                            .close();
+                } catch (DeploymentHandshakeException expected) {
+                    refusedAsExpected = expected.getHttpStatusCode() == 503;
+                } catch (DeploymentException | IOException e) {
+                    LOG.log(Level.FINE, "the warm-up handshake failed before its answer", e);
+                }
             }
-            refused.get(10, TimeUnit.SECONDS);
+            if (refusedAsExpected) {
+                // The listener has answered; closing its socket below ends it otherwise.
+                refused.get(5, TimeUnit.SECONDS);
+            }
             LOG.fine(() -> "Tyrus warmed up in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (Exception | LinkageError e) {
             LOG.log(Level.FINE, "warming Tyrus up failed; the first session will start it", e);
@@ -121,15 +136,16 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
         return refusedAsExpected;
     }
 
-    /** Accepts one connection, reads its request and answers 503. */
+    /** Accepts one connection, reads its request (bounded in size and time) and answers 503. */
     private static void refuseOne(ServerSocket refuser) {
         try (Socket socket = refuser.accept()) {
+            socket.setSoTimeout(5_000);
             InputStream in = socket.getInputStream();
             int matched = 0;
             byte[] end = {'\r', '\n', '\r', '\n'};
-            while (matched < end.length) {
+            for (int read = 0; matched < end.length; read++) {
                 int b = in.read();
-                if (b < 0) {
+                if (b < 0 || read > 64 * 1024) {
                     return;
                 }
                 matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
@@ -145,6 +161,10 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
     /** Releases the shared container's static transport and timer; call once every session is closed. */
     @Override
     public void close() {
+        synchronized (lifecycle) {
+            // After a warm-up under way, never during it.
+            closed = true;
+        }
         try {
             Class<?> socket = Class.forName("org.glassfish.tyrus.container.grizzly.client.GrizzlyClientSocket");
             Method closeShared = socket.getDeclaredMethod("closeSharedTransport");

@@ -3,12 +3,14 @@ package dev.nova.platform;
 import java.util.function.Function;
 
 /**
- * A strict, allocation-free pass over JSON text held in a String (RFC 8259 grammar: no comments, no unescaped
- * control characters in strings, only space, tab, CR and LF between tokens), for the adapters' fast path on
+ * A strict pass over JSON text held in a String, allocating nothing but what it returns (RFC 8259 grammar: no
+ * comments, no unescaped control characters in strings, only space, tab, CR and LF between tokens), for the adapters' fast path on
  * market-data notifications: it finds the few fields a notification needs and skips, while checking, everything
  * else. Anything it does not handle simply (an escaped field name, a number too long for a {@code long}, deep
- * nesting, invalid JSON) ends the pass with {@link #GIVE_UP}; the caller then decodes the frame with Jackson, which
- * has the last word on every frame the scanner declines.
+ * nesting, invalid JSON, and anything near Jackson's default read limits: long names, huge texts) ends the pass
+ * with {@link #GIVE_UP}; the caller then decodes the frame with Jackson, which has the last word on every frame the
+ * scanner declines. What the scanner accepts, Jackson accepts and reads the same way (the adapters' fast-path
+ * tests check it on thousands of corrupted frames).
  *
  * <p>Why not Jackson alone: profiled at full ingest, Jackson's streaming parser (parser creation, tokenizing and
  * canonicalizing every field name) was the largest cost on the reading thread; the scanner reads the common frame
@@ -28,8 +30,14 @@ public final class JsonScanner {
     /** Deeper structures are left to Jackson (its own limit is far higher). */
     private static final int MAX_DEPTH = 64;
 
-    /** Longer numbers are left to Jackson. */
+    /** Longer numbers are left to Jackson (its own limit is 1,000 digits). */
     private static final int MAX_NUMBER_LENGTH = 64;
+
+    /** Longer field names are left to Jackson (it refuses names over 50,000 characters). */
+    private static final int MAX_NAME_LENGTH = 1_000;
+
+    /** Longer texts are left to Jackson (it refuses strings over 20,000,000 characters). */
+    private static final int MAX_TEXT_LENGTH = 1_000_000;
 
     private final String text;
     private final int length;
@@ -37,7 +45,11 @@ public final class JsonScanner {
     private int keyStart;
     private int keyEnd;
 
+    /** Gives up at once on a text longer than {@value #MAX_TEXT_LENGTH} characters (or null). */
     public JsonScanner(String text) {
+        if (text == null || text.length() > MAX_TEXT_LENGTH) {
+            throw GIVE_UP;
+        }
         this.text = text;
         this.length = text.length();
     }
@@ -194,7 +206,11 @@ public final class JsonScanner {
                     return;
                 }
                 do {
+                    int name = next() == '"' ? at : -1;
                     skipString();
+                    if (name < 0 || at - name > MAX_NAME_LENGTH) {
+                        throw GIVE_UP;
+                    }
                     expect(':');
                     skipValue(depth + 1);
                 } while (more('}'));
@@ -250,6 +266,9 @@ public final class JsonScanner {
             at++;
         }
         keyEnd = at;
+        if (keyEnd - keyStart > MAX_NAME_LENGTH) {
+            throw GIVE_UP;
+        }
         at++;
         expect(':');
     }
@@ -277,7 +296,9 @@ public final class JsonScanner {
                         throw GIVE_UP;
                     }
                     for (int i = 0; i < 4; i++) {
-                        if (Character.digit(text.charAt(at++), 16) < 0) {
+                        // ASCII hex digits only: Character.digit would also take other scripts' digits.
+                        char h = text.charAt(at++);
+                        if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
                             throw GIVE_UP;
                         }
                     }

@@ -13,9 +13,22 @@ import java.util.function.Function;
  */
 public final class FastPathCheck {
 
-    private static final String ALPHABET = "{}[]\":,\\ \n0123456789.-+eEtrufalsn\u0001\u00e9abcxyz_";
+    private static final String ALPHABET =
+            "{}[]\":,\\ \n0123456789.-+eEtrufalsn\u0001\u00e9abcxyz_uABF\u0660\uFF10\uFF21\uD83D";
+
+    /** Hex digits, and characters that other scripts count as digits but JSON does not. */
+    private static final String HEX = "09afAFgG\u0660\uFF10\uFF21";
 
     private FastPathCheck() {}
+
+    /** A {@code \\uXXXX} escape, valid or not. */
+    private static String escape(Random random) {
+        StringBuilder escape = new StringBuilder("\\u");
+        for (int i = 0; i < 4; i++) {
+            escape.append(HEX.charAt(random.nextInt(HEX.length())));
+        }
+        return escape.toString();
+    }
 
     /**
      * Corrupts each frame {@code rounds} times and compares {@code decode} with {@code parse}; returns how many
@@ -36,10 +49,11 @@ public final class FastPathCheck {
                 for (int e = 0; e < edits && frame.length() > 0; e++) {
                     int at = random.nextInt(frame.length());
                     char c = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
-                    switch (random.nextInt(4)) {
+                    switch (random.nextInt(5)) {
                         case 0 -> frame.deleteCharAt(at);
                         case 1 -> frame.setCharAt(at, c);
                         case 2 -> frame.insert(at, c);
+                        case 3 -> frame.insert(at, escape(random));
                         default -> frame.setLength(at);
                     }
                 }

@@ -20,7 +20,7 @@ import java.util.Set;
  * Deribit JSON-RPC 2.0, translated to and from Nova's terms. Decoding makes one pass over the frame and cuts the
  * notification payload out of it unchanged; field order is not assumed. Market-data notifications, nearly every
  * frame, are read by a {@link JsonScanner}; every other frame, and any notification the scanner declines, by
- * Jackson's streaming parser. Both give the same result for any frame the scanner accepts (DeribitAdapterTest).
+ * Jackson's streaming parser. Both give the same result for any frame the scanner accepts (DeribitFastPathTest).
  */
 public final class DeribitAdapter implements PlatformAdapter {
 

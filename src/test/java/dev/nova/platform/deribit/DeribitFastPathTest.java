@@ -76,6 +76,8 @@ class DeribitFastPathTest {
 
     @Test
     void escapedNamesAndUnusualValuesAreLeftToJackson() {
+        // Jackson refuses an escape whose "hex digits" are another script's digits.
+        String otherDigits = TICKER.replace("caf\\u00e9", "caf\\u00\u0660\uFF10");
         List<String> unusual = List.of(
                 BOOK_CHANGE.replace("\"change_id\":297218", "\"change_id\":297218.0"),
                 BOOK_CHANGE.replace("\"change_id\":297218", "\"change_id\":12345678901234567890"),
@@ -84,11 +86,18 @@ class DeribitFastPathTest {
                 BOOK_CHANGE + " trailing",
                 BOOK_CHANGE.replace("{\"type\"", "{\"ty\\u0070e\""),
                 "[1,2]",
+                otherDigits,
+                BOOK_CHANGE.replace("\"asks\":[]", "\"asks\":[],\"" + "k".repeat(50_001) + "\":1"),
+                BOOK_CHANGE.replace("\"asks\":[]", "\"asks\":[],\"big\":{\"" + "k".repeat(50_001) + "\":1}"),
+                BOOK_CHANGE.replace("\"asks\":[]", "\"asks\":[],\"note\":\"" + "x".repeat(1_000_001) + "\""),
                 "{\"method\":\"subscription\",\"params\":{\"channel\":\"a\",\"data\":" + "[".repeat(100)
                         + "]".repeat(100) + "}}");
         for (String frame : unusual) {
-            assertThat(adapter.decode(frame)).as(frame).isEqualTo(DeribitAdapter.parse(frame));
+            assertThat(adapter.decode(frame))
+                    .as(frame.length() > 200 ? frame.substring(0, 200) : frame)
+                    .isEqualTo(DeribitAdapter.parse(frame));
         }
+        assertThat(adapter.decode(otherDigits)).isInstanceOf(InboundFrame.Unrecognized.class);
     }
 
     /** Thousands of corrupted frames: whatever the fast path makes of them, the adapter answers as Jackson does. */
