@@ -190,8 +190,15 @@ class ExchangeSimulatorTest {
     void binanceClosesConnectionsThatSendMoreThanFiveMessagesASecond() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults());
         try (TestClient client = new TestClient(simulator.binanceUrl())) {
-            for (int id = 1; id <= 6; id++) {
+            for (int id = 1; id <= 5; id++) {
                 client.send("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":" + id + "}");
+            }
+            try {
+                client.send("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":6}");
+            } catch (Exception closedWhileSending) {
+                // The sixth frame is the one the simulator closes the connection for: the close may overtake the end
+                // of this send on the client (Tyrus then fails re-arming the session's idle timer). Seen once in a full
+                // build.
             }
 
             assertThat(client.awaitClose(WAIT)).isTrue();
