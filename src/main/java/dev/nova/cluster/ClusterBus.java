@@ -199,7 +199,7 @@ public class ClusterBus {
     /**
      * {@link #forward} bound to this instance: called once on the client proxy, it lets the hot path forward without
      * the proxy resolving the application context for every message. (A method returning {@code this} would get the
-     * proxy back: Weld substitutes it.)
+     * proxy back: Weld substitutes it.) An interceptor or decorator bound to {@code forward} would not see these calls.
      */
     public Consumer<MarketMessage> forwarder() {
         return this::forward;

@@ -128,7 +128,8 @@ public class StreamHub implements MessageSink, RemoteMessages {
 
     /**
      * {@link #publish} bound to this instance. Weld's client proxy hands back the proxy when a method returns
-     * {@code this}, so the bound method is what lets the reading thread skip the proxy.
+     * {@code this}, so the bound method is what lets the reading thread skip the proxy. An interceptor or decorator
+     * bound to {@code publish} would not see these calls.
      */
     @Override
     public MessageSink target() {
