@@ -11,9 +11,9 @@ import java.util.function.BiConsumer;
 
 /**
  * One client of an SSE stream: its bounded buffer and its sink. What has queued up (events framed once, shared by
- * all their consumers) is written in one asynchronous write; no thread waits on a slow consumer. A write that fails, one that the hub's
- * sweep finds blocked for longer than the send timeout, or a full buffer, ends this stream only, and the hub counts
- * why.
+ * all their consumers) is written in one asynchronous write; no thread waits on a slow consumer. A write that fails,
+ * one that the hub's sweep finds blocked for longer than the send timeout, or a full buffer, ends this stream only,
+ * and the hub counts why.
  */
 final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 

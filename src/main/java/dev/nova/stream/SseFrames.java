@@ -63,9 +63,12 @@ final class SseFrames {
         }
         byte[] out = new byte[length];
         int at = put(out, 0, MESSAGE);
+        int idAt = at + ID.length;
+        int idDigits = 0;
         if (message.sequenced()) {
             at = put(out, at, ID);
             at = putLong(out, at, message.sequence());
+            idDigits = at - idAt;
             out[at++] = '\n';
         }
         at = put(out, at, CHANNEL);
@@ -73,7 +76,13 @@ final class SseFrames {
         at = put(out, at, CLIENT);
         at = putAscii(out, at, message.client());
         at = put(out, at, SEQUENCE);
-        at = message.sequenced() ? putLong(out, at, message.sequence()) : put(out, at, NULL);
+        if (message.sequenced()) {
+            // The sequence again, as already written for the id.
+            System.arraycopy(out, idAt, out, at, idDigits);
+            at += idDigits;
+        } else {
+            at = put(out, at, NULL);
+        }
         at = put(out, at, RECEIVED_AT);
         at = put(out, at, receivedAtDigits);
         at = put(out, at, message.gap() ? GAP_TRUE : GAP_FALSE);

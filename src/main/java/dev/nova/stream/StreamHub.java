@@ -28,8 +28,8 @@ import java.util.logging.Logger;
 
 /**
  * Fans market data out to this node's consumers. {@link #publish} runs on the exchange reading thread: it looks
- * up the consumers of the channel, frames the message as SSE bytes once if any of them wants it, and enqueues it on each
- * consumer's lane; a CDI event is fired from a lane of its own, and only when the application observes
+ * up the consumers of the channel, frames the message as SSE bytes once if any of them wants it, and enqueues those
+ * bytes on each consumer's lane; a CDI event is fired from a lane of its own, and only when the application observes
  * {@link MarketMessage} at all.
  */
 @ApplicationScoped

@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -61,16 +62,12 @@ class ClientConnectionTest {
     }
 
     private ClientConnection client(ClientSpec spec, PlatformAdapter adapter) {
+        return client(spec, adapter, (client, state, detail) -> states.add(state));
+    }
+
+    private ClientConnection client(ClientSpec spec, PlatformAdapter adapter, ConnectionListener listener) {
         ConnectionEnvironment env = new ConnectionEnvironment(
-                settings,
-                exchange,
-                gate,
-                delivered::add,
-                timers,
-                control,
-                control,
-                (client, state, detail) -> states.add(state),
-                () -> 0.5);
+                settings, exchange, gate, delivered::add, timers, control, control, listener, () -> 0.5);
         return new ClientConnection(spec, 1, adapter, env);
     }
 
@@ -504,28 +501,18 @@ class ClientConnectionTest {
     @Test
     void aNodeTheRegistryNoLongerNamesOpensNoSessionUntilItDoesAgain() throws Exception {
         exchange.responder = FakeTransport::deribit;
-        java.util.concurrent.atomic.AtomicBoolean owner = new java.util.concurrent.atomic.AtomicBoolean(false);
-        ConnectionEnvironment env = new ConnectionEnvironment(
-                settings,
-                exchange,
-                gate,
-                delivered::add,
-                timers,
-                control,
-                control,
-                new ConnectionListener() {
-                    @Override
-                    public void stateChanged(String client, ClientState state, String detail) {
-                        states.add(state);
-                    }
+        AtomicBoolean owner = new AtomicBoolean(false);
+        ClientConnection client = client(deribitSpec(null), new DeribitAdapter(), new ConnectionListener() {
+            @Override
+            public void stateChanged(String client, ClientState state, String detail) {
+                states.add(state);
+            }
 
-                    @Override
-                    public boolean mayConnect(String client, long epoch) {
-                        return owner.get();
-                    }
-                },
-                () -> 0.5);
-        ClientConnection client = new ClientConnection(deribitSpec(null), 1, new DeribitAdapter(), env);
+            @Override
+            public boolean mayConnect(String client, long epoch) {
+                return owner.get();
+            }
+        });
 
         client.start(List.of("book.BTC-PERPETUAL.100ms"));
         Thread.sleep(300);

@@ -58,14 +58,10 @@ class SseFramingTest {
         for (long sequence : sequences) {
             for (String payload : data) {
                 for (boolean gap : new boolean[] {false, true}) {
+                    // Receive times that change from one message to the next: the formatted time is cached.
+                    long receivedAt = gap ? 1_732_000_000_000L : 999L + sequence % 7;
                     MarketMessage message = new MarketMessage(
-                            "client-1",
-                            "book.ETH-PERPETUAL.100ms",
-                            sequence,
-                            sequence - 1,
-                            1_732_000_000_000L,
-                            gap,
-                            payload);
+                            "client-1", "book.ETH-PERPETUAL.100ms", sequence, sequence - 1, receivedAt, gap, payload);
                     assertThat(text(SseFrames.message(message)))
                             .as("sequence %d, data %s, gap %s", sequence, payload, gap)
                             .isEqualTo(general(message));

@@ -77,6 +77,7 @@ class StreamHubTest {
     private static final class RecordingSink implements EventSink {
         final List<Object> data = new CopyOnWriteArrayList<>();
         final List<String> events = new CopyOnWriteArrayList<>();
+        final List<byte[]> writes = new CopyOnWriteArrayList<>();
         private final boolean stuck;
         volatile boolean closed;
 
@@ -87,6 +88,7 @@ class StreamHubTest {
         @Override
         public CompletionStage<Void> write(byte[] bytes) {
             String text = new String(bytes, StandardCharsets.UTF_8);
+            writes.add(bytes);
             if (stuck) {
                 return new CompletableFuture<>();
             }
@@ -117,7 +119,7 @@ class StreamHubTest {
     }
 
     @Test
-    void aConsumerReceivesItsChannelInOrderEncodedOnce() {
+    void aConsumerReceivesItsChannelInOrderAsMarketMessageJson() {
         RecordingSink consumer = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
 
@@ -134,6 +136,22 @@ class StreamHubTest {
                                 + "\"gap\":false,\"data\":[{\"trade_seq\":2}]}");
         assertThat(hub.eventsWritten()).as("keep-alive comments are not events").isEqualTo(2);
         assertThat(hub.streamWrites()).isBetween(1L, 3L);
+    }
+
+    @Test
+    void aMessageIsFramedOnceAndTheSameBytesGoToEveryConsumer() {
+        RecordingSink first = new RecordingSink(false);
+        RecordingSink second = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), first);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), second);
+        // Each stream's opening keep-alive first, so the message is a write of its own.
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.writes.size() == 1 && second.writes.size() == 1);
+
+        hub.publish(message("d1", 1));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.writes.size() == 2 && second.writes.size() == 2);
+        assertThat(first.writes.get(1)).isSameAs(second.writes.get(1));
+        assertThat(first.data).hasSize(1);
     }
 
     @Test
