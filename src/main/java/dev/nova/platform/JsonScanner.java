@@ -39,7 +39,11 @@ public final class JsonScanner {
     /** Longer texts are left to Jackson (it refuses strings over 20,000,000 characters). */
     private static final int MAX_TEXT_LENGTH = 1_000_000;
 
+    /** Each thread's copy of the text being read, reused: reading a char[] is cheaper than String.charAt. */
+    private static final ThreadLocal<char[]> BUFFER = ThreadLocal.withInitial(() -> new char[1024]);
+
     private final String text;
+    private final char[] chars;
     private final int length;
     private int at;
     private int keyStart;
@@ -52,6 +56,13 @@ public final class JsonScanner {
         }
         this.text = text;
         this.length = text.length();
+        char[] buffer = BUFFER.get();
+        if (buffer.length < length) {
+            buffer = new char[Math.max(length, buffer.length * 2)];
+            BUFFER.set(buffer);
+        }
+        text.getChars(0, length, buffer, 0);
+        this.chars = buffer;
     }
 
     /**
@@ -130,23 +141,42 @@ public final class JsonScanner {
 
     /** Reads a string value without escapes and returns it; gives up on anything else. */
     public String plainString() {
+        int start = plainStringEnd();
+        return text.substring(start, at - 1);
+    }
+
+    /**
+     * Reads a string value without escapes and tells whether it is {@code expected}, without making a String of it;
+     * gives up on anything else.
+     */
+    public boolean stringIs(String expected) {
+        int start = plainStringEnd();
+        return at - 1 - start == expected.length() && text.startsWith(expected, start);
+    }
+
+    /** Reads a string without escapes up to and including its closing quote; returns where its content starts. */
+    private int plainStringEnd() {
         expect('"');
         int start = at;
-        while (true) {
-            if (at >= length) {
-                throw GIVE_UP;
-            }
-            char c = text.charAt(at);
+        int end = closingQuote(start);
+        at = end + 1;
+        return start;
+    }
+
+    /** The offset of the quote ending a string without escapes whose content starts at {@code from}; or gives up. */
+    private int closingQuote(int from) {
+        char[] cs = chars;
+        int end = length;
+        for (int i = from; i < end; i++) {
+            char c = cs[i];
             if (c == '"') {
-                String value = text.substring(start, at);
-                at++;
-                return value;
+                return i;
             }
             if (c == '\\' || c < 0x20) {
                 throw GIVE_UP;
             }
-            at++;
         }
+        throw GIVE_UP;
     }
 
     /** Reads an integer value; gives up on a fraction, an exponent, anything not a number, or an overflow. */
@@ -155,22 +185,25 @@ public final class JsonScanner {
         if (negative) {
             at++;
         }
+        char[] cs = chars;
         int digitsStart = at;
+        int i = digitsStart;
         long value = 0;
-        while (at < length) {
-            char d = text.charAt(at);
+        while (i < length) {
+            char d = cs[i];
             if (d < '0' || d > '9') {
                 break;
             }
             value = value * 10 + (d - '0');
-            at++;
+            i++;
         }
-        int digits = at - digitsStart;
-        if (digits == 0 || digits > 18 || (digits > 1 && text.charAt(digitsStart) == '0')) {
+        at = i;
+        int digits = i - digitsStart;
+        if (digits == 0 || digits > 18 || (digits > 1 && cs[digitsStart] == '0')) {
             throw GIVE_UP;
         }
-        if (at < length) {
-            char after = text.charAt(at);
+        if (i < length) {
+            char after = cs[i];
             if (after == '.' || after == 'e' || after == 'E') {
                 throw GIVE_UP;
             }
@@ -186,7 +219,7 @@ public final class JsonScanner {
     /** After the top-level value: gives up unless only whitespace is left. */
     public void end() {
         while (at < length) {
-            if (!whitespace(text.charAt(at))) {
+            if (!whitespace(chars[at])) {
                 throw GIVE_UP;
             }
             at++;
@@ -252,52 +285,43 @@ public final class JsonScanner {
     private void readKey() {
         expect('"');
         keyStart = at;
-        while (true) {
-            if (at >= length) {
-                throw GIVE_UP;
-            }
-            char c = text.charAt(at);
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\' || c < 0x20) {
-                throw GIVE_UP;
-            }
-            at++;
-        }
-        keyEnd = at;
+        keyEnd = closingQuote(at);
         if (keyEnd - keyStart > MAX_NAME_LENGTH) {
             throw GIVE_UP;
         }
-        at++;
+        at = keyEnd + 1;
         expect(':');
     }
 
     private void skipString() {
         expect('"');
+        char[] cs = chars;
+        int end = length;
+        int i = at;
         while (true) {
-            if (at >= length) {
+            if (i >= end) {
                 throw GIVE_UP;
             }
-            char c = text.charAt(at++);
+            char c = cs[i++];
             if (c == '"') {
+                at = i;
                 return;
             }
             if (c < 0x20) {
                 throw GIVE_UP;
             }
             if (c == '\\') {
-                if (at >= length) {
+                if (i >= end) {
                     throw GIVE_UP;
                 }
-                char e = text.charAt(at++);
+                char e = cs[i++];
                 if (e == 'u') {
-                    if (at + 4 > length) {
+                    if (i + 4 > end) {
                         throw GIVE_UP;
                     }
-                    for (int i = 0; i < 4; i++) {
+                    for (int k = 0; k < 4; k++) {
                         // ASCII hex digits only: Character.digit would also take other scripts' digits.
-                        char h = text.charAt(at++);
+                        char h = cs[i++];
                         if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
                             throw GIVE_UP;
                         }
@@ -314,31 +338,32 @@ public final class JsonScanner {
             throw GIVE_UP;
         }
         at += word.length();
-        if (at < length && Character.isLetterOrDigit(text.charAt(at))) {
+        if (at < length && Character.isLetterOrDigit(chars[at])) {
             throw GIVE_UP;
         }
     }
 
     /** {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?} */
     private void skipNumber() {
+        char[] cs = chars;
         int start = at;
-        if (at < length && text.charAt(at) == '-') {
+        if (at < length && cs[at] == '-') {
             at++;
         }
         int intStart = at;
         int intDigits = digits();
-        if (intDigits == 0 || (intDigits > 1 && text.charAt(intStart) == '0')) {
+        if (intDigits == 0 || (intDigits > 1 && cs[intStart] == '0')) {
             throw GIVE_UP;
         }
-        if (at < length && text.charAt(at) == '.') {
+        if (at < length && cs[at] == '.') {
             at++;
             if (digits() == 0) {
                 throw GIVE_UP;
             }
         }
-        if (at < length && (text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
+        if (at < length && (cs[at] == 'e' || cs[at] == 'E')) {
             at++;
-            if (at < length && (text.charAt(at) == '+' || text.charAt(at) == '-')) {
+            if (at < length && (cs[at] == '+' || cs[at] == '-')) {
                 at++;
             }
             if (digits() == 0) {
@@ -351,26 +376,33 @@ public final class JsonScanner {
     }
 
     private int digits() {
+        char[] cs = chars;
         int start = at;
-        while (at < length) {
-            char c = text.charAt(at);
+        int i = start;
+        while (i < length) {
+            char c = cs[i];
             if (c < '0' || c > '9') {
                 break;
             }
-            at++;
+            i++;
         }
-        return at - start;
+        at = i;
+        return i - start;
     }
 
     /** Skips whitespace and returns the next character without consuming it; gives up at the end of the text. */
     private char next() {
-        while (at < length) {
-            char c = text.charAt(at);
+        char[] cs = chars;
+        int i = at;
+        while (i < length) {
+            char c = cs[i];
             if (!whitespace(c)) {
+                at = i;
                 return c;
             }
-            at++;
+            i++;
         }
+        at = i;
         throw GIVE_UP;
     }
 

@@ -226,7 +226,7 @@ public final class DeribitAdapter implements PlatformAdapter {
             Params params = null;
             for (boolean more = s.firstField(); more; more = s.nextField()) {
                 if (s.keyIs("method")) {
-                    subscription = s.peek() == '"' && s.plainString().equals("subscription");
+                    subscription = s.peek() == '"' && s.stringIs("subscription");
                     if (!subscription) {
                         return null;
                     }
