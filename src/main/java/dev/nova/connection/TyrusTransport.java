@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.client.ClientManager;
@@ -180,6 +181,56 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
         }
     }
 
+    /**
+     * Text messages handed over as they arrive: a message in one frame (all of an exchange's, in practice) goes to
+     * {@code whole} as Tyrus decoded it, one sent in fragments is put together first. A partial handler rather than a
+     * whole-message one because Tyrus then skips, for every message, looking for decoders and ordering the session's
+     * whole-message handlers: measured, a tenth of the reading thread at full ingest. Tyrus only bounds what it puts
+     * together itself, so this bounds a fragmented message at {@code maxChars} and reports a longer one to {@code
+     * tooBig}, once, dropping the rest of it. One per session, called by one reading thread at a time.
+     */
+    static final class TextMessages implements MessageHandler.Partial<String> {
+        private final int maxChars;
+        private final Consumer<String> whole;
+        private final Consumer<String> tooBig;
+        private StringBuilder pending;
+        private boolean discarding;
+
+        TextMessages(int maxChars, Consumer<String> whole, Consumer<String> tooBig) {
+            this.maxChars = maxChars;
+            this.whole = whole;
+            this.tooBig = tooBig;
+        }
+
+        @Override
+        public void onMessage(String part, boolean last) {
+            if (pending == null && !discarding && last) {
+                whole.accept(part);
+                return;
+            }
+            if (!discarding) {
+                if (pending == null) {
+                    pending = new StringBuilder(part.length() * 2);
+                }
+                if (pending.length() + part.length() > maxChars) {
+                    pending = null;
+                    discarding = true;
+                    tooBig.accept("a fragmented text message longer than " + maxChars + " characters");
+                } else {
+                    pending.append(part);
+                }
+            }
+            if (last) {
+                if (!discarding) {
+                    String text = pending.toString();
+                    pending = null;
+                    whole.accept(text);
+                }
+                discarding = false;
+            }
+        }
+    }
+
     /** Bridges JSR 356 callbacks to a {@link TransportListener}. */
     private static final class Adapter extends Endpoint {
         private final TransportListener listener;
@@ -200,7 +251,14 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
             // measured as the ingest bottleneck. A negative timeout means none, and no timer at all.
             session.setMaxIdleTimeout(-1);
             listener.onOpen(new TyrusSession(session, sendTimeout));
-            session.addMessageHandler(String.class, (MessageHandler.Whole<String>) listener::onText);
+            session.addMessageHandler(String.class, new TextMessages(maxMessageBytes, listener::onText, tooBig -> {
+                listener.onError(new IOException(tooBig));
+                try {
+                    session.close(new CloseReason(CloseReason.CloseCodes.TOO_BIG, "message too big"));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.FINE, "closing a session after a message too big failed", e);
+                }
+            }));
             if (listener.wantsPongs()) {
                 // Tyrus offers every text frame to each whole-message handler in turn: only register what is used.
                 session.addMessageHandler(

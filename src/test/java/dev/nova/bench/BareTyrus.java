@@ -37,7 +37,9 @@ final class BareTyrus implements AutoCloseable {
                     public void onOpen(Session session, EndpointConfig config) {
                         session.setMaxTextMessageBufferSize(8 << 20);
                         session.setMaxIdleTimeout(-1); // as Nova: no idle timer re-armed per message
-                        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+                        // A partial handler, as Nova's sessions use (the cheaper path through Tyrus); the blaster
+                        // never fragments, so every call is a whole message.
+                        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (text, last) -> {
                             if (text.startsWith("{\"jsonrpc\":\"2.0\",\"method\":\"subscription\"")) {
                                 messages.incrementAndGet();
                             }

@@ -48,7 +48,8 @@ public final class ExchangeSimulator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.server = new WsServer(options.host, options.port, new Acceptor(), options.outboxFrames);
+        this.server =
+                new WsServer(options.host, options.port, new Acceptor(), options.outboxFrames, options.fragmentBytes);
         rate(options.messagesPerSecond);
     }
 
@@ -114,12 +115,22 @@ public final class ExchangeSimulator implements AutoCloseable {
      * starts when this returns, so a reader can time the sending alone.
      */
     public void blast(List<String> channels, int count) {
+        prepareBlast(channels, count).run();
+    }
+
+    /**
+     * Encodes {@code count} messages for each channel now and returns what hands them to the sessions, so that a
+     * reader can also settle its own memory (the encoded frames are large) before the sending starts.
+     */
+    public Runnable prepareBlast(List<String> channels, int count) {
         long now = System.currentTimeMillis();
         List<Feed> feeds = channels.stream().map(this::existingFeed).toList();
         List<byte[]> encoded = feeds.stream().map(f -> f.encode(count, now)).toList();
-        for (int i = 0; i < feeds.size(); i++) {
-            feeds.get(i).send(encoded.get(i));
-        }
+        return () -> {
+            for (int i = 0; i < feeds.size(); i++) {
+                feeds.get(i).send(encoded.get(i));
+            }
+        };
     }
 
     private Feed existingFeed(String channel) {
@@ -131,7 +142,7 @@ public final class ExchangeSimulator implements AutoCloseable {
     }
 
     Feed feed(String channel, boolean deribit) {
-        return feeds.computeIfAbsent(channel, c -> new Feed(c, deribit, options.stampNanos));
+        return feeds.computeIfAbsent(channel, c -> new Feed(c, deribit, options.stampNanos, options.fragmentBytes));
     }
 
     /** Drops every connection at once, without a close frame (a network failure). */

@@ -31,11 +31,13 @@ final class Feed {
     private final String instrument;
     private final Set<SimSession> subscribers = ConcurrentHashMap.newKeySet();
     private final boolean stampNanos;
+    private final int fragmentBytes;
     private long sequence = 1000;
     private long tradeId = 48_079_254;
 
-    Feed(String channel, boolean deribit, boolean stampNanos) {
+    Feed(String channel, boolean deribit, boolean stampNanos, int fragmentBytes) {
         this.channel = channel;
+        this.fragmentBytes = fragmentBytes;
         this.stampNanos = stampNanos;
         this.kind = deribit ? deribitKind(channel) : binanceKind(channel);
         this.instrument = deribit
@@ -96,7 +98,7 @@ final class Feed {
     /** Adds a subscriber; a Deribit book subscriber first receives a snapshot at the current change id. */
     synchronized void subscribe(SimSession session) {
         if (subscribers.add(session) && kind == Kind.DERIBIT_BOOK) {
-            session.send(WsFrames.text(deribitEnvelope(bookSnapshot(System.currentTimeMillis()))));
+            session.send(WsFrames.text(deribitEnvelope(bookSnapshot(System.currentTimeMillis())), fragmentBytes));
         }
     }
 
@@ -106,7 +108,7 @@ final class Feed {
 
     /** Advances the channel by one message and sends it to every subscriber. */
     synchronized void tick(long now) {
-        byte[] frame = WsFrames.text(next(now));
+        byte[] frame = WsFrames.text(next(now), fragmentBytes);
         for (SimSession session : subscribers) {
             session.send(frame);
         }
@@ -121,7 +123,7 @@ final class Feed {
     synchronized byte[] encode(int count, long now) {
         ByteArrayOutputStream frames = new ByteArrayOutputStream(count * 220);
         for (int i = 0; i < count; i++) {
-            WsFrames.writeFrame(frames, WsFrames.TEXT, next(now).getBytes(StandardCharsets.UTF_8));
+            WsFrames.writeText(frames, next(now).getBytes(StandardCharsets.UTF_8), fragmentBytes);
         }
         return frames.toByteArray();
     }

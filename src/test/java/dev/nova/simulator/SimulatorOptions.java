@@ -25,6 +25,7 @@ public final class SimulatorOptions {
     int maxConnectionsPerWindow = 300;
     Duration connectionWindow = Duration.ofMinutes(5);
     int outboxFrames = 1 << 16;
+    int fragmentBytes;
     boolean stampNanos;
 
     public static SimulatorOptions defaults() {
@@ -92,6 +93,15 @@ public final class SimulatorOptions {
     public SimulatorOptions connectionLimit(int perWindow, Duration window) {
         maxConnectionsPerWindow = perWindow;
         connectionWindow = window;
+        return this;
+    }
+
+    /**
+     * Sends every text message longer than {@code bytes} (UTF-8) as a text frame and continuation frames of at most
+     * that many bytes each, as a server may; 0 (the default) sends each message in one frame.
+     */
+    public SimulatorOptions fragmentTextAbove(int bytes) {
+        fragmentBytes = bytes;
         return this;
     }
 

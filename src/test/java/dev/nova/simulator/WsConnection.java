@@ -38,12 +38,14 @@ final class WsConnection {
     private final String query;
     private final String remoteAddress;
     private final BlockingQueue<byte[]> outbox;
+    private final int fragmentBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile Listener listener;
     private volatile boolean frozen;
 
-    WsConnection(Socket socket, String path, String query, int outboxFrames) {
+    WsConnection(Socket socket, String path, String query, int outboxFrames, int fragmentBytes) {
+        this.fragmentBytes = fragmentBytes;
         this.socket = socket;
         this.path = path;
         this.query = query;
@@ -87,7 +89,7 @@ final class WsConnection {
     }
 
     void sendText(String text) {
-        send(WsFrames.text(text));
+        send(WsFrames.text(text, fragmentBytes));
     }
 
     /** Queues a pre-encoded frame (or several concatenated); a full queue disconnects the client. */

@@ -34,6 +34,35 @@ final class WsFrames {
         return frame(TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A text message as frames of at most {@code fragmentBytes} of payload each (one frame when it fits, or when
+     * {@code fragmentBytes} is 0): a first text frame, then continuation frames, split anywhere, even inside a UTF-8
+     * character, as RFC 6455 allows.
+     */
+    static byte[] text(String text, int fragmentBytes) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (fragmentBytes <= 0 || payload.length <= fragmentBytes) {
+            return frame(TEXT, payload);
+        }
+        ByteArrayOutputStream out =
+                new ByteArrayOutputStream(payload.length + 16 * (payload.length / fragmentBytes + 1));
+        writeText(out, payload, fragmentBytes);
+        return out.toByteArray();
+    }
+
+    /** Writes a text message as {@link #text(String, int)} frames it. */
+    static void writeText(ByteArrayOutputStream out, byte[] payload, int fragmentBytes) {
+        if (fragmentBytes <= 0 || payload.length <= fragmentBytes) {
+            writeFrame(out, TEXT, payload);
+            return;
+        }
+        for (int at = 0; at < payload.length; at += fragmentBytes) {
+            int length = Math.min(fragmentBytes, payload.length - at);
+            boolean fin = at + length == payload.length;
+            writeFrame(out, at == 0 ? TEXT : CONTINUATION, fin, payload, at, length);
+        }
+    }
+
     static byte[] frame(int opcode, byte[] payload) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 10);
         writeFrame(out, opcode, payload);
@@ -41,8 +70,12 @@ final class WsFrames {
     }
 
     static void writeFrame(ByteArrayOutputStream out, int opcode, byte[] payload) {
-        out.write(0x80 | opcode);
-        int length = payload.length;
+        writeFrame(out, opcode, true, payload, 0, payload.length);
+    }
+
+    private static void writeFrame(
+            ByteArrayOutputStream out, int opcode, boolean fin, byte[] payload, int offset, int length) {
+        out.write((fin ? 0x80 : 0) | opcode);
         if (length < 126) {
             out.write(length);
         } else if (length < 65536) {
@@ -56,7 +89,7 @@ final class WsFrames {
                 out.write((int) (l >>> shift) & 0xFF);
             }
         }
-        out.write(payload, 0, length);
+        out.write(payload, offset, length);
     }
 
     static byte[] close(int code, String reason) {

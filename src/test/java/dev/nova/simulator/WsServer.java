@@ -31,15 +31,17 @@ final class WsServer implements AutoCloseable {
     private final ServerSocket server;
     private final Acceptor acceptor;
     private final int outboxFrames;
+    private final int fragmentBytes;
     private final AtomicInteger connectionIds = new AtomicInteger();
     private volatile boolean running = true;
 
-    WsServer(String host, int port, Acceptor acceptor, int outboxFrames) throws IOException {
+    WsServer(String host, int port, Acceptor acceptor, int outboxFrames, int fragmentBytes) throws IOException {
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 256);
         this.acceptor = acceptor;
         this.outboxFrames = outboxFrames;
+        this.fragmentBytes = fragmentBytes;
         Thread accept = new Thread(this::acceptLoop, "simulator-accept-" + server.getLocalPort());
         accept.setDaemon(true);
         accept.start();
@@ -112,7 +114,7 @@ final class WsServer implements AutoCloseable {
                             + "Sec-WebSocket-Accept: " + WsFrames.acceptKey(key) + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            WsConnection connection = new WsConnection(socket, path, query, outboxFrames);
+            WsConnection connection = new WsConnection(socket, path, query, outboxFrames, fragmentBytes);
             acceptor.accepted(connection);
         } catch (IOException e) {
             try {
