@@ -3,8 +3,9 @@ package dev.nova.platform;
 import java.util.function.Function;
 
 /**
- * A strict pass over JSON text held in a String, allocating nothing but what it returns (RFC 8259 grammar: no
- * comments, no unescaped control characters in strings, only space, tab, CR and LF between tokens), for the adapters' fast path on
+ * A strict pass over JSON text held in a String (RFC 8259 grammar: no comments, no unescaped control characters in
+ * strings, only space, tab, CR and LF between tokens), allocating nothing but what it returns (it reads a copy of
+ * the text in a per-thread buffer that it reuses), for the adapters' fast path on
  * market-data notifications: it finds the few fields a notification needs and skips, while checking, everything
  * else. Anything it does not handle simply (an escaped field name, a number too long for a {@code long}, deep
  * nesting, invalid JSON, and anything near Jackson's default read limits: long names, huge texts) ends the pass
@@ -39,6 +40,9 @@ public final class JsonScanner {
     /** Longer texts are left to Jackson (it refuses strings over 20,000,000 characters). */
     private static final int MAX_TEXT_LENGTH = 1_000_000;
 
+    /** The largest copy a thread keeps for the next text (larger texts, rare, get a copy of their own). */
+    private static final int MAX_KEPT_BUFFER = 1 << 16;
+
     /** Each thread's copy of the text being read, reused: reading a char[] is cheaper than String.charAt. */
     private static final ThreadLocal<char[]> BUFFER = ThreadLocal.withInitial(() -> new char[1024]);
 
@@ -59,7 +63,9 @@ public final class JsonScanner {
         char[] buffer = BUFFER.get();
         if (buffer.length < length) {
             buffer = new char[Math.max(length, buffer.length * 2)];
-            BUFFER.set(buffer);
+            if (buffer.length <= MAX_KEPT_BUFFER) {
+                BUFFER.set(buffer);
+            }
         }
         text.getChars(0, length, buffer, 0);
         this.chars = buffer;
