@@ -152,6 +152,17 @@ final class SseFrames {
         return last.digits();
     }
 
+    /** 10^0 to 10^18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        long power = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = power;
+            power *= 10;
+        }
+    }
+
     /** The decimal characters of {@code value}, sign included. */
     static int digits(long value) {
         if (value == Long.MIN_VALUE) {
@@ -162,13 +173,12 @@ final class SseFrames {
             sign = 1;
             value = -value;
         }
-        int digits = 1;
-        long bound = 10;
-        while (digits < 19 && value >= bound) {
-            digits++;
-            bound *= 10;
+        if (value < 10) {
+            return sign + 1;
         }
-        return sign + digits;
+        // floor(bits × log10 2) is the number of digits or one less; one comparison tells which (no loop).
+        int guess = ((64 - Long.numberOfLeadingZeros(value)) * 1233) >>> 12;
+        return sign + (value >= POWERS_OF_TEN[guess] ? guess + 1 : guess);
     }
 
     private static int putLong(byte[] out, int at, long value) {

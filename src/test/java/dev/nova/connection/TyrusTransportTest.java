@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -132,7 +133,7 @@ class TyrusTransportTest {
     /** What a session told its listener. */
     private static final class Recorder implements ExchangeTransport.TransportListener {
         final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-        final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
         volatile int closeCode;
 
         @Override

@@ -3,6 +3,9 @@ package dev.nova.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The bytes of SSE events as Nova writes them (WHATWG HTML, "Server-sent events"). */
@@ -90,5 +93,28 @@ class SseFramingTest {
         assertThat(SseFrames.digits(1_000_000_000_000_000_000L)).isEqualTo(19);
         assertThat(SseFrames.digits(Long.MIN_VALUE))
                 .isEqualTo(Long.toString(Long.MIN_VALUE).length());
+    }
+
+    @Test
+    void digitsAgreesWithLongToStringAroundEveryPowerOfTwoAndTen() {
+        List<Long> values = new ArrayList<>();
+        for (int bit = 0; bit < 63; bit++) {
+            values.add(1L << bit);
+        }
+        for (long power = 1; power > 0 && power <= Long.MAX_VALUE / 10; power *= 10) {
+            values.add(power);
+            values.add(power * 10);
+        }
+        Random random = new Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            values.add(random.nextLong() >>> random.nextInt(64));
+        }
+        for (long value : values) {
+            for (long v : new long[] {value - 1, value, value + 1, -(value - 1), -value, -(value + 1)}) {
+                assertThat(SseFrames.digits(v))
+                        .as("digits of %d", v)
+                        .isEqualTo(Long.toString(v).length());
+            }
+        }
     }
 }
