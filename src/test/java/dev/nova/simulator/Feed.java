@@ -121,8 +121,15 @@ final class Feed {
 
     /** Advances by {@code count} messages and returns their frames in one buffer, sent to nobody yet. */
     synchronized byte[] encode(int count, long now) {
-        ByteArrayOutputStream frames = new ByteArrayOutputStream(count * 220);
-        for (int i = 0; i < count; i++) {
+        if (count == 0) {
+            return new byte[0];
+        }
+        byte[] first = next(now).getBytes(StandardCharsets.UTF_8);
+        // Sized for messages a little longer than the first, so that a large blast is not copied as it grows.
+        ByteArrayOutputStream frames =
+                new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (long) count * (first.length + 24)));
+        WsFrames.writeText(frames, first, fragmentBytes);
+        for (int i = 1; i < count; i++) {
             WsFrames.writeText(frames, next(now).getBytes(StandardCharsets.UTF_8), fragmentBytes);
         }
         return frames.toByteArray();
