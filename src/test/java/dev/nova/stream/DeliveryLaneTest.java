@@ -1,0 +1,156 @@
+package dev.nova.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class DeliveryLaneTest {
+
+    /** An executor the test runs by hand, counting the tasks it was given. */
+    private static final class ManualExecutor implements Executor {
+        final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        int submitted;
+
+        @Override
+        public void execute(Runnable task) {
+            submitted++;
+            tasks.add(task);
+        }
+
+        void runAll() {
+            while (!tasks.isEmpty()) {
+                tasks.poll().run();
+            }
+        }
+    }
+
+    /** A lane that records its batches and answers each delivery with what {@code reply} gives. */
+    private static final class RecordingLane extends DeliveryLane<Integer> {
+        final List<List<Integer>> batches = new ArrayList<>();
+        final List<Throwable> failures = new ArrayList<>();
+        Function<List<Integer>, CompletionStage<?>> reply = batch -> null;
+
+        RecordingLane(int capacity, Executor executor) {
+            super(capacity, executor);
+        }
+
+        @Override
+        protected CompletionStage<?> deliver(List<Integer> batch) {
+            synchronized (batches) {
+                batches.add(List.copyOf(batch));
+            }
+            return reply.apply(batch);
+        }
+
+        @Override
+        protected void overflowed() {}
+
+        @Override
+        protected void failed(Throwable error) {
+            failures.add(error);
+        }
+
+        List<Integer> delivered() {
+            synchronized (batches) {
+                return batches.stream().flatMap(List::stream).toList();
+            }
+        }
+    }
+
+    @Test
+    void whatQueuedUpBeforeTheDrainGoesOutInOneBatch() {
+        ManualExecutor executor = new ManualExecutor();
+        RecordingLane lane = new RecordingLane(100, executor);
+        for (int i = 0; i < 40; i++) {
+            lane.offer(i);
+        }
+
+        executor.runAll();
+
+        assertThat(executor.submitted).isEqualTo(1);
+        assertThat(lane.batches).hasSize(1);
+        assertThat(lane.delivered()).hasSize(40).isSorted();
+    }
+
+    @Test
+    void batchesThatArriveDuringACompletedDeliveryFollowOnTheSameTaskUpToABound() {
+        ManualExecutor executor = new ManualExecutor();
+        RecordingLane lane = new RecordingLane(100, executor);
+        int[] next = {1};
+        // Every delivery sees one more item arrive while it writes (as the reading thread keeps offering).
+        lane.reply = batch -> {
+            if (next[0] < 40) {
+                lane.offer(next[0]++);
+            }
+            return CompletableFuture.completedFuture(null);
+        };
+        lane.offer(0);
+
+        executor.tasks.poll().run();
+
+        // One task delivered 16 batches, one after the other, then handed the lane back to the executor.
+        assertThat(lane.batches).hasSize(16);
+        assertThat(executor.submitted).isEqualTo(2);
+        executor.runAll();
+        assertThat(lane.delivered()).containsExactlyElementsOf(range(40));
+        assertThat(executor.submitted).isEqualTo(3);
+    }
+
+    @Test
+    void aDeliveryThatCompletesLaterHoldsTheNextBatchUntilItDoes() {
+        ManualExecutor executor = new ManualExecutor();
+        RecordingLane lane = new RecordingLane(100, executor);
+        CompletableFuture<Void> write = new CompletableFuture<>();
+        lane.reply = batch -> batch.get(0) == 0 ? write : null;
+        lane.offer(0);
+        executor.runAll();
+        lane.offer(1);
+        lane.offer(2);
+        executor.runAll();
+
+        assertThat(lane.delivered()).containsExactly(0);
+
+        write.complete(null);
+        executor.runAll();
+
+        assertThat(lane.batches).containsExactly(List.of(0), List.of(1, 2));
+    }
+
+    @Test
+    void everyItemIsDeliveredOnceAndInOrderWhileAnotherThreadKeepsOffering() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            RecordingLane lane = new RecordingLane(200_000, pool);
+            int count = 100_000;
+            for (int i = 0; i < count; i++) {
+                assertThat(lane.offer(i)).isTrue();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lane.delivered().size() < count && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(lane.delivered()).containsExactlyElementsOf(range(count));
+            assertThat(lane.failures).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<Integer> range(int count) {
+        List<Integer> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add(i);
+        }
+        return values;
+    }
+}
