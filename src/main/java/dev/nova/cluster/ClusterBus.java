@@ -205,7 +205,7 @@ public class ClusterBus {
         return this::forward;
     }
 
-    /** Called on the exchange reading thread for every message this node's clients receive: only enqueues. */
+    /** Called for every message this node's clients receive, on the thread handling their frames: only enqueues. */
     public void forward(MarketMessage message) {
         Set<String> targets = interest.get(message.channel());
         if (targets == null || sender == null) {

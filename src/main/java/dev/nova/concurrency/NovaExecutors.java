@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The node's thread pools, built on the container's {@link ManagedThreadFactory}: {@link #timers()} for
  * scheduling, {@link #control()} for the clients' lifecycle lanes (short tasks that never wait on the network),
- * {@link #connector()} for blocking WebSocket handshakes, {@link #delivery()} for handing market data to
- * consumers. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
+ * {@link #connector()} for blocking WebSocket handshakes, {@link #inbound()} for handling what exchange sessions
+ * receive (decoding, sequencing, fan-out: beside the WebSocket reading threads), {@link #delivery()} for handing
+ * market data to consumers. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
  */
 @ApplicationScoped
 public class NovaExecutors {
@@ -31,6 +32,7 @@ public class NovaExecutors {
     private ThreadPoolExecutor control;
     private ThreadPoolExecutor connector;
     private ThreadPoolExecutor delivery;
+    private ThreadPoolExecutor inbound;
 
     @PostConstruct
     void start() {
@@ -41,12 +43,15 @@ public class NovaExecutors {
         control = fixed(16, "nova-control");
         connector = fixed(32, "nova-connect");
         delivery = fixed(Math.max(4, cores * 2), "nova-delivery");
+        // CPU-bound work that never waits: about as many threads as cores, a few more so that a busy session's
+        // task (which yields after a bounded run) does not hold up the others for long.
+        inbound = fixed(Math.max(4, cores * 2), "nova-inbound");
     }
 
     /** Lets queued work finish briefly (other beans may still be closing sessions), then stops every pool. */
     @PreDestroy
     void stop() {
-        List<ExecutorService> pools = List.of(timers, control, connector, delivery);
+        List<ExecutorService> pools = List.of(timers, control, connector, inbound, delivery);
         pools.forEach(ExecutorService::shutdown);
         try {
             for (ExecutorService pool : pools) {
@@ -72,6 +77,10 @@ public class NovaExecutors {
 
     public ExecutorService delivery() {
         return delivery;
+    }
+
+    public ExecutorService inbound() {
+        return inbound;
     }
 
     private ThreadPoolExecutor fixed(int threads, String prefix) {

@@ -349,7 +349,8 @@ public final class ClientConnection {
             recheckLater(shard);
             return;
         }
-        ExchangeSession session = new ExchangeSession(shard.index, spec, env.gate(), handler, env.timers());
+        ExchangeSession session =
+                new ExchangeSession(shard.index, spec, env.gate(), handler, env.timers(), env.inbound());
         shard.session = session;
         CompletableFuture<Void> opening = env.gate()
                 .acquire(Operation.CONNECT, spec, session.connection())
@@ -699,7 +700,7 @@ public final class ClientConnection {
         }
     }
 
-    // ---- reading thread ----
+    // ---- the sessions' frame lanes (FrameLane) ----
 
     private final class SessionHandler implements ExchangeSession.Handler {
 

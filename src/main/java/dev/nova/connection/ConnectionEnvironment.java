@@ -12,6 +12,7 @@ import java.util.function.DoubleSupplier;
  * @param control pool for the clients' serial lanes; their tasks never block on the network
  * @param connector pool for blocking work (WebSocket handshakes), kept apart so a slow exchange cannot stall the
  *     lanes of every other client
+ * @param inbound pool that handles the frames sessions receive ({@link FrameLane}), beside the reading threads
  * @param random source of backoff jitter
  */
 public record ConnectionEnvironment(
@@ -22,5 +23,6 @@ public record ConnectionEnvironment(
         ScheduledExecutorService timers,
         Executor control,
         Executor connector,
+        Executor inbound,
         ConnectionListener listener,
         DoubleSupplier random) {}

@@ -187,6 +187,7 @@ public class ConnectionManager {
                 executors.timers(),
                 executors.control(),
                 executors.connector(),
+                executors.inbound(),
                 listener,
                 () -> ThreadLocalRandom.current().nextDouble());
         return new ClientConnection(spec, epoch, settings.platforms().adapter(spec.platform()), env);

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -17,6 +18,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * closed are ignored, so a late frame or close from an old session can never disturb its successor.
  */
 final class ExchangeSession implements ExchangeTransport.TransportListener {
+
+    /**
+     * Frames received and not yet handled before the reading thread waits (pushing back on the exchange's socket).
+     * Handling keeps up with reading except in bursts, so this is seldom more than a few hundred.
+     */
+    static final int FRAME_LANE_CAPACITY = 4096;
 
     /** Where the session is in its life. */
     enum Phase {
@@ -29,7 +36,10 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     /** What the session reports to its client. */
     interface Handler {
 
-        /** A text frame arrived (on the transport's reading thread). */
+        /**
+         * A text frame arrived: called in arrival order on the session's {@link FrameLane}, beside the transport's
+         * reading thread, never after the session closed.
+         */
         void onFrame(ExchangeSession session, String text, long now);
 
         /** The session ended without being asked to (any thread). */
@@ -69,6 +79,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     private final OutboundGate gate;
     private final Handler handler;
     private final PendingRequests pending;
+    private final FrameLane frames;
     /** Sends waiting for the gate, withdrawn when the session closes. */
     private final java.util.Set<CompletableFuture<Void>> admitting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -79,8 +90,15 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     private volatile long liveSince;
     private volatile boolean authenticated;
 
-    ExchangeSession(int shard, ClientSpec spec, OutboundGate gate, Handler handler, ScheduledExecutorService timers) {
+    ExchangeSession(
+            int shard,
+            ClientSpec spec,
+            OutboundGate gate,
+            Handler handler,
+            ScheduledExecutorService timers,
+            Executor inbound) {
         this.shard = shard;
+        this.frames = new FrameLane(FRAME_LANE_CAPACITY, inbound, this::handleFrame);
         this.connection = connectionName(spec, shard);
         this.spec = spec;
         this.gate = gate;
@@ -266,6 +284,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         lastFrameAt = System.currentTimeMillis();
     }
 
+    /** The reading thread: notes that the exchange spoke, and hands the frame to the session's lane. */
     @Override
     public void onText(String text) {
         if (phase == Phase.CLOSED) {
@@ -273,7 +292,13 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         }
         long now = System.currentTimeMillis();
         lastFrameAt = now;
-        handler.onFrame(this, text, now);
+        frames.offer(text, now);
+    }
+
+    private void handleFrame(String text, long receivedAt) {
+        if (phase != Phase.CLOSED) {
+            handler.onFrame(this, text, receivedAt);
+        }
     }
 
     @Override

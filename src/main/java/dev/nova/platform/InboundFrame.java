@@ -2,7 +2,7 @@ package dev.nova.platform;
 
 /**
  * Everything an exchange can send, decoded by a {@link PlatformAdapter}. The set is closed: a frame the adapter
- * does not understand becomes {@link Unrecognized}, never an exception on the reading thread.
+ * does not understand becomes {@link Unrecognized}, never an exception on the thread handling frames.
  */
 public sealed interface InboundFrame {
 

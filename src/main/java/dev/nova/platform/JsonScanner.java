@@ -14,7 +14,7 @@ import java.util.function.Function;
  * tests check it on thousands of corrupted frames).
  *
  * <p>Why not Jackson alone: profiled at full ingest, Jackson's streaming parser (parser creation, tokenizing and
- * canonicalizing every field name) was the largest cost on the reading thread; the scanner reads the common frame
+ * canonicalizing every field name) was the largest cost of handling a frame; the scanner reads the common frame
  * several times faster (BENCHMARKS.md). It is not a general parser: it returns no tokens, only positions.
  */
 public final class JsonScanner {

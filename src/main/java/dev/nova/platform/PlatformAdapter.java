@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * One exchange's wire protocol: how to validate channel names, encode requests and decode frames. Adapters are
- * stateless and thread-safe; {@link #decode} runs on the WebSocket reading thread for every frame, so it must be
+ * stateless and thread-safe; {@link #decode} runs for every frame on the thread handling a session's frames, so it must be
  * cheap and must never throw.
  */
 public interface PlatformAdapter {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bounded queue drained by one task at a time on a shared executor. {@link #offer} never blocks: it is called
- * on exchange reading threads. Items are delivered in batches of what has queued up (at most {@value #BATCH}), so
+ * on the threads handling exchange frames. Items are delivered in batches of what has queued up (at most {@value #BATCH}), so
  * a consumer that falls behind catches up with fewer, larger writes. A delivery may complete later (an
  * asynchronous write): the lane then waits for it without holding a thread, and resumes when it completes. What
  * happens when the queue is full is the subclass' decision.

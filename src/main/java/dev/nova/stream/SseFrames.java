@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The bytes of SSE events (WHATWG HTML, "Server-sent events") as Nova writes them. A market message is framed once,
- * on the reading thread, straight into an array of its exact size: the same array then goes to every consumer of
+ * on the thread handling the frame, straight into an array of its exact size: the same array then goes to every consumer of
  * the channel and into their batched writes without being copied or re-encoded. Measured: building the JSON, then
  * the SSE text, then its UTF-8 bytes, was a third of the node's allocation at full ingest.
  */
@@ -136,7 +136,7 @@ final class SseFrames {
 
     /**
      * The last time formatted, shared by every thread: messages arrive hundreds to a millisecond, so most find their
-     * receive time already formatted (formatting it each time was measured on the reading thread). Read racily: a
+     * receive time already formatted (formatting it each time was measured on the ingest path). Read racily: a
      * thread sees some complete record (final fields), at worst not the latest one.
      */
     private static Millis lastMillis = new Millis(0, ascii("0"));

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Fans market data out to this node's consumers. {@link #publish} runs on the exchange reading thread: it looks
+ * Fans market data out to this node's consumers. {@link #publish} runs on the thread handling a session's frames: it looks
  * up the consumers of the channel, frames the message as SSE bytes once if any of them wants it, and enqueues those
  * bytes on each consumer's lane; a CDI event is fired from a lane of its own, and only when the application observes
  * {@link MarketMessage} at all.
@@ -128,7 +128,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
 
     /**
      * {@link #publish} bound to this instance. Weld's client proxy hands back the proxy when a method returns
-     * {@code this}, so the bound method is what lets the reading thread skip the proxy. An interceptor or decorator
+     * {@code this}, so the bound method is what lets the frame-handling thread skip the proxy. An interceptor or decorator
      * bound to {@code publish} would not see these calls.
      */
     @Override

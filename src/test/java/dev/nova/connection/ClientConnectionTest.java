@@ -65,9 +65,10 @@ class ClientConnectionTest {
         return client(spec, adapter, (client, state, detail) -> states.add(state));
     }
 
+    /** Frames are handled where the fake transport delivers them (a direct executor): the tests stay sequential. */
     private ClientConnection client(ClientSpec spec, PlatformAdapter adapter, ConnectionListener listener) {
         ConnectionEnvironment env = new ConnectionEnvironment(
-                settings, exchange, gate, delivered::add, timers, control, control, listener, () -> 0.5);
+                settings, exchange, gate, delivered::add, timers, control, control, Runnable::run, listener, () -> 0.5);
         return new ClientConnection(spec, 1, adapter, env);
     }
 
@@ -470,6 +471,7 @@ class ClientConnectionTest {
                 timers,
                 control,
                 control,
+                Runnable::run,
                 (name, state, detail) -> states.add(state),
                 () -> 0.5);
         ClientConnection client = new ClientConnection(deribitSpec(null), 1, new DeribitAdapter(), env);

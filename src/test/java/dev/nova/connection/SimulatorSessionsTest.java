@@ -37,6 +37,9 @@ class SimulatorSessionsTest {
 
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
     private final ExecutorService control = Executors.newCachedThreadPool();
+    /** Frames are handled on a pool of their own, as in Nova, beside Tyrus' reading threads. */
+    private final ExecutorService inbound = Executors.newFixedThreadPool(2);
+
     private final List<MarketMessage> delivered = new CopyOnWriteArrayList<>();
     private ExchangeSimulator simulator;
     private ClientConnection client;
@@ -48,6 +51,7 @@ class SimulatorSessionsTest {
         }
         timers.shutdownNow();
         control.shutdownNow();
+        inbound.shutdownNow();
         if (simulator != null) {
             simulator.close();
         }
@@ -79,6 +83,7 @@ class SimulatorSessionsTest {
                 timers,
                 control,
                 control,
+                inbound,
                 (name, state, detail) -> {},
                 Math::random);
         ClientConnection connection = new ClientConnection(spec, 1, adapter, env);
