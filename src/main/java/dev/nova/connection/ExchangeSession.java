@@ -25,6 +25,9 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
      */
     static final int FRAME_LANE_CAPACITY = 4096;
 
+    /** The characters those frames may hold (a larger frame still goes in alone), whatever max-message-size is. */
+    static final long FRAME_LANE_MAX_CHARS = 8L * 1024 * 1024;
+
     /** Where the session is in its life. */
     enum Phase {
         OPENING,
@@ -38,7 +41,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
 
         /**
          * A text frame arrived: called in arrival order on the session's {@link FrameLane}, beside the transport's
-         * reading thread, never after the session closed.
+         * reading thread; not once the session is seen closed.
          */
         void onFrame(ExchangeSession session, String text, long now);
 
@@ -98,7 +101,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
             ScheduledExecutorService timers,
             Executor inbound) {
         this.shard = shard;
-        this.frames = new FrameLane(FRAME_LANE_CAPACITY, inbound, this::handleFrame);
+        this.frames = new FrameLane(FRAME_LANE_CAPACITY, FRAME_LANE_MAX_CHARS, inbound, this::handleFrame);
         this.connection = connectionName(spec, shard);
         this.spec = spec;
         this.gate = gate;
@@ -265,6 +268,7 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
     /** Closes the session on purpose; idempotent. Waiting requests fail. */
     void close() {
         phase = Phase.CLOSED;
+        frames.close();
         admitting.forEach(admission -> admission.cancel(false));
         pending.failAll(new IllegalStateException("session closed"));
         ExchangeTransport.TransportSession session = transport;
@@ -311,20 +315,24 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         lastFrameAt = System.currentTimeMillis();
     }
 
+    /** After the frames read before it: what was read before the close is handled before the session is lost. */
     @Override
     public void onClosed(int code, String reason) {
-        if (phase != Phase.CLOSED) {
-            handler.onLost(
-                    this,
-                    "closed by the exchange (" + code
-                            + (reason == null || reason.isEmpty() ? ")" : " " + reason + ")"));
-        }
+        String why =
+                "closed by the exchange (" + code + (reason == null || reason.isEmpty() ? ")" : " " + reason + ")");
+        frames.then(() -> lost(why));
     }
 
+    /** After the frames read before it, as {@link #onClosed}. */
     @Override
     public void onError(Throwable error) {
+        String why = "transport error: " + error;
+        frames.then(() -> lost(why));
+    }
+
+    private void lost(String reason) {
         if (phase != Phase.CLOSED) {
-            handler.onLost(this, "transport error: " + error);
+            handler.onLost(this, reason);
         }
     }
 }

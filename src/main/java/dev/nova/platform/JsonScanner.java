@@ -15,7 +15,8 @@ import java.util.function.Function;
  *
  * <p>Why not Jackson alone: profiled at full ingest, Jackson's streaming parser (parser creation, tokenizing and
  * canonicalizing every field name) was the largest cost of handling a frame; the scanner reads the common frame
- * several times faster (BENCHMARKS.md). It is not a general parser: it returns no tokens, only positions.
+ * several times faster (BENCHMARKS.md). It is not a general parser: it returns no tokens, only positions. A thread
+ * uses one scanner at a time (they share the thread's buffer).
  */
 public final class JsonScanner {
 

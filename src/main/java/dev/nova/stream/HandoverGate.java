@@ -19,7 +19,10 @@ public final class HandoverGate implements MessageSink {
     /** How much a buffering gate keeps per channel before it drops the oldest. */
     static final int BUFFER_PER_CHANNEL = 16_384;
 
-    /** Where the source stopped: its last sequence per sequenced channel, and when it stopped. */
+    /**
+     * Where the source stopped: its last sequence per sequenced channel, and the receive time of the last message it
+     * delivered (0 when none), which is where unsequenced channels resume.
+     */
     public record Handover(Map<String, Long> lastSequences, long mutedAt) {}
 
     private enum Mode {
@@ -32,6 +35,12 @@ public final class HandoverGate implements MessageSink {
     private final Map<String, Long> lastDelivered = new HashMap<>();
     private final Map<String, ArrayDeque<MarketMessage>> buffered = new LinkedHashMap<>();
     private Map<String, Long> floors = Map.of();
+    /**
+     * When the last message passed on was received. The hand-over point for unsequenced channels: not the moment of
+     * muting, because messages received before it may still be on their way to the gate (a session's frame lane).
+     */
+    private long lastPassedAt;
+
     private Mode mode;
 
     private HandoverGate(MessageSink downstream, Mode mode) {
@@ -74,13 +83,14 @@ public final class HandoverGate implements MessageSink {
             }
             lastDelivered.put(message.channel(), message.sequence());
         }
+        lastPassedAt = Math.max(lastPassedAt, message.receivedAt());
         downstream.publish(message);
     }
 
     /** Stops delivery at this point and says where it stopped (the source's side of a handover). */
     public synchronized Handover mute() {
         mode = Mode.MUTED;
-        return new Handover(Map.copyOf(lastDelivered), System.currentTimeMillis());
+        return new Handover(Map.copyOf(lastDelivered), lastPassedAt);
     }
 
     /** Delivers again (a transfer that was aborted after the source was muted). */

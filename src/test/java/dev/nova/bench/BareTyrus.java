@@ -14,7 +14,7 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
 
 /**
- * The ceiling for ingest: plain Tyrus sessions (the shared container, as Nova uses) that subscribe to Deribit
+ * The reference for ingest: plain Tyrus sessions (the shared container, as Nova uses) that subscribe to Deribit
  * channels and only count the text messages they receive.
  */
 final class BareTyrus implements AutoCloseable {

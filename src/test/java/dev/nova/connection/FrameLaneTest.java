@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class FrameLaneTest {
@@ -21,7 +23,7 @@ class FrameLaneTest {
             List<Long> times = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             CountDownLatch all = new CountDownLatch(20_000);
-            FrameLane lane = new FrameLane(64, pool, (text, receivedAt) -> {
+            FrameLane lane = new FrameLane(64, 1 << 20, pool, (text, receivedAt) -> {
                 handled.add(text);
                 times.add(receivedAt);
                 threads.add(Thread.currentThread());
@@ -47,38 +49,132 @@ class FrameLaneTest {
     void aFullLaneMakesTheReaderWaitAndLosesNothing() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
+            CountDownLatch handling = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            AtomicInteger handled = new AtomicInteger();
-            FrameLane lane = new FrameLane(4, pool, (text, receivedAt) -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                handled.incrementAndGet();
+            List<String> handled = new CopyOnWriteArrayList<>();
+            FrameLane lane = new FrameLane(4, 1 << 20, pool, (text, receivedAt) -> {
+                handling.countDown();
+                await(release);
+                handled.add(text);
             });
+            lane.offer("frame 0", 0);
+            assertThat(handling.await(5, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger offered = new AtomicInteger(1);
             Thread reader = new Thread(() -> {
-                for (int i = 0; i < 10; i++) {
+                for (int i = 1; i < 10; i++) {
                     lane.offer("frame " + i, i);
+                    offered.incrementAndGet();
                 }
             });
             reader.start();
 
-            // The handler holds the first frame; four more fill the lane; the reader waits with the sixth.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (reader.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertThat(reader.getState()).isEqualTo(Thread.State.WAITING);
+            // The handler holds the first frame; four more fill the lane; the reader cannot offer the sixth.
+            awaitTrue(() -> offered.get() == 5 && lane.backlog() == 4);
+            Thread.sleep(50);
+            assertThat(offered).hasValue(5);
             assertThat(lane.backlog()).isEqualTo(4);
 
             release.countDown();
             reader.join(5_000);
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (handled.get() < 10 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
+            awaitTrue(() -> handled.size() == 10);
+            assertThat(handled).containsExactly(range("frame ", 10));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLaneFullOfCharactersMakesTheReaderWaitButAFrameLargerThanTheBudgetStillPassesAlone() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch handling = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            List<String> handled = new CopyOnWriteArrayList<>();
+            FrameLane lane = new FrameLane(100, 10, pool, (text, receivedAt) -> {
+                handling.countDown();
+                await(release);
+                handled.add(text);
+            });
+            lane.offer("held", 0);
+            assertThat(handling.await(5, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger offered = new AtomicInteger();
+            Thread reader = new Thread(() -> {
+                for (String text : List.of("123456", "12345", "a frame over the budget")) {
+                    lane.offer(text, 0);
+                    offered.incrementAndGet();
+                }
+            });
+            reader.start();
+
+            // "held" is being handled; "123456" (6 of 10 characters) waits; "12345" would make 11.
+            awaitTrue(() -> offered.get() == 1 && lane.backlog() == 1);
+            Thread.sleep(50);
+            assertThat(offered).hasValue(1);
+
+            release.countDown();
+            reader.join(5_000);
+            awaitTrue(() -> handled.size() == 4);
+            assertThat(handled).containsExactly("held", "123456", "12345", "a frame over the budget");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingReleasesAWaitingReaderAndDiscardsWhatIsQueued() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            List<String> handled = new CopyOnWriteArrayList<>();
+            FrameLane lane = new FrameLane(1, 1 << 20, pool, (text, receivedAt) -> {
+                await(release);
+                handled.add(text);
+            });
+            lane.offer("frame 0", 0);
+            awaitTrue(() -> lane.backlog() == 0);
+            AtomicInteger offered = new AtomicInteger(1);
+            Thread reader = new Thread(() -> {
+                for (int i = 1; i < 5; i++) {
+                    lane.offer("frame " + i, i);
+                    offered.incrementAndGet();
+                }
+            });
+            reader.start();
+            // frame 0 is being handled, frame 1 fills the lane, the reader waits to offer frame 2.
+            awaitTrue(() -> offered.get() == 2 && lane.backlog() == 1);
+
+            lane.close();
+            reader.join(5_000);
+            release.countDown();
+
+            assertThat(reader.isAlive()).isFalse();
+            awaitTrue(() -> handled.size() == 1);
+            Thread.sleep(50);
+            assertThat(handled).containsExactly("frame 0");
+            assertThat(lane.backlog()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anActionRunsAfterEveryFrameOfferedBeforeIt() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<String> events = new CopyOnWriteArrayList<>();
+            CountDownLatch done = new CountDownLatch(1);
+            FrameLane lane = new FrameLane(16, 1 << 20, pool, (text, receivedAt) -> events.add(text));
+            for (int i = 0; i < 1_000; i++) {
+                lane.offer("frame " + i, i);
             }
-            assertThat(handled).hasValue(10);
+            lane.then(() -> {
+                events.add("closed");
+                done.countDown();
+            });
+
+            assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(events).hasSize(1_001).endsWith("closed");
+            assertThat(events.subList(0, 1_000)).containsExactly(range("frame ", 1_000));
         } finally {
             pool.shutdownNow();
         }
@@ -89,7 +185,7 @@ class FrameLaneTest {
         ExecutorService stopped = Executors.newSingleThreadExecutor();
         stopped.shutdown();
         List<Thread> threads = new ArrayList<>();
-        FrameLane lane = new FrameLane(8, stopped, (text, receivedAt) -> threads.add(Thread.currentThread()));
+        FrameLane lane = new FrameLane(8, 1 << 20, stopped, (text, receivedAt) -> threads.add(Thread.currentThread()));
 
         lane.offer("a", 1);
         lane.offer("b", 2);
@@ -102,7 +198,7 @@ class FrameLaneTest {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             CountDownLatch after = new CountDownLatch(1);
-            FrameLane lane = new FrameLane(8, pool, (text, receivedAt) -> {
+            FrameLane lane = new FrameLane(8, 1 << 20, pool, (text, receivedAt) -> {
                 if (text.equals("bad")) {
                     throw new IllegalStateException("handler bug");
                 }
@@ -115,6 +211,32 @@ class FrameLaneTest {
             assertThat(after.await(5, TimeUnit.SECONDS)).isTrue();
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static String[] range(String prefix, int count) {
+        String[] values = new String[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = prefix + i;
+        }
+        return values;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(1);
         }
     }
 }

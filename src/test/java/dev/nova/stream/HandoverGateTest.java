@@ -56,6 +56,37 @@ class HandoverGateTest {
     }
 
     @Test
+    void unsequencedChannelsResumeAfterTheLastMessageTheSourceDeliveredNotWhenItWasMuted() {
+        List<MarketMessage> consumer = new ArrayList<>();
+        HandoverGate source = HandoverGate.live(consumer::add);
+        HandoverGate target = HandoverGate.buffering(consumer::add);
+        source.publish(ticker(100));
+        source.publish(ticker(150));
+        target.publish(ticker(150));
+        target.publish(ticker(170));
+
+        // Muted long after those arrived; the message received at 170 had not reached the source's gate yet.
+        HandoverGate.Handover point = source.mute();
+        source.publish(ticker(170));
+        target.goLive(point);
+
+        assertThat(point.mutedAt()).isEqualTo(150);
+        assertThat(consumer).extracting(MarketMessage::receivedAt).containsExactly(100L, 150L, 170L);
+    }
+
+    @Test
+    void aSourceThatDeliveredNothingLetsTheTargetDeliverAllItBuffered() {
+        List<MarketMessage> consumer = new ArrayList<>();
+        HandoverGate source = HandoverGate.live(consumer::add);
+        HandoverGate target = HandoverGate.buffering(consumer::add);
+        target.publish(ticker(100));
+
+        target.goLive(source.mute());
+
+        assertThat(consumer).extracting(MarketMessage::receivedAt).containsExactly(100L);
+    }
+
+    @Test
     void aBufferingGateKnowsWhenEveryChannelHasData() {
         HandoverGate target = HandoverGate.buffering(m -> {});
         target.publish(trade(1, 1));
