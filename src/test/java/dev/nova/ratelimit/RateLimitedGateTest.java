@@ -130,7 +130,8 @@ class RateLimitedGateTest {
         CompletableFuture.allOf(s1, s2, h).orTimeout(10, TimeUnit.SECONDS).join();
 
         assertThat(order).containsExactly("heartbeat", "subscribe-1", "subscribe-2");
-        assertThat(gate.delayed()).isEqualTo(3);
+        // Counted right after each admission completes, on the gate's lane: wait for the count.
+        await().atMost(Duration.ofSeconds(5)).until(() -> gate.delayed() == 3);
     }
 
     /** A budget that never answers, or fails at once: a partition, a merge in progress. */
@@ -169,8 +170,9 @@ class RateLimitedGateTest {
         assertThatThrownBy(() -> subscribe.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("no quorum");
         gate.acquire(Operation.HEARTBEAT, CLIENT, "a#0").get(5, TimeUnit.SECONDS);
 
+        // The admission is counted right after it completes, on the gate's lane: wait for the count.
+        await().atMost(Duration.ofSeconds(5)).until(() -> gate.admitted() == 1);
         assertThat(gate.rejected()).isEqualTo(1);
-        assertThat(gate.admitted()).isEqualTo(1);
     }
 
     @Test
