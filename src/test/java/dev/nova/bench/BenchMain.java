@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 
 /**
@@ -36,7 +38,8 @@ import java.util.stream.StreamSupport;
  * is the median of several runs with min and max; where a ceiling exists it is measured in the same run.
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
- * (comma list of {@code decode, ingest, latency, failover, sync, ratelimit, memory}; default all).
+ * (comma list of {@code decode, ingest, latency, failover, sync, ratelimit, memory}; default all),
+ * {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default).
  */
 public final class BenchMain {
 
@@ -49,6 +52,10 @@ public final class BenchMain {
     private final Set<String> only = new LinkedHashSet<>(
             Arrays.asList(System.getProperty("bench.only", "decode,ingest,latency,failover,sync,ratelimit,memory")
                     .split(",")));
+    /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
+    private final Set<String> ingestConnections = new LinkedHashSet<>(
+            Arrays.asList(System.getProperty("bench.ingest-connections", "1,50").split(",")));
+
     private final Report report;
     private ExchangeSimulator simulator;
 
@@ -149,8 +156,12 @@ public final class BenchMain {
             node.awaitStarted(WAIT);
             Http http = node.http();
             if (only.contains("ingest")) {
-                ingest(http, 1, 1_000_000);
-                ingest(http, 50, 20_000);
+                if (ingestConnections.contains("1")) {
+                    ingest(node, 1, 1_000_000);
+                }
+                if (ingestConnections.contains("50")) {
+                    ingest(node, 50, 20_000);
+                }
             }
             if (only.contains("ratelimit")) {
                 createClient(http, "rl-single", null, true);
@@ -173,8 +184,39 @@ public final class BenchMain {
      */
     private static final int WARM_UP_BLASTS = 6;
 
-    private void ingest(Http http, int connections, int perConnection) throws Exception {
+    /** The node's threads by what they do in an ingest run (names as the kernel keeps them, 15 characters). */
+    private static String nodeThreadGroup(String name) {
+        if (name.startsWith("Grizzly(")) {
+            return name.contains("Sel") ? "selector" : "reading";
+        }
+        if (name.startsWith("nova-inbound")) {
+            return "frames";
+        }
+        if (name.startsWith("nova-delivery")) {
+            return "delivery";
+        }
+        return "rest";
+    }
+
+    /** The harness' threads: the SSE consumers, the bare client's Tyrus threads, the simulator's writers. */
+    private static String harnessThreadGroup(String name) {
+        if (name.startsWith("sse ")) {
+            return "consumer";
+        }
+        if (name.startsWith("Grizzly(")) {
+            return name.contains("Sel") ? "bare selector" : "bare reading";
+        }
+        if (name.startsWith("deribit-")) {
+            return "simulator";
+        }
+        return "rest";
+    }
+
+    private void ingest(LibertyNode node, int connections, int perConnection) throws Exception {
         log("ingest on " + connections + " connection(s)");
+        Http http = node.http();
+        long nodePid = node.pid();
+        long harnessPid = ProcessHandle.current().pid();
         List<String> channels = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             String channel = "trades.IN" + connections + "X" + i + "-PERPETUAL.raw";
@@ -202,6 +244,7 @@ public final class BenchMain {
                 List<Double> nova = new ArrayList<>();
                 List<Double> tyrus = new ArrayList<>();
                 List<Double> ratios = new ArrayList<>();
+                Map<String, List<Double>> cpu = new LinkedHashMap<>();
                 long total = (long) connections * perConnection;
                 String prefix = "ingest-" + connections + "-";
                 // Warm-up, not measured, until the JIT has compiled the hot paths of the node and of both readers:
@@ -220,22 +263,32 @@ public final class BenchMain {
                     long before =
                             consumers.stream().mapToLong(SseReader::messages).sum();
                     long receivedBefore = received(http, prefix);
+                    ThreadCpu.Snapshot nodeBefore = ThreadCpu.Snapshot.of(nodePid);
+                    ThreadCpu.Snapshot harnessBefore = ThreadCpu.Snapshot.of(harnessPid);
                     long start = blastAll(channels, perConnection);
                     // The SSE consumers are the clock: polling Nova's REST API during the run would cost the
                     // node CPU (profiled at ~10 %). Its counters are read once afterwards to check it decoded all.
                     awaitTotal(consumers, before + total);
                     double rate = total / ((System.nanoTime() - start) / 1e9);
+                    Map<String, ThreadCpu.Times> nodeUsed =
+                            ThreadCpu.Snapshot.of(nodePid).since(nodeBefore, BenchMain::nodeThreadGroup);
+                    Map<String, ThreadCpu.Times> harnessUsed =
+                            ThreadCpu.Snapshot.of(harnessPid).since(harnessBefore, BenchMain::harnessThreadGroup);
                     long decoded = received(http, prefix) - receivedBefore;
                     if (decoded < total) {
                         throw new IllegalStateException("Nova's clients decoded " + decoded + " of " + total);
                     }
 
                     long bareBefore = bare.messages();
+                    harnessBefore = ThreadCpu.Snapshot.of(harnessPid);
                     long bareStart = blastAll(bareChannels, perConnection);
                     if (!bare.awaitMessages(bareBefore + total, WAIT)) {
                         throw new IllegalStateException("bare Tyrus did not receive the blast");
                     }
                     double bareRate = total / ((System.nanoTime() - bareStart) / 1e9);
+                    Map<String, ThreadCpu.Times> bareUsed =
+                            ThreadCpu.Snapshot.of(harnessPid).since(harnessBefore, BenchMain::harnessThreadGroup);
+                    recordCpu(cpu, nodeUsed, harnessUsed, bareUsed, total);
                     nova.add(rate);
                     tyrus.add(bareRate);
                     ratios.add(rate / bareRate);
@@ -263,6 +316,7 @@ public final class BenchMain {
                         "msg/s",
                         tyrus,
                         "reads and counts frames, on the same cores, right after Nova in each run");
+                reportCpu(label, cpu);
             } finally {
                 consumers.forEach(SseReader::close);
             }
@@ -270,6 +324,54 @@ public final class BenchMain {
         for (int i = 0; i < connections; i++) {
             http.delete("/api/clients/ingest-" + connections + "-" + i);
         }
+    }
+
+    /** One run's CPU per message by group (µs), and the reading threads' wait for a core (% of runnable time). */
+    private static void recordCpu(
+            Map<String, List<Double>> cpu,
+            Map<String, ThreadCpu.Times> node,
+            Map<String, ThreadCpu.Times> harness,
+            Map<String, ThreadCpu.Times> bare,
+            long messages) {
+        ThreadCpu.Times none = new ThreadCpu.Times(0, 0);
+        ThreadCpu.Times nodeTotal = node.values().stream().reduce(none, ThreadCpu.Times::plus);
+        ThreadCpu.Times bareClient =
+                bare.getOrDefault("bare reading", none).plus(bare.getOrDefault("bare selector", none));
+        Map<String, Double> run = new LinkedHashMap<>();
+        run.put("node", ThreadCpu.microsPerMessage(nodeTotal, messages));
+        for (String group : List.of("reading", "selector", "frames", "delivery", "rest")) {
+            run.put(group, ThreadCpu.microsPerMessage(node.get(group), messages));
+        }
+        run.put("consumer", ThreadCpu.microsPerMessage(harness.get("consumer"), messages));
+        run.put("simulator", ThreadCpu.microsPerMessage(harness.get("simulator"), messages));
+        run.put("bare", ThreadCpu.microsPerMessage(bareClient, messages));
+        run.put("bare simulator", ThreadCpu.microsPerMessage(bare.get("simulator"), messages));
+        run.put("reading waits", 100 * node.getOrDefault("reading", none).waitingShare());
+        run.put(
+                "bare reading waits",
+                100 * bare.getOrDefault("bare reading", none).waitingShare());
+        run.forEach((k, v) -> cpu.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+    }
+
+    private void reportCpu(String label, Map<String, List<Double>> cpu) {
+        Function<String, String> median = key -> Stats.format(Stats.median(cpu.get(key)));
+        report.add(
+                "ingest, " + label + ", CPU per message in Nova's node",
+                "µs",
+                cpu.get("node"),
+                "Tyrus reading " + median.apply("reading") + " + selector " + median.apply("selector")
+                        + ", frame lanes " + median.apply("frames") + ", SSE delivery " + median.apply("delivery")
+                        + ", rest of the node (GC, JIT, Liberty) " + median.apply("rest")
+                        + "; beside it the SSE consumer "
+                        + median.apply("consumer") + " and the simulator " + median.apply("simulator")
+                        + "; Tyrus' reading threads waited for a core " + median.apply("reading waits")
+                        + " % of the time they were runnable (/proc schedstat)");
+        report.add(
+                "ingest, " + label + ", CPU per message in the bare Tyrus client",
+                "µs",
+                cpu.get("bare"),
+                "reading and selector threads; beside it the simulator " + median.apply("bare simulator")
+                        + "; its reading threads waited for a core " + median.apply("bare reading waits") + " %");
     }
 
     /**
