@@ -1,5 +1,6 @@
 package dev.nova.connection;
 
+import dev.nova.concurrency.Deferred;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,12 @@ final class FrameLane {
 
     /** Items one batch takes from the queue. */
     private static final int BATCH = 256;
+
+    /**
+     * Frames handled before the deliveries they fed are started: more events per consumer write, and a bound on
+     * how long a message waits for its delivery to start (64 frames take the lane some 40 µs at full rate).
+     */
+    private static final int DELIVERY_EVERY = 64;
 
     /** Batches one task handles before it gives the thread back to the executor (other sessions share it). */
     private static final int ROUNDS_PER_TASK = 16;
@@ -133,8 +140,14 @@ final class FrameLane {
                 if (batch.isEmpty()) {
                     break;
                 }
-                for (Item item : batch) {
-                    handle(item);
+                // The delivery lanes these frames feed start once per part of the batch, not once per message.
+                try (Deferred deliveries = Deferred.open()) {
+                    for (int i = 0; i < batch.size(); i++) {
+                        handle(batch.get(i));
+                        if (i % DELIVERY_EVERY == DELIVERY_EVERY - 1) {
+                            deliveries.flush();
+                        }
+                    }
                 }
                 batch.clear();
             }

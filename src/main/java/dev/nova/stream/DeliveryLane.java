@@ -1,5 +1,6 @@
 package dev.nova.stream;
 
+import dev.nova.concurrency.Deferred;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -10,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bounded queue drained by one task at a time on a shared executor. {@link #offer} never blocks: it is called
- * on the threads handling exchange frames. Items are delivered in batches of what has queued up (at most {@value #BATCH}), so
+ * on the threads handling exchange frames; on a frame lane, which handles frames in batches, the drain starts when
+ * the lane has handled a part of its batch ({@link Deferred}), so that one write carries more events. Items are delivered in batches of what has queued up (at most {@value #BATCH}), so
  * a consumer that falls behind catches up with fewer, larger writes. A delivery may complete later (an
  * asynchronous write): the lane then waits for it without holding a thread, and resumes when it completes. What
  * happens when the queue is full is the subclass' decision.
@@ -25,6 +27,9 @@ public abstract class DeliveryLane<T> {
     private final ArrayBlockingQueue<T> queue;
     private final Executor executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** {@link #run}, as one object: put off by a thread handling a batch of frames (see {@link Deferred}). */
+    private final Runnable start = this::run;
+
     private volatile boolean closed;
 
     protected DeliveryLane(int capacity, Executor executor) {
@@ -41,7 +46,7 @@ public abstract class DeliveryLane<T> {
             overflowed();
             return false;
         }
-        if (scheduled.compareAndSet(false, true)) {
+        if (scheduled.compareAndSet(false, true) && !Deferred.defer(start)) {
             run();
         }
         return true;

@@ -2,6 +2,7 @@ package dev.nova.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nova.concurrency.Deferred;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +44,34 @@ class FrameLaneTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void workAHandlerPutsOffRunsAfterEverySixtyFourFramesAndAtTheEndOfABatch() {
+        List<Runnable> tasks = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        FrameLane lane = new FrameLane(256, 1 << 20, tasks::add, (text, receivedAt) -> {
+            events.add(text);
+            assertThat(Deferred.defer(() -> events.add("delivered " + text))).isTrue();
+        });
+        for (int i = 0; i < 70; i++) {
+            lane.offer(Integer.toString(i), i);
+        }
+
+        tasks.remove(0).run();
+
+        assertThat(events).hasSize(140);
+        assertThat(events.get(63)).isEqualTo("63");
+        assertThat(events.get(64)).isEqualTo("delivered 0");
+        assertThat(events.get(127)).isEqualTo("delivered 63");
+        assertThat(events.get(128)).isEqualTo("64");
+        assertThat(events.get(133)).isEqualTo("69");
+        assertThat(events.subList(134, 140))
+                .containsExactly(
+                        "delivered 64", "delivered 65", "delivered 66", "delivered 67", "delivered 68", "delivered 69");
+        assertThat(Deferred.defer(() -> {}))
+                .as("no scope left open on the thread")
+                .isFalse();
     }
 
     @Test

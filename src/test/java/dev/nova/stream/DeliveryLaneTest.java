@@ -2,6 +2,7 @@ package dev.nova.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nova.concurrency.Deferred;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,25 @@ class DeliveryLaneTest {
                 return batches.stream().flatMap(List::stream).toList();
             }
         }
+    }
+
+    @Test
+    void insideADeferredScopeTheDrainStartsWhenTheScopeFlushes() {
+        RecordingLane lane = new RecordingLane(100, Runnable::run);
+        try (Deferred scope = Deferred.open()) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(lane.offer(i)).isTrue();
+            }
+            assertThat(lane.batches).isEmpty();
+            scope.flush();
+            assertThat(lane.batches).containsExactly(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+            lane.offer(10);
+            assertThat(lane.batches).hasSize(1);
+        }
+        // closing flushed the rest; outside a scope the drain starts at once again
+        assertThat(lane.delivered()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        lane.offer(11);
+        assertThat(lane.batches).last().isEqualTo(List.of(11));
     }
 
     @Test
