@@ -1,5 +1,7 @@
 package dev.nova.platform;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,6 +30,16 @@ public final class SequenceTracker {
         volatile long last = InboundFrame.NO_SEQUENCE;
     }
 
+    private static final VarHandle LAST;
+
+    static {
+        try {
+            LAST = MethodHandles.lookup().findVarHandle(Cursor.class, "last", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ConcurrentHashMap<String, Cursor> cursors = new ConcurrentHashMap<>();
 
     /**
@@ -42,19 +54,23 @@ public final class SequenceTracker {
         if (sequence == InboundFrame.NO_SEQUENCE) {
             return Continuity.UNSEQUENCED;
         }
-        Cursor cursor = cursors.computeIfAbsent(channel, c -> new Cursor());
+        Cursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            cursor = cursors.computeIfAbsent(channel, c -> new Cursor());
+        }
         // Uncontended in the common case; two sessions briefly feeding one channel (a reconnect, a handover)
-        // must still see one consistent cursor.
-        synchronized (cursor) {
+        // must still see one consistent cursor: the cursor only moves forward, by compare-and-set.
+        while (true) {
             long last = cursor.last;
-            if (last == InboundFrame.NO_SEQUENCE) {
-                cursor.last = sequence;
-                return Continuity.FIRST;
-            }
-            if (sequence <= last) {
+            if (last != InboundFrame.NO_SEQUENCE && sequence <= last) {
                 return Continuity.DUPLICATE;
             }
-            cursor.last = sequence;
+            if (!LAST.compareAndSet(cursor, last, sequence)) {
+                continue;
+            }
+            if (last == InboundFrame.NO_SEQUENCE) {
+                return Continuity.FIRST;
+            }
             if (snapshot || previous == InboundFrame.NO_SEQUENCE || previous <= last) {
                 return Continuity.IN_ORDER;
             }

@@ -32,7 +32,9 @@ public final class HandoverGate implements MessageSink {
     }
 
     private final MessageSink downstream;
-    private final Map<String, Long> lastDelivered = new HashMap<>();
+    /** The last sequence delivered per channel, in a cell of its own: updated per message without boxing. */
+    private final Map<String, long[]> lastDelivered = new HashMap<>();
+
     private final Map<String, ArrayDeque<MarketMessage>> buffered = new LinkedHashMap<>();
     private Map<String, Long> floors = Map.of();
     /**
@@ -77,11 +79,18 @@ public final class HandoverGate implements MessageSink {
 
     private void pass(MarketMessage message) {
         if (message.sequenced()) {
-            Long floor = floors.get(message.channel());
-            if (floor != null && message.sequence() <= floor) {
-                return;
+            if (!floors.isEmpty()) {
+                Long floor = floors.get(message.channel());
+                if (floor != null && message.sequence() <= floor) {
+                    return;
+                }
             }
-            lastDelivered.put(message.channel(), message.sequence());
+            long[] last = lastDelivered.get(message.channel());
+            if (last == null) {
+                last = new long[1];
+                lastDelivered.put(message.channel(), last);
+            }
+            last[0] = message.sequence();
         }
         lastPassedAt = Math.max(lastPassedAt, message.receivedAt());
         downstream.publish(message);
@@ -90,7 +99,9 @@ public final class HandoverGate implements MessageSink {
     /** Stops delivery at this point and says where it stopped (the source's side of a handover). */
     public synchronized Handover mute() {
         mode = Mode.MUTED;
-        return new Handover(Map.copyOf(lastDelivered), lastPassedAt);
+        Map<String, Long> lastSequences = new HashMap<>();
+        lastDelivered.forEach((channel, last) -> lastSequences.put(channel, last[0]));
+        return new Handover(Map.copyOf(lastSequences), lastPassedAt);
     }
 
     /** Delivers again (a transfer that was aborted after the source was muted). */

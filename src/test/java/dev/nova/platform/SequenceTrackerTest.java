@@ -8,6 +8,8 @@ import static dev.nova.platform.SequenceTracker.Continuity.IN_ORDER;
 import static dev.nova.platform.SequenceTracker.Continuity.UNSEQUENCED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SequenceTrackerTest {
@@ -64,5 +66,31 @@ class SequenceTrackerTest {
 
         assertThat(tracker.track("a", 40, 41, false)).isEqualTo(FIRST);
         assertThat(tracker.track("x", NO_SEQUENCE, NO_SEQUENCE, false)).isEqualTo(UNSEQUENCED);
+    }
+
+    @Test
+    void twoThreadsFeedingOneChannelNeverGetTheSameSequenceThroughTwice() throws Exception {
+        SequenceTracker tracker = new SequenceTracker();
+        int count = 200_000;
+        ConcurrentHashMap<Long, Boolean> through = new ConcurrentHashMap<>();
+        AtomicInteger twice = new AtomicInteger();
+        Runnable feed = () -> {
+            for (long sequence = 1; sequence <= count; sequence++) {
+                if (tracker.track("ch", sequence - 1, sequence, false) != DUPLICATE
+                        && through.putIfAbsent(sequence, true) != null) {
+                    twice.incrementAndGet();
+                }
+            }
+        };
+        Thread a = new Thread(feed);
+        Thread b = new Thread(feed);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+
+        assertThat(twice).hasValue(0);
+        assertThat(through).containsKey((long) count);
+        assertThat(tracker.last("ch")).isEqualTo(count);
     }
 }
