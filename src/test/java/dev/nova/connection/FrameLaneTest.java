@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -113,6 +114,46 @@ class FrameLaneTest {
     }
 
     @Test
+    void aWaitingReaderGoesOnOnceHalfTheLaneIsFreeNotAtTheFirstFreeSlot() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Semaphore permits = new Semaphore(0);
+            List<String> handled = new CopyOnWriteArrayList<>();
+            FrameLane lane = new FrameLane(8, 1 << 20, pool, (text, receivedAt) -> {
+                permits.acquireUninterruptibly();
+                handled.add(text);
+            });
+            AtomicInteger offered = new AtomicInteger();
+            Thread reader = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    lane.offer("frame " + i, i);
+                    offered.incrementAndGet();
+                }
+            });
+            reader.start();
+            // frame 0 is taken and held; frames 1 to 8 fill the lane; the reader waits with frame 9.
+            awaitTrue(() -> offered.get() == 9 && lane.backlog() == 8);
+
+            // Three frames taken (frames 1 to 3 leave the queue as frames 0 to 2 are handled): five still queued.
+            permits.release(3);
+            awaitTrue(() -> handled.size() == 3);
+            Thread.sleep(50);
+            assertThat(offered).hasValue(9);
+
+            // The fourth leaves four of eight: the reader goes on.
+            permits.release(1);
+            awaitTrue(() -> offered.get() > 9);
+
+            permits.release(100);
+            reader.join(5_000);
+            awaitTrue(() -> handled.size() == 20);
+            assertThat(handled).containsExactly(range("frame ", 20));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aLaneFullOfCharactersMakesTheReaderWaitButAFrameLargerThanTheBudgetStillPassesAlone() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
@@ -155,7 +196,7 @@ class FrameLaneTest {
         try {
             CountDownLatch release = new CountDownLatch(1);
             List<String> handled = new CopyOnWriteArrayList<>();
-            FrameLane lane = new FrameLane(1, 1 << 20, pool, (text, receivedAt) -> {
+            FrameLane lane = new FrameLane(2, 1 << 20, pool, (text, receivedAt) -> {
                 await(release);
                 handled.add(text);
             });
@@ -169,8 +210,8 @@ class FrameLaneTest {
                 }
             });
             reader.start();
-            // frame 0 is being handled, frame 1 fills the lane, the reader waits to offer frame 2.
-            awaitTrue(() -> offered.get() == 2 && lane.backlog() == 1);
+            // frame 0 is being handled, frames 1 and 2 fill the lane, the reader waits to offer frame 3.
+            awaitTrue(() -> offered.get() == 3 && lane.backlog() == 2);
 
             lane.close();
             reader.join(5_000);
