@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -187,7 +190,7 @@ final class SseReader implements AutoCloseable {
      * Finds {@code event: message} and {@code event: dropped} lines across buffer boundaries. Inside other lines (the
      * data, most of the bytes) it only looks for the end of the line.
      */
-    private static final class LineMatcher {
+    static final class LineMatcher {
         /** How much of {@code event: message} the current line has matched; -1 once it cannot be one. */
         private int matched = 0;
 
@@ -196,13 +199,21 @@ final class SseReader implements AutoCloseable {
         long scan(byte[] buffer, int from, int to) {
             long found = 0;
             int m = matched;
-            for (int i = from; i < to; i++) {
-                byte b = buffer[i];
+            int i = from;
+            while (i < to) {
                 if (m < 0) {
-                    if (b == '\n') {
-                        m = 0;
+                    // Inside a line that is no event line: skip to its end eight bytes at a time.
+                    int end = newline(buffer, i, to);
+                    if (end < 0) {
+                        i = to;
+                        break;
                     }
-                } else if (b == MESSAGE[m]) {
+                    i = end + 1;
+                    m = 0;
+                    continue;
+                }
+                byte b = buffer[i++];
+                if (b == MESSAGE[m]) {
                     if (++m == MESSAGE.length) {
                         found++;
                         m = 0; // the line ended with the match
@@ -216,6 +227,31 @@ final class SseReader implements AutoCloseable {
             }
             matched = m;
             return found;
+        }
+
+        private static final VarHandle LONGS =
+                MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long ONES = 0x0101010101010101L;
+        private static final long NEWLINES = '\n' * ONES;
+        private static final long HIGHS = 0x8080808080808080L;
+
+        /** Where the first line feed in {@code buffer[from, to)} is, or -1. */
+        static int newline(byte[] buffer, int from, int to) {
+            int i = from;
+            for (; i + Long.BYTES <= to; i += Long.BYTES) {
+                long x = (long) LONGS.get(buffer, i) ^ NEWLINES;
+                // A byte of x is zero where a line feed is; the lowest flag set is exact (little-endian: first byte).
+                long zeros = (x - ONES) & ~x & HIGHS;
+                if (zeros != 0) {
+                    return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+                }
+            }
+            for (; i < to; i++) {
+                if (buffer[i] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 
