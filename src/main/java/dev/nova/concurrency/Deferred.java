@@ -19,12 +19,8 @@ public final class Deferred implements AutoCloseable {
 
     private static final ThreadLocal<Deferred> CURRENT = new ThreadLocal<>();
 
-    /** Tasks of one flush that may do their work on the flushing thread (see {@link #mayRunHere}). */
-    public static final int HERE_PER_FLUSH = 4;
-
     private final List<Runnable> pending = new ArrayList<>();
     private int depth;
-    private int ranHere;
 
     private Deferred() {}
 
@@ -49,19 +45,8 @@ public final class Deferred implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Asked by a task being flushed: whether it may do its work on this thread. The first {@value #HERE_PER_FLUSH}
-     * of a flush may; the others should hand theirs to other threads, so that a wide fan-out (many consumers of a
-     * channel) runs in parallel rather than holding up the thread that flushes. False outside a scope.
-     */
-    public static boolean mayRunHere() {
-        Deferred scope = CURRENT.get();
-        return scope != null && scope.ranHere++ < HERE_PER_FLUSH;
-    }
-
     /** Runs what was put off, in order; a failing task is logged and does not stop the others. */
     public void flush() {
-        ranHere = 0;
         // A task may put off more work: the loop reads the list's size each time.
         for (int i = 0; i < pending.size(); i++) {
             try {

@@ -12,11 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A bounded queue drained by one task at a time on a shared executor. {@link #offer} never blocks: it is called
  * on the threads handling exchange frames; on a frame lane, which handles frames in batches, the drain starts when
- * the lane has handled a part of its batch ({@link Deferred}), so that one write carries more events, and a lane
- * whose delivery never blocks (an SSE stream's asynchronous write) drains right there. Items are delivered in batches
- * of what has queued up (at most {@value #BATCH}), so a consumer that falls behind catches up with fewer, larger
- * writes. A delivery may complete later (an asynchronous write): the lane then waits for it without holding a thread,
- * and resumes on the executor when it completes. What happens when the queue is full is the subclass' decision.
+ * the lane has handled a part of its batch ({@link Deferred}), so that one write carries more events. Items are delivered in batches of what has queued up (at most {@value #BATCH}), so
+ * a consumer that falls behind catches up with fewer, larger writes. A delivery may complete later (an
+ * asynchronous write): the lane then waits for it without holding a thread, and resumes when it completes. What
+ * happens when the queue is full is the subclass' decision.
  */
 public abstract class DeliveryLane<T> {
 
@@ -28,26 +27,14 @@ public abstract class DeliveryLane<T> {
     private final ArrayBlockingQueue<T> queue;
     private final Executor executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** How a lane starts when a thread handling a batch of frames puts it off (see {@link Deferred}), as one object. */
-    private final Runnable start;
+    /** {@link #run}, as one object: put off by a thread handling a batch of frames (see {@link Deferred}). */
+    private final Runnable start = this::run;
 
     private volatile boolean closed;
 
-    /** A lane whose deliveries run on {@code executor}. */
     protected DeliveryLane(int capacity, Executor executor) {
-        this(capacity, executor, false);
-    }
-
-    /**
-     * A lane whose deliveries run on {@code executor}, or, when {@code nonBlocking} (its {@link #deliver} only starts
-     * an asynchronous write and never waits), on the thread that put its start off, while that thread's
-     * {@link Deferred#mayRunHere} allows: at full ingest handing each write to another thread cost more CPU than the
-     * write itself (a wake-up and a cold cache per batch).
-     */
-    protected DeliveryLane(int capacity, Executor executor, boolean nonBlocking) {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.executor = executor;
-        this.start = nonBlocking ? this::startHere : this::run;
     }
 
     /** Enqueues an item; false when the lane is closed or full (after {@link #overflowed} ran). */
@@ -91,15 +78,6 @@ public abstract class DeliveryLane<T> {
 
     /** Delivery failed; the item is lost. */
     protected abstract void failed(Throwable error);
-
-    /** Drains on this thread when the scope allows it, else on the executor; the caller owns the flag. */
-    private void startHere() {
-        if (Deferred.mayRunHere()) {
-            drain();
-        } else {
-            run();
-        }
-    }
 
     /** Runs a drain on the executor; the caller owns the {@code scheduled} flag. */
     private void run() {

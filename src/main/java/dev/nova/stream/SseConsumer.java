@@ -55,7 +55,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
             Executor executor,
             Counters counters,
             BiConsumer<SseConsumer, String> onEnd) {
-        super(settings.bufferSize(), executor, true);
+        super(settings.bufferSize(), executor);
         this.counters = counters;
         this.id = id;
         this.sink = sink;

@@ -360,8 +360,7 @@ public final class BenchMain {
                 "µs",
                 cpu.get("node"),
                 "Tyrus reading " + median.apply("reading") + " + selector " + median.apply("selector")
-                        + ", frame lanes (decoding, fan-out, SSE writes) " + median.apply("frames")
-                        + ", delivery threads " + median.apply("delivery")
+                        + ", frame lanes " + median.apply("frames") + ", SSE delivery " + median.apply("delivery")
                         + ", rest of the node (GC, JIT, Liberty) " + median.apply("rest")
                         + "; beside it the SSE consumer "
                         + median.apply("consumer") + " and the simulator " + median.apply("simulator")

@@ -31,25 +31,6 @@ class DeferredTest {
     }
 
     @Test
-    void aFlushLetsItsFirstTasksRunHereAndTheNextFlushStartsAfresh() {
-        assertThat(Deferred.mayRunHere()).as("outside a scope").isFalse();
-        List<Boolean> answers = new ArrayList<>();
-        try (Deferred scope = Deferred.open()) {
-            for (int i = 0; i < Deferred.HERE_PER_FLUSH + 2; i++) {
-                Deferred.defer(() -> answers.add(Deferred.mayRunHere()));
-            }
-            scope.flush();
-            Deferred.defer(() -> answers.add(Deferred.mayRunHere()));
-        }
-        List<Boolean> expected = new ArrayList<>();
-        for (int i = 0; i < Deferred.HERE_PER_FLUSH; i++) {
-            expected.add(true);
-        }
-        expected.addAll(List.of(false, false, true));
-        assertThat(answers).isEqualTo(expected);
-    }
-
-    @Test
     void anInnerScopeJoinsTheOuterOne() {
         List<String> ran = new ArrayList<>();
         try (Deferred outer = Deferred.open()) {

@@ -45,10 +45,6 @@ class DeliveryLaneTest {
             super(capacity, executor);
         }
 
-        RecordingLane(int capacity, Executor executor, boolean nonBlocking) {
-            super(capacity, executor, nonBlocking);
-        }
-
         @Override
         protected CompletionStage<?> deliver(List<Integer> batch) {
             synchronized (batches) {
@@ -89,37 +85,6 @@ class DeliveryLaneTest {
         assertThat(lane.delivered()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         lane.offer(11);
         assertThat(lane.batches).last().isEqualTo(List.of(11));
-    }
-
-    @Test
-    void aNonBlockingLaneDeliversOnTheFlushingThreadUpToTheScopesLimitAndTheOthersOnTheExecutor() {
-        ManualExecutor executor = new ManualExecutor();
-        List<RecordingLane> nonBlocking = new ArrayList<>();
-        for (int i = 0; i < Deferred.HERE_PER_FLUSH + 2; i++) {
-            nonBlocking.add(new RecordingLane(100, executor, true));
-        }
-        RecordingLane blocking = new RecordingLane(100, executor);
-        try (Deferred scope = Deferred.open()) {
-            blocking.offer(0);
-            nonBlocking.forEach(lane -> lane.offer(1));
-            scope.flush();
-
-            // The blocking lane was put off first, yet it does not use up the flushing thread's share.
-            for (int i = 0; i < Deferred.HERE_PER_FLUSH; i++) {
-                assertThat(nonBlocking.get(i).batches).containsExactly(List.of(1));
-            }
-            assertThat(nonBlocking.get(Deferred.HERE_PER_FLUSH).batches).isEmpty();
-            assertThat(blocking.batches).isEmpty();
-            assertThat(executor.submitted).isEqualTo(3);
-
-            // The next flush has its own share.
-            nonBlocking.get(0).offer(2);
-            scope.flush();
-            assertThat(nonBlocking.get(0).batches).containsExactly(List.of(1), List.of(2));
-        }
-        executor.runAll();
-        assertThat(blocking.delivered()).containsExactly(0);
-        nonBlocking.forEach(lane -> assertThat(lane.delivered()).startsWith(1));
     }
 
     @Test
