@@ -21,6 +21,7 @@ public final class Deferred implements AutoCloseable {
 
     private final List<Runnable> pending = new ArrayList<>();
     private int depth;
+    private boolean flushing;
 
     private Deferred() {}
 
@@ -45,17 +46,28 @@ public final class Deferred implements AutoCloseable {
         return true;
     }
 
-    /** Runs what was put off, in order; a failing task is logged and does not stop the others. */
+    /**
+     * Runs what was put off, in order; a failing task is logged and does not stop the others. Called again by a task
+     * being flushed (a joined scope), it does nothing: the flush under way runs what that task puts off.
+     */
     public void flush() {
-        // A task may put off more work: the loop reads the list's size each time.
-        for (int i = 0; i < pending.size(); i++) {
-            try {
-                pending.get(i).run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "NOVA-2015 work put off to the end of a batch failed", e);
-            }
+        if (flushing) {
+            return;
         }
-        pending.clear();
+        flushing = true;
+        try {
+            // A task may put off more work: the loop reads the list's size each time.
+            for (int i = 0; i < pending.size(); i++) {
+                try {
+                    pending.get(i).run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "NOVA-2015 work put off to the end of a batch failed", e);
+                }
+            }
+        } finally {
+            pending.clear();
+            flushing = false;
+        }
     }
 
     /** Flushes; the outermost close also ends the scope. */

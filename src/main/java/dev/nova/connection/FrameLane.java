@@ -46,8 +46,14 @@ final class FrameLane {
     /** Items one task handles before it gives the thread back to the executor (other sessions share it). */
     private static final int ITEMS_PER_TASK = 4096;
 
-    /** How long a waiting reader sleeps before it looks again by itself (a wake-up is never needed for progress). */
-    private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * How long a waiting reader sleeps before it looks again by itself: a safety net, since the handling thread wakes
+     * it when the lane is half empty.
+     */
+    static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** How often {@link #then} looks for room in a full lane (rare: a session ending while its lane is full). */
+    private static final long THEN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static final VarHandle OFFERED_CHARS;
 
@@ -61,6 +67,7 @@ final class FrameLane {
 
     private final int capacity;
     private final long maxChars;
+    private final long waitNanos;
     private final Executor executor;
     private final Handler handler;
     private final MpscAtomicArrayQueue<Item> queue;
@@ -82,9 +89,15 @@ final class FrameLane {
     private volatile boolean closed;
 
     FrameLane(int capacity, long maxChars, Executor executor, Handler handler) {
+        this(capacity, maxChars, WAIT_NANOS, executor, handler);
+    }
+
+    /** With the reader's own look-again interval: tests make it long, so that only a wake-up lets a reader go on. */
+    FrameLane(int capacity, long maxChars, long waitNanos, Executor executor, Handler handler) {
         this.queue = new MpscAtomicArrayQueue<>(Math.max(2, capacity));
         this.capacity = queue.capacity();
         this.maxChars = maxChars;
+        this.waitNanos = waitNanos;
         this.executor = executor;
         this.handler = handler;
     }
@@ -111,7 +124,11 @@ final class FrameLane {
         }
     }
 
-    /** Runs {@code action} on the lane once every frame offered before it has been handled. */
+    /**
+     * Runs {@code action} on the lane once every frame offered before it has been handled. May be called on any
+     * thread; in a full lane it looks for room every millisecond rather than taking the reader's place as the one
+     * thread the handler wakes.
+     */
     void then(Runnable action) {
         Item item = new Item(null, 0, action);
         while (!closed) {
@@ -119,7 +136,9 @@ final class FrameLane {
                 start();
                 return;
             }
-            if (!await(0)) {
+            LockSupport.parkNanos(this, THEN_POLL_NANOS);
+            if (Thread.currentThread().isInterrupted()) {
+                LOG.warning("a thread was interrupted while waiting to end a session's frame lane; the end is lost");
                 return;
             }
         }
@@ -136,9 +155,9 @@ final class FrameLane {
         start();
     }
 
-    /** Frames (and actions) waiting; none once the lane is closed. */
+    /** Frames (and actions) waiting; once the lane is closed, those not yet discarded. */
     int backlog() {
-        return closed ? 0 : queue.size();
+        return queue.size();
     }
 
     /** Whether this frame would take the queued characters over the budget (a frame alone always fits). */
@@ -156,7 +175,7 @@ final class FrameLane {
         try {
             // Looked at again once the wait is announced: the handler reads {@code waiting} after each item it takes.
             if (!closed && (queue.size() >= capacity || overBudget(chars))) {
-                LockSupport.parkNanos(this, WAIT_NANOS);
+                LockSupport.parkNanos(this, waitNanos);
             }
         } finally {
             waiting = null;
@@ -179,12 +198,24 @@ final class FrameLane {
         try {
             executor.execute(this::drain);
         } catch (RuntimeException refused) {
-            // Rejected (the pool is stopping) or the container refusing new threads: drain here instead.
-            drain();
+            // Rejected (the pool is stopping) or the container refusing new threads: drain here instead, in a loop
+            // (a drain that scheduled its successor would recurse here).
+            do {
+                drainSome();
+            } while (!queue.isEmpty() && scheduled.compareAndSet(false, true));
         }
     }
 
+    /** A task on the executor: handles what it can, then schedules its successor if frames are left. */
     private void drain() {
+        drainSome();
+        if (!queue.isEmpty()) {
+            start();
+        }
+    }
+
+    /** Handles up to {@value #ITEMS_PER_TASK} items, then gives up the {@code scheduled} flag it was called with. */
+    private void drainSome() {
         long taken = takenChars;
         try (Deferred deliveries = Deferred.open()) {
             // The delivery lanes these frames feed start once per DELIVERY_EVERY frames, not once per message.
@@ -211,9 +242,6 @@ final class FrameLane {
             }
         } finally {
             scheduled.set(false);
-        }
-        if (!queue.isEmpty()) {
-            start();
         }
     }
 

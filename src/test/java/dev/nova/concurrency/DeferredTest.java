@@ -31,6 +31,24 @@ class DeferredTest {
     }
 
     @Test
+    void aTaskThatFlushesAJoinedScopeRunsNothingTwice() {
+        List<String> ran = new ArrayList<>();
+        try (Deferred scope = Deferred.open()) {
+            Deferred.defer(() -> ran.add("a"));
+            Deferred.defer(() -> {
+                ran.add("b");
+                try (Deferred joined = Deferred.open()) {
+                    Deferred.defer(() -> ran.add("put off by b"));
+                    joined.flush();
+                }
+            });
+            Deferred.defer(() -> ran.add("c"));
+            scope.flush();
+        }
+        assertThat(ran).containsExactly("a", "b", "c", "put off by b");
+    }
+
+    @Test
     void anInnerScopeJoinsTheOuterOne() {
         List<String> ran = new ArrayList<>();
         try (Deferred outer = Deferred.open()) {
