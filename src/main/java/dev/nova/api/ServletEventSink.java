@@ -12,7 +12,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * An SSE response written with Servlet non-blocking I/O: a write hands its bytes to the container when the
- * connection can take them and completes then; no thread ever waits for a slow reader. One write at a time.
+ * connection can take them and completes then. One write at a time. On Open Liberty the write and flush still reach
+ * the socket synchronously on the calling thread (a delivery thread): a reader that stops reading holds that thread
+ * until its socket drains or Liberty's write timeout fails the write, which is why the delivery pool grows (see
+ * {@code NovaExecutors}).
  */
 final class ServletEventSink implements EventSink, WriteListener, AsyncListener {
 
@@ -22,6 +25,8 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     private boolean flushing;
     private CompletableFuture<Void> written;
     private volatile boolean closed;
+    /** Whether {@link #close} completed the asynchronous context, or the container reported it complete. */
+    private boolean completed;
 
     ServletEventSink(AsyncContext async) throws IOException {
         this.async = async;
@@ -87,13 +92,19 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
         return closed;
     }
 
+    /**
+     * Ends the response, once. Also after a failed write (which already marked the sink closed): a request whose
+     * asynchronous context is never completed stays open in the container (the stream has no timeout), and Liberty's
+     * stop then waited its whole quiesce period for it.
+     */
     @Override
     public void close() {
         synchronized (this) {
-            if (closed) {
+            closed = true;
+            if (completed) {
                 return;
             }
-            closed = true;
+            completed = true;
         }
         try {
             async.complete();
@@ -104,6 +115,9 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
 
     @Override
     public void onComplete(AsyncEvent event) {
+        synchronized (this) {
+            completed = true;
+        }
         fail(new IOException("the stream ended"));
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +22,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #connector()} for blocking WebSocket handshakes, {@link #inbound()} for handling what exchange sessions
  * receive (decoding, sequencing, fan-out: beside the WebSocket reading threads), {@link #delivery()} for handing
  * market data to consumers. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
+ *
+ * <p>The delivery pool grows while its threads are busy (up to {@value #MAX_DELIVERY_THREADS}): on Open Liberty a
+ * servlet write goes to the socket synchronously, also in non-blocking mode (measured: {@code
+ * HttpOutputStreamImpl.flushBuffers} → {@code synchWrite}), so a consumer that stops reading holds its thread until the
+ * socket drains or Liberty's write timeout (60 s by default) fails the write. A fixed pool of a few threads let a few
+ * such consumers stop delivery to every other consumer of the node.
  */
 @ApplicationScoped
 public class NovaExecutors {
+
+    /** Delivery threads at most: consumers whose writes may all be waiting on their sockets at once. */
+    static final int MAX_DELIVERY_THREADS = 256;
 
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     private ManagedThreadFactory threadFactory;
@@ -42,7 +52,7 @@ public class NovaExecutors {
         // Lanes are short, but their registry writes wait on replication: room for a slow member without stalling.
         control = fixed(16, "nova-control");
         connector = fixed(32, "nova-connect");
-        delivery = fixed(Math.max(4, cores * 2), "nova-delivery");
+        delivery = elastic(Math.max(4, cores * 2), MAX_DELIVERY_THREADS, "nova-delivery");
         // CPU-bound work that never waits: about as many threads as cores, a few more so that a busy session's
         // task (which yields after a bounded run) does not hold up the others for long.
         inbound = fixed(Math.max(4, cores * 2), "nova-inbound");
@@ -86,6 +96,17 @@ public class NovaExecutors {
     private ThreadPoolExecutor fixed(int threads, String prefix) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(
                 threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named(prefix));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /**
+     * Up to {@code core} threads as work comes, then more only while every thread is busy; idle ones end after a
+     * minute. Refuses work when all {@code max} threads are busy.
+     */
+    private ThreadPoolExecutor elastic(int core, int max, String prefix) {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(core, max, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), named(prefix));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -83,9 +84,15 @@ public abstract class DeliveryLane<T> {
     private void run() {
         try {
             executor.execute(this::drain);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException refused) {
             scheduled.set(false);
-            close();
+            if (executor instanceof ExecutorService pool && pool.isShutdown()) {
+                close();
+            } else {
+                // Every thread busy: the subclass decides (an SSE stream ends, the cluster bus counts a loss and
+                // starts again with its next message).
+                failed(refused);
+            }
         }
     }
 

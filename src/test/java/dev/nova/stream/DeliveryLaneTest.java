@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,33 @@ class DeliveryLaneTest {
         assertThat(lane.delivered()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         lane.offer(11);
         assertThat(lane.batches).last().isEqualTo(List.of(11));
+    }
+
+    @Test
+    void aLaneWhoseExecutorIsBusyReportsAFailureAndStartsAgainWithItsNextItemButAStoppedOneCloses() {
+        boolean[] refuse = {true};
+        ManualExecutor accepted = new ManualExecutor();
+        RecordingLane lane = new RecordingLane(100, task -> {
+            if (refuse[0]) {
+                throw new RejectedExecutionException("every thread busy");
+            }
+            accepted.execute(task);
+        });
+        lane.offer(1);
+        assertThat(lane.failures).singleElement().isInstanceOf(RejectedExecutionException.class);
+        assertThat(lane.isClosed()).isFalse();
+
+        refuse[0] = false;
+        lane.offer(2);
+        accepted.runAll();
+        assertThat(lane.delivered()).containsExactly(1, 2);
+
+        ExecutorService stopped = Executors.newSingleThreadExecutor();
+        stopped.shutdown();
+        RecordingLane stopping = new RecordingLane(100, stopped);
+        stopping.offer(1);
+        assertThat(stopping.isClosed()).isTrue();
+        assertThat(stopping.failures).isEmpty();
     }
 
     @Test

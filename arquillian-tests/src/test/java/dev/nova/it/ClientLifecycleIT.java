@@ -9,7 +9,12 @@ import dev.nova.it.support.Http;
 import dev.nova.it.support.SseStream;
 import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +127,50 @@ class ClientLifecycleIT {
         assertThat(client.path("messagesReceived").asLong()).isPositive();
         assertThat(client.path("subscriptions").get(0).path("state").asText()).isEqualTo("ACTIVE");
         assertThat(sessionsWith(TRADES)).anySatisfy(s -> assertThat(s.account()).isEqualTo("it-account"));
+    }
+
+    @Test
+    void consumersThatStopReadingDoNotHoldUpTheOthers() throws Exception {
+        String channel = "trades.ETH-PERPETUAL.raw";
+        createDeribit("stuck-consumers", channel);
+        await().atMost(WAIT).until(() -> state("stuck-consumers").equals("CONNECTED"));
+        URI stream = api().uri("/api/stream?channel=" + channel);
+        List<Socket> stuck = new ArrayList<>();
+        try (SseStream healthy = new SseStream(stream)) {
+            // More consumers that never read than Nova has delivery threads to begin with (at least four).
+            for (int i = 0; i < 16; i++) {
+                stuck.add(openWithoutReading(stream));
+            }
+            // Each round is more than a stuck consumer's socket buffers take: from the first rounds on, writes to them
+            // wait for a socket that never drains, and they fall behind until Nova drops them. The consumer that
+            // reads must get every message all along.
+            for (int round = 0; round < 8; round++) {
+                simulator.blast(channel, 2_000);
+                for (int i = 0; i < 2_000; i++) {
+                    SseStream.Event event = healthy.next(WAIT);
+                    while (!event.name().equals("message")) {
+                        assertThat(event.name()).as("round %d", round).isNotEqualTo("dropped");
+                        event = healthy.next(WAIT);
+                    }
+                }
+            }
+        } finally {
+            for (Socket socket : stuck) {
+                socket.close();
+            }
+        }
+    }
+
+    /** An SSE request whose response is never read, over a socket that takes little before it is full. */
+    private static Socket openWithoutReading(URI uri) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+        socket.getOutputStream()
+                .write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost()
+                                + "\r\nAccept: text/event-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        return socket;
     }
 
     @Test
