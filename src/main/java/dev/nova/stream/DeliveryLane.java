@@ -88,11 +88,15 @@ public abstract class DeliveryLane<T> {
             scheduled.set(false);
             if (executor instanceof ExecutorService pool && pool.isShutdown()) {
                 close();
-            } else {
-                // Every thread busy: the subclass decides (an SSE stream ends, the cluster bus counts a loss and
-                // starts again with its next message).
-                failed(refused);
             }
+            // Otherwise every thread is busy: the items stay queued, and the next offer or retry() starts the lane.
+        }
+    }
+
+    /** Starts a drain if items are waiting and none is under way (after the executor refused one). */
+    public void retry() {
+        if (!closed && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            run();
         }
     }
 

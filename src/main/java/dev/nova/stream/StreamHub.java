@@ -258,12 +258,16 @@ public class StreamHub implements MessageSink, RemoteMessages {
         }
     }
 
-    /** The periodic sweep: ends streams whose write is blocked past the send timeout, keeps idle ones alive. */
+    /**
+     * The periodic sweep: ends streams whose write is blocked past the send timeout, restarts those whose drain the
+     * delivery pool refused (every thread busy), keeps idle ones alive.
+     */
     private void keepAlive() {
         long now = System.currentTimeMillis();
         long idleSince = now - settings.keepAlive().toMillis();
         for (SseConsumer consumer : consumers.values()) {
             consumer.expireBlockedWrite(now);
+            consumer.retry();
             if (consumer.lastWriteAt() <= idleSince && consumer.backlog() == 0) {
                 consumer.offer(SseConsumer.Item.KEEP_ALIVE);
             }

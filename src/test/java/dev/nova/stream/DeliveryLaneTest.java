@@ -89,7 +89,7 @@ class DeliveryLaneTest {
     }
 
     @Test
-    void aLaneWhoseExecutorIsBusyReportsAFailureAndStartsAgainWithItsNextItemButAStoppedOneCloses() {
+    void aLaneWhoseExecutorIsBusyKeepsItsItemsUntilTheNextOfferOrARetryButAStoppedOneCloses() {
         boolean[] refuse = {true};
         ManualExecutor accepted = new ManualExecutor();
         RecordingLane lane = new RecordingLane(100, task -> {
@@ -99,13 +99,22 @@ class DeliveryLaneTest {
             accepted.execute(task);
         });
         lane.offer(1);
-        assertThat(lane.failures).singleElement().isInstanceOf(RejectedExecutionException.class);
+        lane.offer(2);
+        assertThat(lane.failures).isEmpty();
         assertThat(lane.isClosed()).isFalse();
+        assertThat(lane.backlog()).isEqualTo(2);
 
         refuse[0] = false;
-        lane.offer(2);
+        lane.offer(3);
         accepted.runAll();
-        assertThat(lane.delivered()).containsExactly(1, 2);
+        assertThat(lane.delivered()).containsExactly(1, 2, 3);
+
+        refuse[0] = true;
+        lane.offer(4);
+        refuse[0] = false;
+        lane.retry();
+        accepted.runAll();
+        assertThat(lane.delivered()).containsExactly(1, 2, 3, 4);
 
         ExecutorService stopped = Executors.newSingleThreadExecutor();
         stopped.shutdown();

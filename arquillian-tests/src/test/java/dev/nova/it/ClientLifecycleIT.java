@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -135,6 +137,7 @@ class ClientLifecycleIT {
         createDeribit("stuck-consumers", channel);
         await().atMost(WAIT).until(() -> state("stuck-consumers").equals("CONNECTED"));
         URI stream = api().uri("/api/stream?channel=" + channel);
+        long droppedBefore = consumersDroppedAsTooSlow();
         List<Socket> stuck = new ArrayList<>();
         try (SseStream healthy = new SseStream(stream)) {
             // More consumers that never read than Nova has delivery threads to begin with (at least four).
@@ -143,7 +146,8 @@ class ClientLifecycleIT {
             }
             // Each round is more than a stuck consumer's socket buffers take: from the first rounds on, writes to them
             // wait for a socket that never drains, and they fall behind until Nova drops them. The consumer that
-            // reads must get every message all along.
+            // reads must get every message all along, in sequence.
+            long previous = -1;
             for (int round = 0; round < 8; round++) {
                 simulator.blast(channel, 2_000);
                 for (int i = 0; i < 2_000; i++) {
@@ -152,13 +156,35 @@ class ClientLifecycleIT {
                         assertThat(event.name()).as("round %d", round).isNotEqualTo("dropped");
                         event = healthy.next(WAIT);
                     }
+                    long sequence = Long.parseLong(event.id());
+                    assertThat(previous < 0 || sequence == previous + 1)
+                            .as("round %d: sequence %d after %d", round, sequence, previous)
+                            .isTrue();
+                    assertThat(event.json().path("gap").asBoolean()).isFalse();
+                    previous = sequence;
                 }
             }
+            // The test's premise: the others did fall behind and were dropped for it.
+            await().atMost(WAIT).until(() -> consumersDroppedAsTooSlow() - droppedBefore >= 16);
         } finally {
             for (Socket socket : stuck) {
                 socket.close();
             }
         }
+    }
+
+    /** Streams the node dropped because they fell behind or their write blocked (its metrics). */
+    private long consumersDroppedAsTooSlow() {
+        String metrics =
+                new Http(base.toString()).get("/metrics?scope=application").text();
+        Matcher dropped = Pattern.compile(
+                        "(?m)^nova_stream_consumers_dropped\\{[^}]*reason=\"(buffer-full|send-timeout)\"[^}]*\\} ([0-9.E]+)$")
+                .matcher(metrics);
+        long total = 0;
+        while (dropped.find()) {
+            total += (long) Double.parseDouble(dropped.group(2));
+        }
+        return total;
     }
 
     /** An SSE request whose response is never read, over a socket that takes little before it is full. */
