@@ -50,7 +50,7 @@ final class FrameLane {
      * How long a waiting reader sleeps before it looks again by itself: a safety net, since the handling thread wakes
      * it when the lane is half empty.
      */
-    static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** How often {@link #then} looks for room in a full lane (rare: a session ending while its lane is full). */
     private static final long THEN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);

@@ -93,13 +93,7 @@ class FrameLaneTest {
             lane.offer("frame 0", 0);
             assertThat(handling.await(5, TimeUnit.SECONDS)).isTrue();
             AtomicInteger offered = new AtomicInteger(1);
-            Thread reader = new Thread(() -> {
-                for (int i = 1; i < 10; i++) {
-                    lane.offer("frame " + i, i);
-                    offered.incrementAndGet();
-                }
-            });
-            reader.start();
+            Thread reader = startReader(lane, 1, 10, offered);
 
             // The handler holds the first frame; four more fill the lane; the reader cannot offer the sixth.
             awaitTrue(() -> offered.get() == 5 && lane.backlog() == 4);
@@ -129,13 +123,7 @@ class FrameLaneTest {
             lane.offer("frame 0", 0);
             awaitTrue(() -> lane.backlog() == 0);
             AtomicInteger offered = new AtomicInteger(1);
-            Thread reader = new Thread(() -> {
-                for (int i = 1; i < 20; i++) {
-                    lane.offer("frame " + i, i);
-                    offered.incrementAndGet();
-                }
-            });
-            reader.start();
+            Thread reader = startReader(lane, 1, 20, offered);
             // frame 0 is taken and held; frames 1 to 8 fill the lane; the reader waits with frame 9.
             awaitTrue(() -> offered.get() == 9 && lane.backlog() == 8);
 
@@ -208,13 +196,7 @@ class FrameLaneTest {
             lane.offer("frame 0", 0);
             awaitTrue(() -> lane.backlog() == 0);
             AtomicInteger offered = new AtomicInteger(1);
-            Thread reader = new Thread(() -> {
-                for (int i = 1; i < 5; i++) {
-                    lane.offer("frame " + i, i);
-                    offered.incrementAndGet();
-                }
-            });
-            reader.start();
+            Thread reader = startReader(lane, 1, 5, offered);
             // frame 0 is being handled, frames 1 and 2 fill the lane, the reader waits to offer frame 3.
             awaitTrue(() -> offered.get() == 3 && lane.backlog() == 2);
 
@@ -288,6 +270,18 @@ class FrameLaneTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** A reading thread offering "frame from" to "frame (to - 1)", counting each offer that returned. */
+    private static Thread startReader(FrameLane lane, int from, int to, AtomicInteger offered) {
+        Thread reader = new Thread(() -> {
+            for (int i = from; i < to; i++) {
+                lane.offer("frame " + i, i);
+                offered.incrementAndGet();
+            }
+        });
+        reader.start();
+        return reader;
     }
 
     private static String[] range(String prefix, int count) {

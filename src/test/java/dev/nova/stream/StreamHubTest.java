@@ -21,7 +21,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,10 +47,14 @@ class StreamHubTest {
     }
 
     private StreamHub hub(Duration sendTimeout) {
-        when(bus.forwarder()).thenReturn(bus::forward);
         NovaExecutors executors = mock(NovaExecutors.class);
         when(executors.timers()).thenReturn(timers);
         when(executors.delivery()).thenReturn(delivery);
+        return hub(executors, sendTimeout);
+    }
+
+    private StreamHub hub(NovaExecutors executors, Duration sendTimeout) {
+        when(bus.forwarder()).thenReturn(bus::forward);
         NovaSettings settings = new NovaSettings(
                 "n1",
                 "default",
@@ -203,6 +212,39 @@ class StreamHubTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> stuck.closed);
         hub.publish(message("d1", 2));
         await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 2);
+    }
+
+    @Test
+    void aStreamWhoseDrainTheBusyPoolRefusedIsStartedAgainByTheSweep() {
+        // A delivery pool with every thread busy refuses work; the hub's periodic sweep must start the lane again.
+        AtomicBoolean busy = new AtomicBoolean(true);
+        ThreadPoolExecutor refusing = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+            @Override
+            public void execute(Runnable task) {
+                if (busy.get()) {
+                    throw new RejectedExecutionException("every delivery thread busy");
+                }
+                super.execute(task);
+            }
+        };
+        hub.stop();
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.delivery()).thenReturn(refusing);
+        hub = hub(executors, Duration.ofMillis(300));
+        try {
+            RecordingSink consumer = new RecordingSink(false);
+            hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
+            hub.publish(message("d1", 1));
+            assertThat(consumer.writes).isEmpty();
+
+            // No new message comes: only the sweep (every second here) can deliver what waits.
+            busy.set(false);
+            await().atMost(Duration.ofSeconds(5)).until(() -> consumer.data.size() == 1);
+            assertThat(consumer.closed).isFalse();
+        } finally {
+            refusing.shutdownNow();
+        }
     }
 
     @Test
