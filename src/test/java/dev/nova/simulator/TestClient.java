@@ -28,6 +28,10 @@ final class TestClient implements AutoCloseable {
                 new Endpoint() {
                     @Override
                     public void onOpen(Session s, EndpointConfig config) {
+                        // No idle timeout, as on Nova's sessions: otherwise every send re-arms a timer on the
+                        // container's scheduler, which a fresh-clone run once found shutting down mid-test
+                        // (RejectedExecutionException from TyrusSession.restartIdleTimeoutExecutor).
+                        s.setMaxIdleTimeout(-1);
                         s.addMessageHandler(String.class, (MessageHandler.Whole<String>) received::add);
                     }
 
