@@ -3,12 +3,12 @@ package dev.nova.stream;
 import dev.nova.concurrency.Deferred;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
  * A bounded queue drained by one task at a time on a shared executor. {@link #offer} never blocks: it is called
@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a consumer that falls behind catches up with fewer, larger writes. A delivery may complete later (an
  * asynchronous write): the lane then waits for it without holding a thread, and resumes when it completes. What
  * happens when the queue is full is the subclass' decision.
+ *
+ * <p>The queue is JCTools' bounded lock-free queue for many producers and one consumer: an offer takes no lock (a
+ * lane is fed by every frame lane whose channels it follows, the cluster bus and the hub's sweep), and the one drain
+ * under way, the holder of the {@code scheduled} flag, is its only consumer. A lane closed while no drain is under
+ * way is emptied by the thread that closes it, having taken the flag; otherwise the drain empties it as it stops.
  */
 public abstract class DeliveryLane<T> {
 
@@ -25,7 +30,10 @@ public abstract class DeliveryLane<T> {
     /** Batches one task delivers at most, one after the other, before it hands the lane back to the executor. */
     private static final int ROUNDS_PER_TASK = 16;
 
-    private final ArrayBlockingQueue<T> queue;
+    private final MpscAtomicArrayQueue<T> queue;
+    /** The queue's bound: JCTools rounds its array up to a power of two. */
+    private final int capacity;
+
     private final Executor executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** {@link #run}, as one object: put off by a thread handling a batch of frames (see {@link Deferred}). */
@@ -34,7 +42,8 @@ public abstract class DeliveryLane<T> {
     private volatile boolean closed;
 
     protected DeliveryLane(int capacity, Executor executor) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new MpscAtomicArrayQueue<>(Math.max(2, capacity));
+        this.capacity = capacity;
         this.executor = executor;
     }
 
@@ -43,7 +52,7 @@ public abstract class DeliveryLane<T> {
         if (closed) {
             return false;
         }
-        if (!queue.offer(item)) {
+        if (!queue.offerIfBelowThreshold(item, capacity)) {
             overflowed();
             return false;
         }
@@ -53,10 +62,21 @@ public abstract class DeliveryLane<T> {
         return true;
     }
 
-    /** Stops delivery; queued items are discarded. */
+    /** Stops delivery; queued items are discarded (now, or by the drain under way as it stops). */
     public void close() {
         closed = true;
-        queue.clear();
+        if (scheduled.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    /** Empties a closed lane; the caller holds the {@code scheduled} flag, so it is the queue's one consumer. */
+    private void release() {
+        // An offer that passed the closed check before close() may queue after the clear: taken by the next turn.
+        do {
+            queue.clear();
+            scheduled.set(false);
+        } while (!queue.isEmpty() && scheduled.compareAndSet(false, true));
     }
 
     public boolean isClosed() {
@@ -85,9 +105,14 @@ public abstract class DeliveryLane<T> {
         try {
             executor.execute(this::drain);
         } catch (RuntimeException refused) {
-            scheduled.set(false);
             if (executor instanceof ExecutorService pool && pool.isShutdown()) {
-                close();
+                closed = true;
+                release();
+                return;
+            }
+            scheduled.set(false);
+            if (closed && scheduled.compareAndSet(false, true)) {
+                release();
             }
             // Otherwise every thread is busy: the items stay queued, and the next offer or retry() starts the lane.
         }
@@ -106,7 +131,7 @@ public abstract class DeliveryLane<T> {
         // measured at full ingest. Bounded, so that one busy lane does not keep a shared thread from the others.
         for (int round = 0; round < ROUNDS_PER_TASK && !closed; round++) {
             List<T> batch = new ArrayList<>(Math.min(BATCH, Math.max(1, queue.size())));
-            queue.drainTo(batch, BATCH);
+            queue.drain(batch::add, BATCH);
             if (batch.isEmpty()) {
                 break;
             }
@@ -138,8 +163,13 @@ public abstract class DeliveryLane<T> {
             }
         }
         scheduled.set(false);
-        if (!closed && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-            run();
+        // Looked at again once the flag is given up: a close() or an offer meanwhile saw it taken and left it to us.
+        if ((closed || !queue.isEmpty()) && scheduled.compareAndSet(false, true)) {
+            if (closed) {
+                release();
+            } else {
+                run();
+            }
         }
     }
 }

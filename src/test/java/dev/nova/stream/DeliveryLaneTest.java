@@ -41,6 +41,7 @@ class DeliveryLaneTest {
         final List<List<Integer>> batches = new ArrayList<>();
         final List<Throwable> failures = new ArrayList<>();
         Function<List<Integer>, CompletionStage<?>> reply = batch -> null;
+        int overflows;
 
         RecordingLane(int capacity, Executor executor) {
             super(capacity, executor);
@@ -55,7 +56,9 @@ class DeliveryLaneTest {
         }
 
         @Override
-        protected void overflowed() {}
+        protected void overflowed() {
+            overflows++;
+        }
 
         @Override
         protected void failed(Throwable error) {
@@ -122,6 +125,96 @@ class DeliveryLaneTest {
         stopping.offer(1);
         assertThat(stopping.isClosed()).isTrue();
         assertThat(stopping.failures).isEmpty();
+    }
+
+    @Test
+    void aLaneHoldsExactlyItsCapacityNotTheQueuesPowerOfTwo() {
+        ManualExecutor executor = new ManualExecutor();
+        RecordingLane lane = new RecordingLane(3, executor);
+        assertThat(lane.offer(1)).isTrue();
+        assertThat(lane.offer(2)).isTrue();
+        assertThat(lane.offer(3)).isTrue();
+
+        assertThat(lane.offer(4)).isFalse();
+        assertThat(lane.overflows).isEqualTo(1);
+
+        executor.runAll();
+        assertThat(lane.delivered()).containsExactly(1, 2, 3);
+        assertThat(lane.offer(5)).isTrue();
+    }
+
+    @Test
+    void aClosedLaneDiscardsWhatItQueuedWhetherOrNotADeliveryIsUnderWay() {
+        ManualExecutor executor = new ManualExecutor();
+        RecordingLane scheduled = new RecordingLane(100, executor);
+        scheduled.offer(1);
+        scheduled.offer(2);
+        scheduled.close();
+        assertThat(scheduled.offer(3)).isFalse();
+        executor.runAll();
+        assertThat(scheduled.delivered()).isEmpty();
+        assertThat(scheduled.backlog()).isZero();
+
+        // No drain under way (the pool was busy): the closing thread empties the lane itself.
+        RecordingLane refused = new RecordingLane(100, task -> {
+            throw new RejectedExecutionException("every thread busy");
+        });
+        refused.offer(1);
+        refused.offer(2);
+        refused.close();
+        assertThat(refused.backlog()).isZero();
+
+        RecordingLane writing = new RecordingLane(100, executor);
+        CompletableFuture<Void> write = new CompletableFuture<>();
+        writing.reply = batch -> batch.get(0) == 0 ? write : null;
+        writing.offer(0);
+        executor.runAll();
+        writing.offer(1);
+        writing.offer(2);
+        // The drain waiting for its write holds the lane: the close leaves the emptying to it.
+        writing.close();
+        write.complete(null);
+        executor.runAll();
+        assertThat(writing.delivered()).containsExactly(0);
+        assertThat(writing.backlog()).isZero();
+    }
+
+    @Test
+    void itemsOfSeveralThreadsAreEachDeliveredOnceInTheOrderEachOfferedThem() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            RecordingLane lane = new RecordingLane(100_000, pool);
+            int perThread = 20_000;
+            Thread[] producers = new Thread[3];
+            for (int t = 0; t < producers.length; t++) {
+                int base = t * perThread;
+                producers[t] = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        lane.offer(base + i);
+                    }
+                });
+                producers[t].start();
+            }
+            for (Thread producer : producers) {
+                producer.join();
+            }
+            int count = producers.length * perThread;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lane.delivered().size() < count && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            List<Integer> delivered = lane.delivered();
+            assertThat(delivered).hasSize(count).doesNotHaveDuplicates();
+            for (int t = 0; t < producers.length; t++) {
+                int base = t * perThread;
+                assertThat(delivered.stream().filter(i -> i >= base && i < base + perThread))
+                        .as("producer %d's items in its order", t)
+                        .containsExactlyElementsOf(range(base, base + perThread));
+            }
+            assertThat(lane.overflows).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -204,8 +297,12 @@ class DeliveryLaneTest {
     }
 
     private static List<Integer> range(int count) {
+        return range(0, count);
+    }
+
+    private static List<Integer> range(int from, int to) {
         List<Integer> values = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < to; i++) {
             values.add(i);
         }
         return values;
