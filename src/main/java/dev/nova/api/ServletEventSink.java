@@ -52,6 +52,9 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
 
     /** Writes, then flushes, as far as the connection allows now; the container calls back for the rest. */
     private synchronized void progress() {
+        if (closed) {
+            return; // what was left to write is dropped
+        }
         try {
             if (pending != null && out.isReady()) {
                 out.write(pending);
@@ -95,16 +98,25 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     /**
      * Ends the response, once. Also after a failed write (which already marked the sink closed): a request whose
      * asynchronous context is never completed stays open in the container (the stream has no timeout), and Liberty's
-     * stop then waited its whole quiesce period for it.
+     * stop then waited its whole quiesce period for it. A write still waiting for the connection fails: its lane then
+     * resumes and discards what it had queued, rather than holding it until the container gives up on the write.
      */
     @Override
     public void close() {
+        CompletableFuture<Void> unfinished;
+        boolean completeNow;
         synchronized (this) {
             closed = true;
-            if (completed) {
-                return;
-            }
+            pending = null;
+            unfinished = written != null && !written.isDone() ? written : null;
+            completeNow = !completed;
             completed = true;
+        }
+        if (unfinished != null) {
+            unfinished.completeExceptionally(new IOException("the stream was closed"));
+        }
+        if (!completeNow) {
+            return;
         }
         try {
             async.complete();

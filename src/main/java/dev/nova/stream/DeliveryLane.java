@@ -21,7 +21,9 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * <p>The queue is JCTools' bounded lock-free queue for many producers and one consumer: an offer takes no lock (a
  * lane is fed by every frame lane whose channels it follows, the cluster bus and the hub's sweep), and the one drain
  * under way, the holder of the {@code scheduled} flag, is its only consumer. A lane closed while no drain is under
- * way is emptied by the thread that closes it, having taken the flag; otherwise the drain empties it as it stops.
+ * way is emptied by the thread that closes it, having taken the flag. Otherwise the drain empties it when it next
+ * runs: at once if it is delivering, when its pending write completes (a sink that is closed fails that write), or
+ * when the {@link Deferred} scope that put it off flushes.
  */
 public abstract class DeliveryLane<T> {
 
@@ -62,7 +64,10 @@ public abstract class DeliveryLane<T> {
         return true;
     }
 
-    /** Stops delivery; queued items are discarded (now, or by the drain under way as it stops). */
+    /**
+     * Stops delivery; queued items are discarded, now or by the drain under way when it next runs (see the class
+     * comment). Until then {@link #backlog} still counts them.
+     */
     public void close() {
         closed = true;
         if (scheduled.compareAndSet(false, true)) {
@@ -83,7 +88,7 @@ public abstract class DeliveryLane<T> {
         return closed;
     }
 
-    /** Items waiting. */
+    /** Items waiting; on a closed lane, items not yet discarded. */
     public int backlog() {
         return queue.size();
     }
@@ -114,7 +119,8 @@ public abstract class DeliveryLane<T> {
             if (closed && scheduled.compareAndSet(false, true)) {
                 release();
             }
-            // Otherwise every thread is busy: the items stay queued, and the next offer or retry() starts the lane.
+            // Otherwise every thread is busy: the items stay queued until the next offer, or until retry(), which the
+            // hub's sweep calls for SSE streams only (a CDI or cluster-bus lane waits for its next message).
         }
     }
 
@@ -133,7 +139,14 @@ public abstract class DeliveryLane<T> {
             List<T> batch = new ArrayList<>(Math.min(BATCH, Math.max(1, queue.size())));
             queue.drain(batch::add, BATCH);
             if (batch.isEmpty()) {
-                break;
+                // drain() stops at a slot a producer has claimed but not filled yet, while the queue is not empty:
+                // poll() waits the few instructions for it, where giving up would resubmit the lane in a loop.
+                T item = queue.poll();
+                if (item == null) {
+                    break;
+                }
+                batch.add(item);
+                queue.drain(batch::add, BATCH - 1);
             }
             CompletionStage<?> pending;
             try {

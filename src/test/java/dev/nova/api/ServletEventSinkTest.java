@@ -65,4 +65,20 @@ class ServletEventSinkTest {
         verify(async).complete();
         assertThat(sink.write(new byte[] {3}).toCompletableFuture()).isCompletedExceptionally();
     }
+
+    @Test
+    void closingFailsAWriteStillWaitingForTheConnectionAndDropsItsBytes() throws Exception {
+        ServletEventSink sink = sink();
+        when(out.isReady()).thenReturn(false);
+        var write = sink.write(new byte[] {1, 2}).toCompletableFuture();
+        assertThat(write).isNotDone();
+
+        sink.close();
+
+        assertThat(write).isCompletedExceptionally();
+        verify(async).complete();
+        when(out.isReady()).thenReturn(true);
+        sink.onWritePossible();
+        verify(out, never()).write(any(byte[].class));
+    }
 }

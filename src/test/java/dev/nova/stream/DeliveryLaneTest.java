@@ -13,8 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class DeliveryLaneTest {
 
@@ -141,6 +144,74 @@ class DeliveryLaneTest {
         executor.runAll();
         assertThat(lane.delivered()).containsExactly(1, 2, 3);
         assertThat(lane.offer(5)).isTrue();
+    }
+
+    @Test
+    void aLaneOfCapacityOneHoldsOneItem() {
+        ManualExecutor executor = new ManualExecutor();
+        RecordingLane lane = new RecordingLane(1, executor);
+        assertThat(lane.offer(1)).isTrue();
+        assertThat(lane.offer(2)).isFalse();
+        assertThat(lane.overflows).isEqualTo(1);
+
+        executor.runAll();
+        assertThat(lane.offer(3)).isTrue();
+        executor.runAll();
+        assertThat(lane.delivered()).containsExactly(1, 3);
+    }
+
+    /**
+     * Producers keep offering while deliveries complete on other threads and the lane is closed under them: once closed
+     * it is emptied (nothing is left queued, whichever thread held it) and at most the batch the drain had already
+     * taken goes out after the close.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // two consumers of the queue can spin forever
+    void aLaneClosedWhileProducersOfferAndWritesCompleteElsewhereEndsEmpty() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService writes = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 200; round++) {
+                RecordingLane lane = new RecordingLane(64, pool);
+                AtomicBoolean closeReturned = new AtomicBoolean();
+                AtomicInteger afterClose = new AtomicInteger();
+                lane.reply = batch -> {
+                    if (closeReturned.get()) {
+                        afterClose.incrementAndGet();
+                    }
+                    return batch.get(0) % 3 == 0 ? CompletableFuture.runAsync(() -> {}, writes) : null;
+                };
+                Thread[] producers = new Thread[2];
+                for (int t = 0; t < producers.length; t++) {
+                    producers[t] = new Thread(() -> {
+                        for (int i = 0; !lane.isClosed(); i++) {
+                            lane.offer(i);
+                        }
+                    });
+                    producers[t].start();
+                }
+                Thread.sleep(1);
+                lane.close();
+                closeReturned.set(true);
+                for (Thread producer : producers) {
+                    producer.join();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (lane.backlog() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(lane.backlog())
+                        .as("round %d: items left queued", round)
+                        .isZero();
+                assertThat(afterClose.get())
+                        .as("round %d: batches begun after the close", round)
+                        .isLessThanOrEqualTo(1);
+                assertThat(lane.failures).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+            writes.shutdownNow();
+        }
     }
 
     @Test
