@@ -98,8 +98,10 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     /**
      * Ends the response, once. Also after a failed write (which already marked the sink closed): a request whose
      * asynchronous context is never completed stays open in the container (the stream has no timeout), and Liberty's
-     * stop then waited its whole quiesce period for it. A write still waiting for the connection fails: its lane then
-     * resumes and discards what it had queued, rather than holding it until the container gives up on the write.
+     * stop then waited its whole quiesce period for it. A write waiting for the connection to become ready ({@code
+     * isReady()} false) fails: its lane then resumes and discards what it had queued, rather than holding it until the
+     * container gives up on the write. A write inside Liberty's synchronous socket write holds this sink's monitor,
+     * and the close waits for it.
      */
     @Override
     public void close() {

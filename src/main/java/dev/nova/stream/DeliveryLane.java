@@ -22,8 +22,8 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * lane is fed by every frame lane whose channels it follows, the cluster bus and the hub's sweep), and the one drain
  * under way, the holder of the {@code scheduled} flag, is its only consumer. A lane closed while no drain is under
  * way is emptied by the thread that closes it, having taken the flag. Otherwise the drain empties it when it next
- * runs: at once if it is delivering, when its pending write completes (a sink that is closed fails that write), or
- * when the {@link Deferred} scope that put it off flushes.
+ * runs: at once if it is delivering, when its pending write completes (closing an SSE sink fails a write that waits
+ * for the connection to become ready), or when the {@link Deferred} scope that put it off flushes.
  */
 public abstract class DeliveryLane<T> {
 
@@ -140,7 +140,8 @@ public abstract class DeliveryLane<T> {
             queue.drain(batch::add, BATCH);
             if (batch.isEmpty()) {
                 // drain() stops at a slot a producer has claimed but not filled yet, while the queue is not empty:
-                // poll() waits the few instructions for it, where giving up would resubmit the lane in a loop.
+                // poll() spins until the producer stores its item (its next statement, unless it was descheduled in
+                // between), where giving up would resubmit the lane in a loop for as long.
                 T item = queue.poll();
                 if (item == null) {
                     break;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nova.concurrency.Deferred;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,9 +43,9 @@ class DeliveryLaneTest {
     /** A lane that records its batches and answers each delivery with what {@code reply} gives. */
     private static final class RecordingLane extends DeliveryLane<Integer> {
         final List<List<Integer>> batches = new ArrayList<>();
-        final List<Throwable> failures = new ArrayList<>();
+        final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         Function<List<Integer>, CompletionStage<?>> reply = batch -> null;
-        int overflows;
+        final AtomicInteger overflows = new AtomicInteger();
 
         RecordingLane(int capacity, Executor executor) {
             super(capacity, executor);
@@ -60,7 +61,7 @@ class DeliveryLaneTest {
 
         @Override
         protected void overflowed() {
-            overflows++;
+            overflows.incrementAndGet();
         }
 
         @Override
@@ -139,7 +140,7 @@ class DeliveryLaneTest {
         assertThat(lane.offer(3)).isTrue();
 
         assertThat(lane.offer(4)).isFalse();
-        assertThat(lane.overflows).isEqualTo(1);
+        assertThat(lane.overflows.get()).isEqualTo(1);
 
         executor.runAll();
         assertThat(lane.delivered()).containsExactly(1, 2, 3);
@@ -152,7 +153,7 @@ class DeliveryLaneTest {
         RecordingLane lane = new RecordingLane(1, executor);
         assertThat(lane.offer(1)).isTrue();
         assertThat(lane.offer(2)).isFalse();
-        assertThat(lane.overflows).isEqualTo(1);
+        assertThat(lane.overflows.get()).isEqualTo(1);
 
         executor.runAll();
         assertThat(lane.offer(3)).isTrue();
@@ -282,7 +283,7 @@ class DeliveryLaneTest {
                         .as("producer %d's items in its order", t)
                         .containsExactlyElementsOf(range(base, base + perThread));
             }
-            assertThat(lane.overflows).isZero();
+            assertThat(lane.overflows.get()).isZero();
         } finally {
             pool.shutdownNow();
         }
