@@ -19,6 +19,9 @@ import java.util.List;
  * @param distributedSubscriptions false keeps the subscription registry node-local
  * @param fdTimeout a member silent this long is suspected (JGroups FD_ALL3)
  * @param fdInterval heartbeat interval of FD_ALL3
+ * @param verifySuspectTimeout how long a suspected member has to answer before it leaves the view (JGroups
+ *     VERIFY_SUSPECT2, which also looks at its suspects at this period: a suspicion is confirmed one to two times this
+ *     after it arose)
  * @param quorumSize members a side needs to keep running its clients, or null for the majority rule
  */
 public record ClusterSettings(
@@ -35,6 +38,7 @@ public record ClusterSettings(
         boolean distributedSubscriptions,
         Duration fdTimeout,
         Duration fdInterval,
+        Duration verifySuspectTimeout,
         Integer quorumSize) {
 
     /** How members find each other. */

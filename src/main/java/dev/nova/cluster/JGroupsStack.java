@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 /**
  * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP bound to one explicit
  * address with {@code port_range=0}, discovery by TCPPING or DNS_PING (never multicast), failure detection tuned
- * so a killed member leaves the view in about a second (FD_SOCK2) and a hung one within the FD timeout (FD_ALL3),
+ * so a killed member leaves the view in well under a second (FD_SOCK2, then VERIFY_SUSPECT2) and a hung one within the
+ * FD timeout (FD_ALL3),
  * diagnostics off, and FORK on top for the cluster bus. Based on Infinispan's own TCP stack.
  */
 public final class JGroupsStack {
@@ -49,7 +50,9 @@ public final class JGroupsStack {
                 .append("\" interval=\"")
                 .append(cluster.fdInterval().toMillis())
                 .append("\"/>\n");
-        xml.append("  <VERIFY_SUSPECT2 timeout=\"500\"/>\n");
+        xml.append("  <VERIFY_SUSPECT2 timeout=\"")
+                .append(cluster.verifySuspectTimeout().toMillis())
+                .append("\"/>\n");
         xml.append("  <pbcast.NAKACK2 use_mcast_xmit=\"false\" xmit_interval=\"200ms\" xmit_table_num_rows=\"50\"")
                 .append(" xmit_table_msgs_per_row=\"1024\" xmit_table_max_compaction_time=\"30s\"")
                 .append(" resend_last_seqno=\"true\"/>\n");

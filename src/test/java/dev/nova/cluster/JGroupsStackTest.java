@@ -31,6 +31,7 @@ class JGroupsStackTest {
                 true,
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(1),
+                Duration.ofMillis(300),
                 null);
     }
 
@@ -64,6 +65,11 @@ class JGroupsStackTest {
                 .findFirst()
                 .get();
         assertThat(fd.getProperties()).containsEntry("timeout", "3000").containsEntry("interval", "1000");
+        ProtocolConfiguration verify = stack.stream()
+                .filter(p -> p.getProtocolName().equals("VERIFY_SUSPECT2"))
+                .findFirst()
+                .get();
+        assertThat(verify.getProperties()).containsEntry("timeout", "300");
     }
 
     @Test

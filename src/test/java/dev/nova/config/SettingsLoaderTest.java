@@ -111,6 +111,17 @@ class SettingsLoaderTest {
                 .hasMessageContaining("nova.cluster.fd-port-offset");
         assertThatThrownBy(() -> load(Map.of("nova.cluster.fd-interval", "5000")))
                 .hasMessageContaining("nova.cluster.fd-interval");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.verify-suspect-timeout", "10")))
+                .hasMessageContaining("nova.cluster.verify-suspect-timeout");
+    }
+
+    @Test
+    void aSuspectedMemberHasThreeHundredMillisecondsToAnswerByDefault() {
+        assertThat(load(Map.of()).cluster().verifySuspectTimeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(load(Map.of("nova.cluster.verify-suspect-timeout", "800"))
+                        .cluster()
+                        .verifySuspectTimeout())
+                .isEqualTo(Duration.ofMillis(800));
     }
 
     @Test
