@@ -50,7 +50,8 @@ public final class JGroupsStack {
                 .append("\" interval=\"")
                 .append(cluster.fdInterval().toMillis())
                 .append("\"/>\n");
-        xml.append("  <VERIFY_SUSPECT2 timeout=\"")
+        // Two are-you-dead messages: they travel below UNICAST3, unacknowledged, and a full send queue drops them.
+        xml.append("  <VERIFY_SUSPECT2 num_msgs=\"2\" timeout=\"")
                 .append(cluster.verifySuspectTimeout().toMillis())
                 .append("\"/>\n");
         xml.append("  <pbcast.NAKACK2 use_mcast_xmit=\"false\" xmit_interval=\"200ms\" xmit_table_num_rows=\"50\"")

@@ -160,7 +160,7 @@ public final class SettingsLoader {
                 config.bool("nova.cluster.distributed-subscriptions", true),
                 fdTimeout,
                 fdInterval,
-                config.millis("nova.cluster.verify-suspect-timeout", 50, HOUR_MS),
+                config.millis("nova.cluster.verify-suspect-timeout", 50, 60_000),
                 config.optional("nova.cluster.quorum-size")
                         .map(v -> config.intValue("nova.cluster.quorum-size", 1, 1000))
                         .orElse(null));

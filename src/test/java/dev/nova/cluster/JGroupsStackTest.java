@@ -69,7 +69,7 @@ class JGroupsStackTest {
                 .filter(p -> p.getProtocolName().equals("VERIFY_SUSPECT2"))
                 .findFirst()
                 .get();
-        assertThat(verify.getProperties()).containsEntry("timeout", "300");
+        assertThat(verify.getProperties()).containsEntry("timeout", "300").containsEntry("num_msgs", "2");
     }
 
     @Test

@@ -113,6 +113,8 @@ class SettingsLoaderTest {
                 .hasMessageContaining("nova.cluster.fd-interval");
         assertThatThrownBy(() -> load(Map.of("nova.cluster.verify-suspect-timeout", "10")))
                 .hasMessageContaining("nova.cluster.verify-suspect-timeout");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.verify-suspect-timeout", "120000")))
+                .hasMessageContaining("nova.cluster.verify-suspect-timeout");
     }
 
     @Test
