@@ -5,9 +5,8 @@ import java.util.stream.Collectors;
 /**
  * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP bound to one explicit
  * address with {@code port_range=0}, discovery by TCPPING or DNS_PING (never multicast), failure detection tuned
- * so a killed member leaves the view in well under a second (FD_SOCK2, then VERIFY_SUSPECT2) and a hung one within the
- * FD timeout (FD_ALL3),
- * diagnostics off, and FORK on top for the cluster bus. Based on Infinispan's own TCP stack.
+ * so a killed member leaves the view in well under a second (FD_SOCK2, then VERIFY_SUSPECT2) and a hung one within
+ * the FD timeout (FD_ALL3), diagnostics off, and FORK on top for the cluster bus. Based on Infinispan's own TCP stack.
  */
 public final class JGroupsStack {
 

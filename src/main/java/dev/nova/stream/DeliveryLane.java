@@ -136,19 +136,16 @@ public abstract class DeliveryLane<T> {
         // thread: handing each batch to the executor anew cost a task hand-off and often a thread wake-up per batch,
         // measured at full ingest. Bounded, so that one busy lane does not keep a shared thread from the others.
         for (int round = 0; round < ROUNDS_PER_TASK && !closed; round++) {
-            List<T> batch = new ArrayList<>(Math.min(BATCH, Math.max(1, queue.size())));
-            queue.drain(batch::add, BATCH);
-            if (batch.isEmpty()) {
-                // drain() stops at a slot a producer has claimed but not filled yet, while the queue is not empty:
-                // poll() spins until the producer stores its item (its next statement, unless it was descheduled in
-                // between), where giving up would resubmit the lane in a loop for as long.
-                T item = queue.poll();
-                if (item == null) {
-                    break;
-                }
-                batch.add(item);
-                queue.drain(batch::add, BATCH - 1);
+            // The first item by poll(), which is null only when the queue is empty: at a slot a producer has claimed
+            // but not filled yet it spins until the item is stored (drain() would stop there, and giving up would
+            // resubmit the lane in a loop for as long). The rest by drain(), as far as the items are there.
+            T first = queue.poll();
+            if (first == null) {
+                break;
             }
+            List<T> batch = new ArrayList<>(Math.min(BATCH, queue.size() + 1));
+            batch.add(first);
+            queue.drain(batch::add, BATCH - 1);
             CompletionStage<?> pending;
             try {
                 pending = deliver(batch);

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DeliveryLaneTest {
 
@@ -131,34 +133,23 @@ class DeliveryLaneTest {
         assertThat(stopping.failures).isEmpty();
     }
 
-    @Test
-    void aLaneHoldsExactlyItsCapacityNotTheQueuesPowerOfTwo() {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void aLaneHoldsExactlyItsCapacityNotTheQueuesPowerOfTwo(int capacity) {
         ManualExecutor executor = new ManualExecutor();
-        RecordingLane lane = new RecordingLane(3, executor);
-        assertThat(lane.offer(1)).isTrue();
-        assertThat(lane.offer(2)).isTrue();
-        assertThat(lane.offer(3)).isTrue();
+        RecordingLane lane = new RecordingLane(capacity, executor);
+        for (int i = 0; i < capacity; i++) {
+            assertThat(lane.offer(i)).isTrue();
+        }
 
-        assertThat(lane.offer(4)).isFalse();
+        assertThat(lane.offer(capacity)).isFalse();
         assertThat(lane.overflows.get()).isEqualTo(1);
 
         executor.runAll();
-        assertThat(lane.delivered()).containsExactly(1, 2, 3);
-        assertThat(lane.offer(5)).isTrue();
-    }
-
-    @Test
-    void aLaneOfCapacityOneHoldsOneItem() {
-        ManualExecutor executor = new ManualExecutor();
-        RecordingLane lane = new RecordingLane(1, executor);
-        assertThat(lane.offer(1)).isTrue();
-        assertThat(lane.offer(2)).isFalse();
-        assertThat(lane.overflows.get()).isEqualTo(1);
-
+        assertThat(lane.delivered()).containsExactlyElementsOf(range(capacity));
+        assertThat(lane.offer(capacity + 1)).isTrue();
         executor.runAll();
-        assertThat(lane.offer(3)).isTrue();
-        executor.runAll();
-        assertThat(lane.delivered()).containsExactly(1, 3);
+        assertThat(lane.delivered()).last().isEqualTo(capacity + 1);
     }
 
     /**
