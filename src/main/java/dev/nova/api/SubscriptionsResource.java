@@ -1,11 +1,11 @@
 package dev.nova.api;
 
 import dev.nova.api.Dtos.SubscriptionView;
-import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientService;
 import dev.nova.client.ClientStats;
 import dev.nova.connection.ChannelStatus;
 import dev.nova.connection.ConnectionStats;
+import dev.nova.model.ClientRecord;
 import dev.nova.subscription.SubscriptionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

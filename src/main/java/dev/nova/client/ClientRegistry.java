@@ -1,6 +1,8 @@
 package dev.nova.client;
 
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Comparator;

@@ -1,6 +1,7 @@
 package dev.nova.client;
 
 import dev.nova.NovaException;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;

@@ -1,11 +1,12 @@
 package dev.nova.cluster;
 
-import dev.nova.client.ClientRecord;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.config.NovaSettings;
 import dev.nova.failover.EpochMergePolicy;
-import dev.nova.subscription.Subscription;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.NodeIdentity;
+import dev.nova.model.Subscription;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;

@@ -1,7 +1,7 @@
 package dev.nova.cluster;
 
-import dev.nova.client.ClientRecord;
-import dev.nova.client.ClientState;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.nova.cluster;
 
+import dev.nova.model.NodeIdentity;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
 import jakarta.enterprise.context.ApplicationScoped;

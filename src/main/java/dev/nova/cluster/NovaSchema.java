@@ -1,13 +1,13 @@
 package dev.nova.cluster;
 
-import dev.nova.client.ClientRecord;
-import dev.nova.client.ClientSpec;
-import dev.nova.client.ClientState;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientSpec;
+import dev.nova.model.ClientState;
+import dev.nova.model.Subscription;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.Secret;
 import dev.nova.ratelimit.BucketCommand;
-import dev.nova.subscription.Subscription;
 import org.infinispan.protostream.GeneratedSchema;
 import org.infinispan.protostream.annotations.ProtoSchema;
 

@@ -1,6 +1,6 @@
 package dev.nova.config;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import java.util.List;
 
 /** A client declared in configuration ({@code nova.clients}) with its persistent start-up channels. */

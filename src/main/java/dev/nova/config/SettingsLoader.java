@@ -1,12 +1,12 @@
 package dev.nova.config;
 
 import dev.nova.NovaException;
-import dev.nova.client.ClientSpec;
 import dev.nova.client.ClientValidator;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.connection.BackoffPolicy;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.failover.FailoverSettings;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.binance.BinanceAdapter;

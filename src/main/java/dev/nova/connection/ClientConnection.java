@@ -1,8 +1,8 @@
 package dev.nova.connection;
 
-import dev.nova.client.ClientSpec;
-import dev.nova.client.ClientState;
 import dev.nova.concurrency.SerialExecutor;
+import dev.nova.model.ClientSpec;
+import dev.nova.model.ClientState;
 import dev.nova.platform.InboundFrame;
 import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.SequenceTracker;

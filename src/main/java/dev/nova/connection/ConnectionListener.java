@@ -1,6 +1,6 @@
 package dev.nova.connection;
 
-import dev.nova.client.ClientState;
+import dev.nova.model.ClientState;
 
 /** Told when a client's state changes; called on the client's control lane, a managed thread. */
 public interface ConnectionListener {

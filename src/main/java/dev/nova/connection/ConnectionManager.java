@@ -1,9 +1,9 @@
 package dev.nova.connection;
 
-import dev.nova.client.ClientSpec;
-import dev.nova.client.ClientState;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.config.NovaSettings;
+import dev.nova.model.ClientSpec;
+import dev.nova.model.ClientState;
 import dev.nova.ratelimit.OutboundGate;
 import dev.nova.stream.HandoverGate;
 import dev.nova.stream.MessageSink;

@@ -1,6 +1,6 @@
 package dev.nova.connection;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.InboundFrame;
 import dev.nova.ratelimit.Operation;
 import dev.nova.ratelimit.OutboundGate;

@@ -1,6 +1,6 @@
 package dev.nova.failover;
 
-import dev.nova.client.ClientRecord;
+import dev.nova.model.ClientRecord;
 import java.util.List;
 import org.infinispan.conflict.EntryMergePolicy;
 import org.infinispan.container.entries.CacheEntry;

@@ -1,14 +1,14 @@
 package dev.nova.failover;
 
-import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientRegistry;
-import dev.nova.client.ClientState;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.config.NovaSettings;
-import dev.nova.subscription.Subscription;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientState;
+import dev.nova.model.Subscription;
 import dev.nova.subscription.SubscriptionRegistry;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;

@@ -1,11 +1,11 @@
 package dev.nova.failover;
 
-import dev.nova.client.ClientRecord;
-import dev.nova.client.ClientSpec;
 import dev.nova.cluster.ClusterRuntime;
-import dev.nova.cluster.NodeIdentity;
 import dev.nova.cluster.NodeRecord;
 import dev.nova.config.NovaSettings;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientSpec;
+import dev.nova.model.NodeIdentity;
 import dev.nova.routing.Placement;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

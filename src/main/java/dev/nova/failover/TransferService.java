@@ -1,16 +1,16 @@
 package dev.nova.failover;
 
 import dev.nova.NovaException;
-import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientRegistry;
 import dev.nova.client.ClientService;
-import dev.nova.client.ClientState;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.config.NovaSettings;
 import dev.nova.connection.ConnectionManager;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientState;
 import dev.nova.stream.HandoverGate;
 import dev.nova.subscription.SubscriptionRegistry;
 import dev.nova.telemetry.ClusterEvent;

@@ -1,10 +1,10 @@
 package dev.nova.health;
 
-import dev.nova.client.ClientRecord;
 import dev.nova.client.ClientService;
-import dev.nova.client.ClientState;
 import dev.nova.client.DeclaredClients;
-import dev.nova.cluster.NodeIdentity;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientState;
+import dev.nova.model.NodeIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashMap;

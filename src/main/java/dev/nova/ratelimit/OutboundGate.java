@@ -1,6 +1,6 @@
 package dev.nova.ratelimit;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import java.util.concurrent.CompletableFuture;
 
 /**

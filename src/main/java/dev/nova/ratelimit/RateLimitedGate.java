@@ -1,8 +1,8 @@
 package dev.nova.ratelimit;
 
-import dev.nova.client.ClientSpec;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
+import dev.nova.model.ClientSpec;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,8 +1,8 @@
 package dev.nova.ratelimit;
 
-import dev.nova.client.ClientSpec;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.config.NovaSettings;
+import dev.nova.model.ClientSpec;
 import dev.nova.telemetry.LatencyRecorder;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;

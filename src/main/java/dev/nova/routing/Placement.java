@@ -1,6 +1,6 @@
 package dev.nova.routing;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
 import java.util.ArrayList;
 import java.util.Comparator;

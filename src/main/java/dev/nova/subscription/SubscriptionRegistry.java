@@ -2,6 +2,7 @@ package dev.nova.subscription;
 
 import dev.nova.NovaException;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.model.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.nova.telemetry;
 
 import dev.nova.cluster.ClusterBus;
-import dev.nova.cluster.NodeIdentity;
+import dev.nova.model.NodeIdentity;
 import dev.nova.stream.StreamHub;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;

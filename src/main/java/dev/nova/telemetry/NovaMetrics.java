@@ -1,8 +1,8 @@
 package dev.nova.telemetry;
 
-import dev.nova.client.ClientState;
 import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionStats;
+import dev.nova.model.ClientState;
 import dev.nova.ratelimit.RateLimitedGate;
 import dev.nova.stream.StreamHub;
 import jakarta.annotation.PostConstruct;

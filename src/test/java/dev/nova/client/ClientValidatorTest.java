@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nova.NovaException;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
 import java.net.URI;

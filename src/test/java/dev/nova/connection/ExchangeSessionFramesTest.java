@@ -2,7 +2,7 @@ package dev.nova.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
 import dev.nova.ratelimit.OutboundGate;
 import java.util.ArrayDeque;

@@ -3,8 +3,8 @@ package dev.nova.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.nova.client.ClientSpec;
-import dev.nova.client.ClientState;
+import dev.nova.model.ClientSpec;
+import dev.nova.model.ClientState;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;

@@ -2,9 +2,9 @@ package dev.nova.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nova.client.ClientRecord;
-import dev.nova.client.ClientSpec;
-import dev.nova.client.ClientState;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientSpec;
+import dev.nova.model.ClientState;
 import dev.nova.platform.Platform;
 import java.util.Arrays;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

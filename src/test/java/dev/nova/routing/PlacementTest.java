@@ -2,7 +2,7 @@ package dev.nova.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nova.client.ClientSpec;
+import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
 import java.util.List;
 import java.util.Map;

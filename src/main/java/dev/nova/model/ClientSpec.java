@@ -1,4 +1,4 @@
-package dev.nova.client;
+package dev.nova.model;
 
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;

@@ -1,4 +1,4 @@
-package dev.nova.client;
+package dev.nova.model;
 
 /**
  * CDI event: a client's state changed on the node that runs it.

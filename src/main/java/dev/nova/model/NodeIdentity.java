@@ -1,4 +1,4 @@
-package dev.nova.cluster;
+package dev.nova.model;
 
 /**
  * This node: its configured name and region, and its incarnation (start time in epoch milliseconds), which tells a

@@ -1,4 +1,4 @@
-package dev.nova.client;
+package dev.nova.model;
 
 import org.infinispan.protostream.annotations.Proto;
 
