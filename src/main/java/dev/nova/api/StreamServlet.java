@@ -2,9 +2,9 @@ package dev.nova.api;
 
 import dev.nova.NovaException;
 import dev.nova.client.ClientRegistry;
-import dev.nova.config.NovaSettings;
 import dev.nova.platform.Json;
 import dev.nova.platform.Platform;
+import dev.nova.platform.PlatformCatalog;
 import dev.nova.stream.StreamFilter;
 import dev.nova.stream.StreamHub;
 import dev.nova.telemetry.ClusterEvent;
@@ -42,7 +42,7 @@ public class StreamServlet extends HttpServlet {
     private StreamHub hub;
 
     @Inject
-    private NovaSettings settings;
+    private PlatformCatalog platforms;
 
     @Inject
     private ClientRegistry clients;
@@ -124,7 +124,7 @@ public class StreamServlet extends HttpServlet {
             return Optional.of("channel must not be empty");
         }
         for (Platform platform : Platform.values()) {
-            if (settings.platforms().adapter(platform).checkChannel(channel).isEmpty()) {
+            if (platforms.adapter(platform).checkChannel(channel).isEmpty()) {
                 return Optional.empty();
             }
         }

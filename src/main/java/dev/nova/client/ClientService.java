@@ -2,9 +2,9 @@ package dev.nova.client;
 
 import dev.nova.NovaException;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
-import dev.nova.config.NovaSettings;
 import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionListener;
 import dev.nova.connection.ConnectionManager;
@@ -14,6 +14,7 @@ import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
 import dev.nova.model.ClientStateChanged;
 import dev.nova.model.Subscription;
+import dev.nova.platform.PlatformCatalog;
 import dev.nova.subscription.SubscriptionRegistry;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
@@ -80,7 +81,8 @@ public class ClientService implements ConnectionListener {
             Ownership ownership,
             ClusterEvents events,
             NovaExecutors executors,
-            NovaSettings settings,
+            PlatformCatalog platforms,
+            ClusterSettings clusterSettings,
             Event<ClientStateChanged> stateEvents) {
         this.clients = clients;
         this.subscriptions = subscriptions;
@@ -89,10 +91,9 @@ public class ClientService implements ConnectionListener {
         this.ownership = ownership;
         this.events = events;
         this.executors = executors;
-        this.validator = settings == null ? null : new ClientValidator(settings.platforms());
-        this.distributedSubscriptions = settings == null
-                || !settings.cluster().enabled()
-                || settings.cluster().distributedSubscriptions();
+        this.validator = platforms == null ? null : new ClientValidator(platforms);
+        this.distributedSubscriptions =
+                clusterSettings == null || !clusterSettings.enabled() || clusterSettings.distributedSubscriptions();
         this.stateEvents = stateEvents;
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
@@ -100,7 +101,7 @@ public class ClientService implements ConnectionListener {
     }
 
     protected ClientService() {
-        this(null, null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null, null);
     }
 
     @PostConstruct

@@ -2,6 +2,7 @@ package dev.nova.client;
 
 import dev.nova.NovaException;
 import dev.nova.model.ClientSpec;
+import dev.nova.model.Names;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks client declarations and channel lists, whether they come from the REST API or from configuration, and
@@ -21,9 +21,6 @@ import java.util.regex.Pattern;
  * is wrong; nothing is changed by a failed check.
  */
 public final class ClientValidator {
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern REGION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final PlatformCatalog catalog;
 
@@ -33,14 +30,7 @@ public final class ClientValidator {
 
     /** Validates a client name. */
     public static String checkName(String name) {
-        if (name == null || name.isBlank()) {
-            throw NovaException.invalid("name is required");
-        }
-        if (!NAME.matcher(name).matches()) {
-            throw NovaException.invalid("name '" + name + "' is invalid: use 1 to 64 letters, digits, '.', '_' or "
-                    + "'-', starting with a letter or digit");
-        }
-        return name;
+        return Names.checkName(name);
     }
 
     /**
@@ -67,9 +57,7 @@ public final class ClientValidator {
         catalog.adapter(platform).checkUrl(endpoint).ifPresent(problem -> {
             throw NovaException.invalid(problem);
         });
-        if (preferredRegion != null
-                && !preferredRegion.isBlank()
-                && !REGION.matcher(preferredRegion).matches()) {
+        if (preferredRegion != null && !preferredRegion.isBlank() && !Names.isRegion(preferredRegion)) {
             throw NovaException.invalid("preferredRegion '" + preferredRegion + "' is invalid");
         }
         Credentials credentials = credentials(clientId, clientSecret);

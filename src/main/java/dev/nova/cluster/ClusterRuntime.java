@@ -2,11 +2,11 @@ package dev.nova.cluster;
 
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
-import dev.nova.config.NovaSettings;
 import dev.nova.failover.EpochMergePolicy;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.NodeIdentity;
 import dev.nova.model.Subscription;
+import dev.nova.ratelimit.RateLimitSettings;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -69,7 +69,9 @@ public class ClusterRuntime {
 
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
-    private final NovaSettings settings;
+    private final NodeSettings node;
+    private final ClusterSettings settings;
+    private final RateLimitSettings rateLimits;
     private final NovaExecutors executors;
     private final Event<MembershipChanged> membership;
     private NodeIdentity identity;
@@ -80,21 +82,28 @@ public class ClusterRuntime {
     private final Set<String> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
-    public ClusterRuntime(NovaSettings settings, NovaExecutors executors, Event<MembershipChanged> membership) {
+    public ClusterRuntime(
+            NodeSettings node,
+            ClusterSettings settings,
+            RateLimitSettings rateLimits,
+            NovaExecutors executors,
+            Event<MembershipChanged> membership) {
+        this.node = node;
         this.settings = settings;
+        this.rateLimits = rateLimits;
         this.executors = executors;
         this.membership = membership;
     }
 
     protected ClusterRuntime() {
-        this(null, null, null);
+        this(null, null, null, null, null);
     }
 
     @PostConstruct
     void start() {
         long startedAt = System.currentTimeMillis();
-        identity = new NodeIdentity(settings.nodeName(), settings.nodeRegion(), startedAt);
-        ClusterSettings cluster = settings.cluster();
+        identity = new NodeIdentity(node.name(), node.region(), startedAt);
+        ClusterSettings cluster = settings;
         views = new ViewHistory(cluster.quorumSize());
         viewLane = new SerialExecutor(executors.control(), "views");
         GlobalConfigurationBuilder global = cluster.enabled()
@@ -144,9 +153,7 @@ public class ClusterRuntime {
         manager.defineConfiguration(NODES, replicated(cluster.enabled()));
         manager.defineConfiguration(INTERESTS, replicated(cluster.enabled()));
         manager.defineConfiguration(PROBES, replicated(cluster.enabled()));
-        manager.defineConfiguration(
-                RATE_LIMITS,
-                rateLimitsCache(cluster.enabled() && settings.rateLimits().distributed()));
+        manager.defineConfiguration(RATE_LIMITS, rateLimitsCache(cluster.enabled() && rateLimits.distributed()));
         manager.defineConfiguration(LOCAL_RATE_LIMITS, replicated(false));
         // Starting the caches here receives their state from the other members before the node serves anything.
         for (String name : List.of(CLIENTS, SUBSCRIPTIONS, NODES, INTERESTS, PROBES, RATE_LIMITS, LOCAL_RATE_LIMITS)) {
@@ -182,7 +189,7 @@ public class ClusterRuntime {
         }
         ConfigurationBuilder builder = new ConfigurationBuilder().read(replicated(true));
         builder.clustering()
-                .remoteTimeout(settings.rateLimits().timeout().toMillis())
+                .remoteTimeout(rateLimits.timeout().toMillis())
                 .partitionHandling()
                 .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
         return builder.build();
@@ -268,11 +275,11 @@ public class ClusterRuntime {
     }
 
     public ClusterSettings settings() {
-        return settings.cluster();
+        return settings;
     }
 
     public boolean clustered() {
-        return settings.cluster().enabled();
+        return settings.enabled();
     }
 
     public EmbeddedCacheManager manager() {

@@ -1,7 +1,14 @@
 package dev.nova.cluster;
 
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
+import dev.nova.model.Names;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How this node joins the cluster (the {@code nova.cluster.*} keys).
@@ -56,5 +63,88 @@ public record ClusterSettings(
         public String toString() {
             return host + "[" + port + "]";
         }
+    }
+
+    private static final long HOUR_MS = 3_600_000L;
+    private static final Pattern HOST_PORT = Pattern.compile("([^\\[\\]\\s]+)\\[(\\d{1,5})\\]");
+
+    /** Reads the {@code nova.cluster.*} keys; a bad value is a {@link ConfigException} naming its key. */
+    public static ClusterSettings read(ConfigReader config) {
+        boolean enabled = config.bool("nova.cluster.enabled", true);
+        String name = config.matching("nova.cluster.name", Names.NAME, "a valid cluster name");
+        String bindAddress = config.address("nova.cluster.bind-address");
+        int bindPort = config.intValue("nova.cluster.bind-port", 1, 65535);
+        int offset = config.intValue("nova.cluster.fd-port-offset", 1, 65534);
+        if (bindPort + offset > 65535) {
+            throw new ConfigException(
+                    "nova.cluster.fd-port-offset",
+                    "bind-port " + bindPort + " + offset " + offset + " is beyond 65535 (FD_SOCK2 listens there)");
+        }
+        Discovery discovery =
+                switch (config.string("nova.cluster.discovery").toLowerCase(Locale.ROOT)) {
+                    case "static" -> Discovery.STATIC;
+                    case "dns" -> Discovery.DNS;
+                    default -> throw new ConfigException(
+                            "nova.cluster.discovery",
+                            "'" + config.string("nova.cluster.discovery") + "' is neither static nor dns");
+                };
+        List<HostPort> hosts = initialHosts(config, bindAddress, bindPort);
+        String dnsQuery = config.optional("nova.cluster.dns-query").orElse(null);
+        if (enabled && discovery == Discovery.DNS && dnsQuery == null) {
+            throw new ConfigException(
+                    "nova.cluster.dns-query",
+                    "dns discovery needs the DNS name to query, e.g. "
+                            + "nova.nova.svc.cluster.local (a headless service)");
+        }
+        String external = config.optional("nova.cluster.external-address")
+                .map(a -> ConfigReader.address("nova.cluster.external-address", a))
+                .orElse(null);
+        Duration fdTimeout = config.millis("nova.cluster.fd-timeout", 100, HOUR_MS);
+        Duration fdInterval = config.millis("nova.cluster.fd-interval", 50, HOUR_MS);
+        if (fdInterval.compareTo(fdTimeout) >= 0) {
+            throw new ConfigException(
+                    "nova.cluster.fd-interval",
+                    fdInterval.toMillis() + " must be below nova.cluster.fd-timeout (" + fdTimeout.toMillis() + ")");
+        }
+        return new ClusterSettings(
+                enabled,
+                name,
+                bindAddress,
+                bindPort,
+                offset,
+                discovery,
+                hosts,
+                dnsQuery,
+                external,
+                config.millis("nova.cluster.sync-interval", 100, 24 * HOUR_MS),
+                config.bool("nova.cluster.distributed-subscriptions", true),
+                fdTimeout,
+                fdInterval,
+                config.millis("nova.cluster.verify-suspect-timeout", 50, 60_000),
+                config.optional("nova.cluster.quorum-size")
+                        .map(v -> config.intValue("nova.cluster.quorum-size", 1, 1000))
+                        .orElse(null));
+    }
+
+    /** {@code host[port],host[port]}; defaults to this node alone. */
+    private static List<HostPort> initialHosts(ConfigReader config, String bindAddress, int bindPort) {
+        String key = "nova.cluster.initial-hosts";
+        List<String> entries = config.list(key);
+        if (entries.isEmpty()) {
+            return List.of(new HostPort(bindAddress, bindPort));
+        }
+        List<HostPort> hosts = new ArrayList<>();
+        for (String entry : entries) {
+            Matcher matcher = HOST_PORT.matcher(entry);
+            if (!matcher.matches()) {
+                throw new ConfigException(key, "'" + entry + "' is not host[port]");
+            }
+            int port = Integer.parseInt(matcher.group(2));
+            if (port < 1 || port > 65535) {
+                throw new ConfigException(key, "port " + port + " of '" + entry + "' is out of range");
+            }
+            hosts.add(new HostPort(ConfigReader.address(key, matcher.group(1)), port));
+        }
+        return List.copyOf(hosts);
     }
 }

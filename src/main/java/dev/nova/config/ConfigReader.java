@@ -6,28 +6,32 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * Typed reads over a key lookup. Every failure is a {@link ConfigException} that names the key, whatever the
- * source of the value (properties file, system property, environment variable).
+ * Typed reads over a key lookup (MicroProfile Config in the server, a map in unit tests). Every failure is a
+ * {@link ConfigException} that names the key, whatever the source of the value (properties file, system property,
+ * environment variable). Each feature reads its own section with it, next to the record that holds the section.
  */
-final class ConfigReader {
+public final class ConfigReader {
+
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:_-]*");
 
     private final Function<String, Optional<String>> lookup;
 
-    ConfigReader(Function<String, Optional<String>> lookup) {
+    public ConfigReader(Function<String, Optional<String>> lookup) {
         this.lookup = lookup;
     }
 
-    Optional<String> optional(String key) {
+    public Optional<String> optional(String key) {
         return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
     }
 
-    String string(String key) {
+    public String string(String key) {
         return optional(key).orElseThrow(() -> new ConfigException(key, "a value is required"));
     }
 
-    long longValue(String key, long min, long max) {
+    public long longValue(String key, long min, long max) {
         String raw = string(key);
         long value;
         try {
@@ -41,11 +45,11 @@ final class ConfigReader {
         return value;
     }
 
-    int intValue(String key, int min, int max) {
+    public int intValue(String key, int min, int max) {
         return (int) longValue(key, min, max);
     }
 
-    double doubleValue(String key, double min, double max) {
+    public double doubleValue(String key, double min, double max) {
         String raw = string(key);
         double value;
         try {
@@ -60,11 +64,11 @@ final class ConfigReader {
     }
 
     /** A duration in milliseconds. */
-    Duration millis(String key, long min, long max) {
+    public Duration millis(String key, long min, long max) {
         return Duration.ofMillis(longValue(key, min, max));
     }
 
-    boolean bool(String key, boolean fallback) {
+    public boolean bool(String key, boolean fallback) {
         Optional<String> raw = optional(key);
         if (raw.isEmpty()) {
             return fallback;
@@ -77,12 +81,34 @@ final class ConfigReader {
     }
 
     /** A comma-separated list; blank entries are dropped. */
-    List<String> list(String key) {
+    public List<String> list(String key) {
         return optional(key)
                 .map(v -> Arrays.stream(v.split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
                         .toList())
                 .orElse(List.of());
+    }
+
+    /** A value that must match {@code pattern}; {@code what} says what it should be, e.g. "a region name". */
+    public String matching(String key, Pattern pattern, String what) {
+        String value = string(key);
+        if (!pattern.matcher(value).matches()) {
+            throw new ConfigException(key, "'" + value + "' is not " + what);
+        }
+        return value;
+    }
+
+    /** A host name or the address of one interface (never a wildcard: a node must know which interface it uses). */
+    public String address(String key) {
+        return address(key, string(key));
+    }
+
+    /** Checks a host name or address that was given as part of the value of {@code key}. */
+    public static String address(String key, String value) {
+        if (!ADDRESS.matcher(value).matches() || value.equals("0.0.0.0") || value.equals("::")) {
+            throw new ConfigException(key, "'" + value + "' is not a host name or an address of one interface");
+        }
+        return value;
     }
 }

@@ -1,8 +1,6 @@
 /**
- * Typed, validated configuration. Every knob is a MicroProfile Config key with its default in
- * {@code META-INF/microprofile-config.properties}; {@link dev.nova.config.NovaConfig} reads them all once at
- * startup and fails with a message naming the key when a value is wrong, so a misconfigured node never half-starts.
- * The parsing lives in {@link dev.nova.config.SettingsLoader}, which works on any key lookup and is unit-tested
- * without a container.
+ * Typed reads of MicroProfile Config that fail with a message naming the key. A leaf: each feature reads its own
+ * section next to the record that holds it (for example {@code ClusterSettings.read}); {@code boot} reads them all
+ * at startup.
  */
 package dev.nova.config;

@@ -1,9 +1,9 @@
 package dev.nova.connection;
 
 import dev.nova.concurrency.NovaExecutors;
-import dev.nova.config.NovaSettings;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
+import dev.nova.platform.PlatformCatalog;
 import dev.nova.ratelimit.OutboundGate;
 import dev.nova.stream.HandoverGate;
 import dev.nova.stream.MessageSink;
@@ -36,7 +36,8 @@ public class ConnectionManager {
 
     private static final Logger LOG = Logger.getLogger(ConnectionManager.class.getName());
 
-    private final NovaSettings settings;
+    private final ConnectionSettings settings;
+    private final PlatformCatalog platforms;
     private final NovaExecutors executors;
     private final MessageSink sink;
     private final OutboundGate gate;
@@ -51,8 +52,14 @@ public class ConnectionManager {
 
     @Inject
     public ConnectionManager(
-            NovaSettings settings, NovaExecutors executors, MessageSink sink, OutboundGate gate, NovaMetrics metrics) {
+            ConnectionSettings settings,
+            PlatformCatalog platforms,
+            NovaExecutors executors,
+            MessageSink sink,
+            OutboundGate gate,
+            NovaMetrics metrics) {
         this.settings = settings;
+        this.platforms = platforms;
         this.executors = executors;
         this.sink = sink;
         this.gate = gate;
@@ -60,12 +67,12 @@ public class ConnectionManager {
     }
 
     protected ConnectionManager() {
-        this(null, null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     @PostConstruct
     void start() {
-        ConnectionSettings connection = settings.connection();
+        ConnectionSettings connection = settings;
         // The shared container outlives its last session by at least a day (Tyrus' default is 30 s), so a node that
         // takes over clients after a failover finds it running; close() releases it when the application stops.
         // Starting it again (transport, selector and worker threads, classes) was measured at 110-320 ms of a takeover.
@@ -180,7 +187,7 @@ public class ConnectionManager {
 
     private ClientConnection connection(ClientSpec spec, long epoch, HandoverGate gate, ConnectionListener listener) {
         ConnectionEnvironment env = new ConnectionEnvironment(
-                settings.connection(),
+                settings,
                 transport,
                 this.gate,
                 gate,
@@ -190,7 +197,7 @@ public class ConnectionManager {
                 executors.inbound(),
                 listener,
                 () -> ThreadLocalRandom.current().nextDouble());
-        return new ClientConnection(spec, epoch, settings.platforms().adapter(spec.platform()), env);
+        return new ClientConnection(spec, epoch, platforms.adapter(spec.platform()), env);
     }
 
     /** A client session started ahead of a transfer, its buffering gate, and the listener it will report to. */

@@ -1,5 +1,7 @@
 package dev.nova.connection;
 
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
 import java.time.Duration;
 
 /**
@@ -20,4 +22,41 @@ public record ConnectionSettings(
         Duration staleTimeout,
         BackoffPolicy backoff,
         Duration backoffResetAfter,
-        int maxMessageBytes) {}
+        int maxMessageBytes) {
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /** Reads the {@code nova.connection.*} keys; a bad value is a {@link ConfigException} naming its key. */
+    public static ConnectionSettings read(ConfigReader config) {
+        Duration initial = config.millis("nova.connection.backoff.initial", 0, HOUR_MS);
+        Duration max = config.millis("nova.connection.backoff.max", 10, 24 * HOUR_MS);
+        if (max.compareTo(initial) < 0) {
+            throw new ConfigException(
+                    "nova.connection.backoff.max",
+                    max.toMillis() + " is below nova.connection.backoff.initial (" + initial.toMillis() + ")");
+        }
+        BackoffPolicy backoff = new BackoffPolicy(
+                initial,
+                max,
+                config.doubleValue("nova.connection.backoff.multiplier", 1.0, 100.0),
+                config.doubleValue("nova.connection.backoff.jitter", 0.0, 1.0),
+                config.intValue("nova.connection.backoff.max-attempts", 0, Integer.MAX_VALUE));
+        int heartbeat = config.intValue("nova.connection.heartbeat-interval", 1, 3600);
+        Duration stale = config.millis("nova.connection.stale-timeout", 100, HOUR_MS);
+        if (stale.toMillis() <= heartbeat * 1000L) {
+            throw new ConfigException(
+                    "nova.connection.stale-timeout",
+                    stale.toMillis() + " ms must exceed "
+                            + "nova.connection.heartbeat-interval (" + heartbeat + " s): a quiet but healthy session "
+                            + "would be declared stale between two heartbeats");
+        }
+        return new ConnectionSettings(
+                config.millis("nova.connection.connect-timeout", 100, HOUR_MS),
+                config.millis("nova.connection.request-timeout", 100, HOUR_MS),
+                heartbeat,
+                stale,
+                backoff,
+                config.millis("nova.connection.backoff.reset-after", 0, 24 * HOUR_MS),
+                config.intValue("nova.connection.max-message-size", 1024, 256 * 1024 * 1024));
+    }
+}

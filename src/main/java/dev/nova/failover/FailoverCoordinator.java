@@ -5,7 +5,6 @@ import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
-import dev.nova.config.NovaSettings;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import dev.nova.model.Subscription;
@@ -65,14 +64,14 @@ public class FailoverCoordinator {
             Ownership ownership,
             ClusterEvents events,
             NovaExecutors executors,
-            NovaSettings settings) {
+            FailoverSettings settings) {
         this.cluster = cluster;
         this.clients = clients;
         this.subscriptions = subscriptions;
         this.ownership = ownership;
         this.events = events;
         this.executors = executors;
-        this.settings = settings == null ? null : settings.failover();
+        this.settings = settings;
     }
 
     protected FailoverCoordinator() {

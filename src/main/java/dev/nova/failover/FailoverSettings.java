@@ -1,6 +1,9 @@
 package dev.nova.failover;
 
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The {@code nova.failover.*} keys, and {@code nova.cluster.active-failover}.
@@ -26,5 +29,26 @@ public record FailoverSettings(
     /** Whether the coordinator reassigns the clients of lost owners. */
     public boolean automatic() {
         return enabled && active;
+    }
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /**
+     * Reads the {@code nova.failover.*} keys and {@code nova.cluster.active-failover}; a bad value is a
+     * {@link ConfigException} naming its key.
+     */
+    public static FailoverSettings read(ConfigReader config) {
+        String strategy = config.string("nova.failover.strategy").toLowerCase(Locale.ROOT);
+        if (!strategy.equals("immediate") && !strategy.equals("delayed")) {
+            throw new ConfigException("nova.failover.strategy", "'" + strategy + "' is neither immediate nor delayed");
+        }
+        return new FailoverSettings(
+                config.bool("nova.failover.enabled", true),
+                config.bool("nova.cluster.active-failover", true),
+                strategy.equals("delayed"),
+                config.millis("nova.failover.delay", 0, HOUR_MS),
+                config.intValue("nova.failover.max-attempts", 1, 100),
+                config.millis("nova.failover.attempt-timeout", 100, HOUR_MS),
+                config.millis("nova.failover.transfer-timeout", 100, HOUR_MS));
     }
 }

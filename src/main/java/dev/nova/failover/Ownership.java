@@ -2,7 +2,6 @@ package dev.nova.failover;
 
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.NodeRecord;
-import dev.nova.config.NovaSettings;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.NodeIdentity;
@@ -28,9 +27,9 @@ public class Ownership {
     private final Placement placement;
 
     @Inject
-    public Ownership(ClusterRuntime cluster, NovaSettings settings) {
+    public Ownership(ClusterRuntime cluster, Placement placement) {
         this.cluster = cluster;
-        this.placement = settings == null ? null : new Placement(settings.exchanges());
+        this.placement = placement;
     }
 
     protected Ownership() {

@@ -7,7 +7,6 @@ import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
-import dev.nova.config.NovaSettings;
 import dev.nova.connection.ConnectionManager;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
@@ -86,7 +85,7 @@ public class TransferService {
             ClusterBus bus,
             ClusterEvents events,
             NovaExecutors executors,
-            NovaSettings settings) {
+            FailoverSettings settings) {
         this.cluster = cluster;
         this.clients = clients;
         this.service = service;
@@ -96,7 +95,7 @@ public class TransferService {
         this.bus = bus;
         this.events = events;
         this.executors = executors;
-        this.settings = settings == null ? null : settings.failover();
+        this.settings = settings;
     }
 
     protected TransferService() {

@@ -1,7 +1,7 @@
 package dev.nova.health;
 
+import dev.nova.boot.DeclaredClients;
 import dev.nova.client.ClientService;
-import dev.nova.client.DeclaredClients;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import dev.nova.model.NodeIdentity;

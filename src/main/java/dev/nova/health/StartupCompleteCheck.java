@@ -1,6 +1,6 @@
 package dev.nova.health;
 
-import dev.nova.client.DeclaredClients;
+import dev.nova.boot.DeclaredClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;

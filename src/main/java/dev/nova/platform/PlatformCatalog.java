@@ -1,8 +1,11 @@
 package dev.nova.platform;
 
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
 import dev.nova.platform.binance.BinanceAdapter;
 import dev.nova.platform.deribit.DeribitAdapter;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -27,5 +30,29 @@ public final class PlatformCatalog {
     /** The endpoint a client of {@code platform} uses when it names none. */
     public URI defaultUrl(Platform platform) {
         return defaultUrls.get(platform);
+    }
+
+    /** Reads the {@code nova.platform.*} keys; a bad value is a {@link ConfigException} naming its key. */
+    public static PlatformCatalog read(ConfigReader config) {
+        return new PlatformCatalog(
+                url(config, "nova.platform.deribit.url"),
+                url(config, "nova.platform.binance.url"),
+                config.intValue(
+                        "nova.platform.binance.max-streams-per-connection",
+                        1,
+                        BinanceAdapter.MAX_STREAMS_PER_CONNECTION));
+    }
+
+    private static URI url(ConfigReader config, String key) {
+        String raw = config.string(key);
+        try {
+            URI uri = new URI(raw);
+            if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigException(key, "'" + raw + "' is not a ws:// or wss:// URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "'" + raw + "' is not a valid URI");
+        }
     }
 }

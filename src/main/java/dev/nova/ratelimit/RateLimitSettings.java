@@ -1,6 +1,10 @@
 package dev.nova.ratelimit;
 
+import dev.nova.cluster.ClusterSettings;
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -57,4 +61,77 @@ public record RateLimitSettings(
      * @param connectionWindow that window
      */
     public record Binance(long messagesPerSecond, long connectionsPerWindow, Duration connectionWindow) {}
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /**
+     * Reads the {@code nova.ratelimit.*} keys, {@code nova.cluster.distributed-rate-limits} and
+     * {@code nova.node.egress-address} (which defaults to the cluster's bind address); a bad value is a
+     * {@link ConfigException} naming its key.
+     */
+    public static RateLimitSettings read(ConfigReader config, ClusterSettings cluster) {
+        String egress = config.optional("nova.node.egress-address")
+                .map(a -> ConfigReader.address("nova.node.egress-address", a))
+                .orElse(cluster.bindAddress());
+        String d = "nova.ratelimit.deribit.";
+        long cost = config.longValue(d + "cost", 1, 1_000_000_000L);
+        Map<String, Long> methodCosts = methodCosts(config, d + "method-costs");
+        Deribit deribit = new Deribit(
+                config.longValue(d + "max-credits", 1, 1_000_000_000_000L),
+                config.longValue(d + "refill-credits-per-second", 1, 1_000_000_000_000L),
+                cost,
+                methodCosts,
+                config.longValue(d + "heartbeat-reserve", 0, 1_000_000_000_000L),
+                config.longValue(d + "matching-engine.burst", 1, 1_000_000L),
+                config.longValue(d + "matching-engine.requests-per-second", 1, 1_000_000L),
+                Set.copyOf(config.list(d + "matching-engine.methods")));
+        String b = "nova.ratelimit.binance.";
+        Binance binance = new Binance(
+                config.longValue(b + "messages-per-second", 1, 1_000_000L),
+                config.longValue(b + "connections-per-window", 1, 1_000_000L),
+                config.millis(b + "connection-window", 1000, 24 * HOUR_MS));
+        double margin = config.doubleValue("nova.ratelimit.safety-margin", 0.0, 0.9);
+        RateLimitSettings settings = new RateLimitSettings(
+                cluster.enabled() && config.bool("nova.cluster.distributed-rate-limits", true),
+                egress,
+                margin,
+                config.intValue("nova.ratelimit.queue-size", 1, 1_000_000),
+                config.millis("nova.ratelimit.max-wait", 0, HOUR_MS),
+                config.millis("nova.ratelimit.timeout", 100, HOUR_MS),
+                deribit,
+                binance);
+        long capacity = (long) Math.floor(deribit.maxCredits() * (1 - margin));
+        long heaviest = Math.max(
+                methodCosts.values().stream().mapToLong(Long::longValue).max().orElse(0), cost);
+        if (deribit.heartbeatReserve() + heaviest > capacity) {
+            throw new ConfigException(
+                    d + "heartbeat-reserve",
+                    deribit.heartbeatReserve() + " credits kept for heartbeats plus the costliest request ("
+                            + heaviest + ") exceed the budget (" + capacity + " = max-credits less the safety "
+                            + "margin): nothing but heartbeats could ever be sent");
+        }
+        return settings;
+    }
+
+    /** {@code method:credits,method:credits}. */
+    private static Map<String, Long> methodCosts(ConfigReader config, String key) {
+        Map<String, Long> methodCosts = new LinkedHashMap<>();
+        for (String entry : config.list(key)) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0 || colon == entry.length() - 1) {
+                throw new ConfigException(key, "'" + entry + "' is not method:credits");
+            }
+            long value;
+            try {
+                value = Long.parseLong(entry.substring(colon + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "'" + entry + "' is not method:credits");
+            }
+            if (value < 0 || value > 1_000_000_000L) {
+                throw new ConfigException(key, "credits of '" + entry + "' are out of range");
+            }
+            methodCosts.put(entry.substring(0, colon).trim(), value);
+        }
+        return Map.copyOf(methodCosts);
+    }
 }

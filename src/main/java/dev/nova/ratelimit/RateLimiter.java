@@ -1,7 +1,6 @@
 package dev.nova.ratelimit;
 
 import dev.nova.cluster.ClusterRuntime;
-import dev.nova.config.NovaSettings;
 import dev.nova.model.ClientSpec;
 import dev.nova.telemetry.LatencyRecorder;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -31,7 +30,7 @@ public class RateLimiter {
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RateLimiter.class.getName());
 
-    private final NovaSettings settings;
+    private final RateLimitSettings settings;
     private final ClusterRuntime cluster;
     private CostModel costs;
     private AsyncProxyManager<String> shared;
@@ -44,7 +43,7 @@ public class RateLimiter {
             "update", new LatencyRecorder(8192));
 
     @Inject
-    public RateLimiter(NovaSettings settings, ClusterRuntime cluster) {
+    public RateLimiter(RateLimitSettings settings, ClusterRuntime cluster) {
         this.settings = settings;
         this.cluster = cluster;
     }
@@ -62,7 +61,7 @@ public class RateLimiter {
 
     @PostConstruct
     void start() {
-        RateLimitSettings limits = settings.rateLimits();
+        RateLimitSettings limits = settings;
         init(new CostModel(limits), cluster.rateLimits(), cluster.localRateLimits());
         LOG.info(() -> "NOVA-8000 rate limits " + (limits.distributed() ? "shared by the cluster" : "of this node only")
                 + ", " + Math.round(limits.safetyMargin() * 100) + " % below the exchanges' limits; egress address "

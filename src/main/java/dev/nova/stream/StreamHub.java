@@ -3,7 +3,6 @@ package dev.nova.stream;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
-import dev.nova.config.NovaSettings;
 import dev.nova.platform.SequenceTracker;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -65,12 +64,12 @@ public class StreamHub implements MessageSink, RemoteMessages {
 
     @Inject
     public StreamHub(
-            NovaSettings settings,
+            StreamSettings settings,
             NovaExecutors executors,
             Event<MarketMessage> events,
             BeanManager beans,
             ClusterBus bus) {
-        this.settings = settings.stream();
+        this.settings = settings;
         this.executors = executors;
         this.events = events;
         this.beans = beans;

@@ -1,5 +1,7 @@
 package dev.nova.stream;
 
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
 import java.time.Duration;
 
 /**
@@ -9,4 +11,15 @@ import java.time.Duration;
  * @param keepAlive interval of SSE keep-alive comments on an idle stream
  * @param sendTimeout a consumer whose write blocks longer than this is dropped
  */
-public record StreamSettings(int bufferSize, Duration keepAlive, Duration sendTimeout) {}
+public record StreamSettings(int bufferSize, Duration keepAlive, Duration sendTimeout) {
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /** Reads the {@code nova.stream.*} keys; a bad value is a {@link ConfigException} naming its key. */
+    public static StreamSettings read(ConfigReader config) {
+        return new StreamSettings(
+                config.intValue("nova.stream.buffer-size", 1, 10_000_000),
+                config.millis("nova.stream.keep-alive", 100, HOUR_MS),
+                config.millis("nova.stream.send-timeout", 100, HOUR_MS));
+    }
+}

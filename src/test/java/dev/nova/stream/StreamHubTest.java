@@ -9,7 +9,6 @@ import static org.mockito.Mockito.when;
 
 import dev.nova.cluster.ClusterBus;
 import dev.nova.concurrency.NovaExecutors;
-import dev.nova.config.NovaSettings;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.BeanManager;
 import java.nio.charset.StandardCharsets;
@@ -55,17 +54,7 @@ class StreamHubTest {
 
     private StreamHub hub(NovaExecutors executors, Duration sendTimeout) {
         when(bus.forwarder()).thenReturn(bus::forward);
-        NovaSettings settings = new NovaSettings(
-                "n1",
-                "default",
-                null,
-                null,
-                null,
-                null,
-                null,
-                new StreamSettings(64, Duration.ofSeconds(30), sendTimeout),
-                null,
-                List.of());
+        StreamSettings settings = new StreamSettings(64, Duration.ofSeconds(30), sendTimeout);
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
         @SuppressWarnings("unchecked")

@@ -1,8 +1,11 @@
-package dev.nova.config;
+package dev.nova.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nova.client.DeclaredClient;
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
 import dev.nova.platform.Platform;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +22,7 @@ class SettingsLoaderTest {
     private static NovaSettings load(Map<String, String> overrides) {
         Map<String, String> values = new HashMap<>(defaults());
         values.putAll(overrides);
-        return new SettingsLoader(key -> Optional.ofNullable(values.get(key))).load();
+        return SettingsLoader.load(new ConfigReader(key -> Optional.ofNullable(values.get(key))));
     }
 
     static Map<String, String> defaults() {
@@ -39,8 +42,8 @@ class SettingsLoaderTest {
     void shippedDefaultsLoad() {
         NovaSettings settings = load(Map.of("nova.node.name", "n1"));
 
-        assertThat(settings.nodeName()).isEqualTo("n1");
-        assertThat(settings.nodeRegion()).isEqualTo("default");
+        assertThat(settings.node().name()).isEqualTo("n1");
+        assertThat(settings.node().region()).isEqualTo("default");
         assertThat(settings.connection().backoff().initial()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.connection().backoff().maxAttempts()).isZero();
         assertThat(settings.platforms().defaultUrl(Platform.DERIBIT).toString())

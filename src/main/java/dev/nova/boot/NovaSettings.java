@@ -1,6 +1,8 @@
-package dev.nova.config;
+package dev.nova.boot;
 
+import dev.nova.client.DeclaredClient;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.NodeSettings;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.failover.FailoverSettings;
 import dev.nova.platform.Platform;
@@ -12,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every setting of this node, read and validated once at startup.
+ * Every setting of this node, read and validated at once at startup: each section is read by its feature
+ * ({@code ClusterSettings.read}, …); this record only holds them together.
  *
- * @param nodeName this node's name in the cluster
- * @param nodeRegion this node's region
+ * @param node this node's name and region
  * @param cluster how this node joins the cluster
  * @param failover how clients move between nodes
  * @param exchanges the regions of each exchange, for placement
@@ -24,8 +26,7 @@ import java.util.Map;
  * @param clients clients declared in configuration, created at startup
  */
 public record NovaSettings(
-        String nodeName,
-        String nodeRegion,
+        NodeSettings node,
         ClusterSettings cluster,
         FailoverSettings failover,
         Map<Platform, ExchangeRegions> exchanges,

@@ -1,9 +1,9 @@
-package dev.nova.client;
+package dev.nova.boot;
 
+import dev.nova.client.ClientService;
+import dev.nova.client.DeclaredClient;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.NodeDirectory;
-import dev.nova.config.DeclaredClient;
-import dev.nova.config.NovaSettings;
 import dev.nova.subscription.SubscriptionSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -31,12 +31,12 @@ public class DeclaredClients {
 
     @Inject
     public DeclaredClients(
-            NovaSettings settings,
+            NovaConfig config,
             ClusterRuntime cluster,
             NodeDirectory nodes,
             ClientService service,
             SubscriptionSync sync) {
-        this.settings = settings;
+        this.settings = config == null ? null : config.settings();
         this.cluster = cluster;
         this.nodes = nodes;
         this.service = service;
@@ -57,7 +57,7 @@ public class DeclaredClients {
         // Run the clients the registry gives this node, e.g. after a restart under the same name.
         sync.pass(false);
         done = true;
-        LOG.info(() -> "NOVA-3010 node " + settings.nodeName() + " started with "
+        LOG.info(() -> "NOVA-3010 node " + settings.node().name() + " started with "
                 + settings.clients().size() + " declared client(s)");
     }
 

@@ -1,0 +1,39 @@
+package dev.nova.boot;
+
+import dev.nova.client.ClientValidator;
+import dev.nova.client.DeclaredClient;
+import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.NodeSettings;
+import dev.nova.config.ConfigException;
+import dev.nova.config.ConfigReader;
+import dev.nova.connection.ConnectionSettings;
+import dev.nova.failover.FailoverSettings;
+import dev.nova.platform.PlatformCatalog;
+import dev.nova.ratelimit.RateLimitSettings;
+import dev.nova.routing.ExchangeRegions;
+import dev.nova.stream.StreamSettings;
+
+/**
+ * Reads every section of {@link NovaSettings}, each with its feature's own reader. The key names are a contract
+ * with operators: see the configuration reference in README.md.
+ */
+public final class SettingsLoader {
+
+    private SettingsLoader() {}
+
+    /** Reads and validates everything; throws {@link ConfigException} naming the first bad key. */
+    public static NovaSettings load(ConfigReader config) {
+        PlatformCatalog platforms = PlatformCatalog.read(config);
+        ClusterSettings cluster = ClusterSettings.read(config);
+        return new NovaSettings(
+                NodeSettings.read(config),
+                cluster,
+                FailoverSettings.read(config),
+                ExchangeRegions.read(config),
+                platforms,
+                ConnectionSettings.read(config),
+                StreamSettings.read(config),
+                RateLimitSettings.read(config, cluster),
+                DeclaredClient.read(config, new ClientValidator(platforms)));
+    }
+}
