@@ -6,6 +6,7 @@ import dev.nova.api.Dtos.ClusterView;
 import dev.nova.api.Dtos.NodeView;
 import dev.nova.api.Dtos.SyncResult;
 import dev.nova.boot.DeclaredClients;
+import dev.nova.client.ClientRegistry;
 import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
@@ -13,6 +14,9 @@ import dev.nova.cluster.ClusterStatus;
 import dev.nova.cluster.SyncLagProbe;
 import dev.nova.cluster.ViewHistory;
 import dev.nova.model.ClientRecord;
+import dev.nova.stream.Interests;
+import dev.nova.stream.StreamHub;
+import dev.nova.subscription.SubscriptionRegistry;
 import dev.nova.subscription.SubscriptionSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,6 +53,8 @@ public class ClusterResource {
     private final SubscriptionSync sync;
     private final SyncLagProbe lag;
     private final ClusterBus bus;
+    private final StreamHub hub;
+    private final Interests interests;
 
     @Inject
     public ClusterResource(
@@ -57,17 +63,21 @@ public class ClusterResource {
             DeclaredClients declared,
             SubscriptionSync sync,
             SyncLagProbe lag,
-            ClusterBus bus) {
+            ClusterBus bus,
+            StreamHub hub,
+            Interests interests) {
         this.cluster = cluster;
         this.clients = clients;
         this.declared = declared;
         this.sync = sync;
         this.lag = lag;
         this.bus = bus;
+        this.hub = hub;
+        this.interests = interests;
     }
 
     protected ClusterResource() {
-        this(null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null);
     }
 
     @GET
@@ -175,12 +185,7 @@ public class ClusterResource {
         out.put("quorum", view.quorum());
         cluster.channel().ifPresent(channel -> out.put("transport", transport(channel)));
         Map<String, Object> caches = new LinkedHashMap<>();
-        for (String name : List.of(
-                ClusterRuntime.CLIENTS,
-                ClusterRuntime.SUBSCRIPTIONS,
-                ClusterRuntime.NODES,
-                ClusterRuntime.INTERESTS,
-                ClusterRuntime.PROBES)) {
+        for (String name : cluster.cacheNames()) {
             Cache<?, ?> cache = cluster.manager().getCache(name);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put(
@@ -197,10 +202,11 @@ public class ClusterResource {
                 "bus",
                 Map.of(
                         "active", bus.active(),
-                        "sent", bus.sentCount(),
-                        "received", bus.receivedCount(),
-                        "dropped", bus.droppedCount(),
-                        "interest", bus.interests()));
+                        "sent", hub.forwardedCount(),
+                        "received", hub.receivedCount(),
+                        "dropped", hub.forwardDroppedCount(),
+                        "unreadable", bus.unreadableCount(),
+                        "interest", interests.snapshot()));
         return out;
     }
 
@@ -223,7 +229,7 @@ public class ClusterResource {
     }
 
     private boolean rebalancing() {
-        for (String name : List.of(ClusterRuntime.CLIENTS, ClusterRuntime.SUBSCRIPTIONS)) {
+        for (String name : List.of(ClientRegistry.CACHE, SubscriptionRegistry.CACHE)) {
             DistributionManager distribution =
                     cluster.manager().getCache(name).getAdvancedCache().getDistributionManager();
             if (distribution != null && distribution.isRehashInProgress()) {

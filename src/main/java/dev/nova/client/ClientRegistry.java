@@ -1,9 +1,14 @@
 package dev.nova.client;
 
+import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterSettings;
+import dev.nova.failover.EpochMergePolicy;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
+import dev.nova.model.ModelSchemaImpl;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.Comparator;
 import java.util.List;
@@ -11,15 +16,22 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.transaction.LockingMode;
+import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 
 /** Client records by name, in the {@code clients} cache. */
 @ApplicationScoped
 public class ClientRegistry {
+
+    /** {@link ClientRecord} by client name. */
+    public static final String CACHE = "clients";
 
     private final ClusterRuntime cluster;
 
@@ -32,8 +44,26 @@ public class ClientRegistry {
         this.cluster = null;
     }
 
+    /**
+     * Client records decide ownership: their conditional writes must stay correct when retried across a topology
+     * change, so the cache is transactional (pessimistic), and after a partition the record with the highest epoch
+     * wins.
+     */
+    @Produces
+    static CacheDeclaration declaration(ClusterSettings cluster) {
+        ConfigurationBuilder builder = CacheDeclaration.replicated(cluster.enabled());
+        builder.transaction()
+                .transactionMode(TransactionMode.TRANSACTIONAL)
+                .lockingMode(LockingMode.PESSIMISTIC)
+                .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+        if (cluster.enabled()) {
+            builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
+        }
+        return new CacheDeclaration(CACHE, builder.build(), new ModelSchemaImpl());
+    }
+
     private Cache<String, ClientRecord> cache() {
-        return cluster.clients();
+        return cluster.cache(CACHE);
     }
 
     /** Stores a new record; returns the existing one instead when the name is taken. */

@@ -15,7 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,9 +31,6 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class ClientStats {
-
-    /** Bus operation: the counters of one client (argument: its name) or of all clients (empty name). */
-    static final byte STATS = 1;
 
     private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(2);
     private static final Logger LOG = Logger.getLogger(ClientStats.class.getName());
@@ -58,7 +54,7 @@ public class ClientStats {
 
     @PostConstruct
     void start() {
-        bus.handle(STATS, arguments -> {
+        bus.handle(ClusterBus.Operation.CLIENT_STATS, arguments -> {
             String name = arguments.readUTF();
             Map<String, ConnectionStats> stats = new LinkedHashMap<>();
             for (ClientConnection connection : connections.all()) {
@@ -106,7 +102,7 @@ public class ClientStats {
     }
 
     private CompletableFuture<Optional<Map<String, ConnectionStats>>> ask(String member, String name) {
-        return bus.call(member, STATS, utf(name), REMOTE_TIMEOUT)
+        return bus.call(member, ClusterBus.Operation.CLIENT_STATS, ClusterBus.utf(name), REMOTE_TIMEOUT)
                 .thenApply(bytes -> {
                     try {
                         return Optional.of(StatsWire.decode(new DataInputStream(new ByteArrayInputStream(bytes))));
@@ -118,15 +114,5 @@ public class ClientStats {
                     LOG.fine(() -> "node " + member + " did not answer for counters: " + error);
                     return Optional.empty();
                 });
-    }
-
-    /** A string as {@link java.io.DataInput#readUTF()} reads it. */
-    private static byte[] utf(String value) {
-        byte[] text = value.getBytes(StandardCharsets.UTF_8);
-        byte[] framed = new byte[text.length + 2];
-        framed[0] = (byte) (text.length >>> 8);
-        framed[1] = (byte) text.length;
-        System.arraycopy(text, 0, framed, 2, text.length);
-        return framed;
     }
 }

@@ -2,28 +2,26 @@ package dev.nova.cluster;
 
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
-import dev.nova.failover.EpochMergePolicy;
-import dev.nova.model.ClientRecord;
 import dev.nova.model.NodeIdentity;
-import dev.nova.model.Subscription;
-import dev.nova.ratelimit.RateLimitSettings;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
-import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.conflict.MergePolicy;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
@@ -32,65 +30,53 @@ import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
-import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
-import org.infinispan.transaction.LockingMode;
-import org.infinispan.transaction.TransactionMode;
-import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.TP;
 import org.jgroups.stack.Protocol;
 
 /**
- * Owns this node's Infinispan cache manager, its JGroups transport and the caches of cluster state. With
+ * Owns this node's Infinispan cache manager, its JGroups transport and the caches of cluster state: its own
+ * ({@code nodes}, {@code probes}) and those the features declare ({@link CacheDeclaration}). With
  * {@code nova.cluster.enabled=false} the same caches are local and there is no transport. Membership, failure
- * detection, replication and state transfer are Infinispan's and JGroups'; Nova only listens to the views and
- * turns them into {@link MembershipChanged} events.
+ * detection, replication and state transfer are Infinispan's and JGroups'; Nova only listens to the views and turns
+ * them into {@link MembershipChanged} events, one at a time and in order.
  */
 @ApplicationScoped
 public class ClusterRuntime {
 
-    /** {@link ClientRecord} by client name. */
-    public static final String CLIENTS = "clients";
-    /** {@link Subscription} by subscription id. */
-    public static final String SUBSCRIPTIONS = "subscriptions";
     /** {@link NodeRecord} by node name. */
     public static final String NODES = "nodes";
-    /** Stream interest: key {@code channel|node}, value the node name. */
-    public static final String INTERESTS = "interests";
     /** Replication probes that measure sync lag, by node name. */
     public static final String PROBES = "probes";
-    /** Rate-limit budgets shared by the cluster (Bucket4j state by scope); local when they are not shared. */
-    public static final String RATE_LIMITS = "ratelimits";
-    /** Rate-limit budgets of this node only (per connection). */
-    public static final String LOCAL_RATE_LIMITS = "ratelimits-local";
 
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
     private final NodeSettings node;
     private final ClusterSettings settings;
-    private final RateLimitSettings rateLimits;
+    private final Instance<CacheDeclaration> declarations;
     private final NovaExecutors executors;
     private final Event<MembershipChanged> membership;
+    private final Map<String, CacheDeclaration> caches = new LinkedHashMap<>();
     private NodeIdentity identity;
     private EmbeddedCacheManager manager;
     private ViewHistory views;
     private SerialExecutor viewLane;
     private volatile List<String> lastMembers = List.of();
-    private final Set<String> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
     public ClusterRuntime(
             NodeSettings node,
             ClusterSettings settings,
-            RateLimitSettings rateLimits,
+            @Any Instance<CacheDeclaration> declarations,
             NovaExecutors executors,
             Event<MembershipChanged> membership) {
         this.node = node;
         this.settings = settings;
-        this.rateLimits = rateLimits;
+        this.declarations = declarations;
         this.executors = executors;
         this.membership = membership;
     }
@@ -103,115 +89,62 @@ public class ClusterRuntime {
     void start() {
         long startedAt = System.currentTimeMillis();
         identity = new NodeIdentity(node.name(), node.region(), startedAt);
-        ClusterSettings cluster = settings;
-        views = new ViewHistory(cluster.quorumSize());
+        views = new ViewHistory(settings.quorumSize());
         viewLane = new SerialExecutor(executors.control(), "views");
-        GlobalConfigurationBuilder global = cluster.enabled()
+        caches.put(NODES, CacheDeclaration.replicated(NODES, settings.enabled(), new ClusterSchemaImpl()));
+        caches.put(PROBES, CacheDeclaration.replicated(PROBES, settings.enabled(), null));
+        for (CacheDeclaration declared : declarations) {
+            if (caches.putIfAbsent(declared.name(), declared) != null) {
+                throw new IllegalStateException("NOVA-1005 cache " + declared.name() + " is declared twice");
+            }
+        }
+        GlobalConfigurationBuilder global = settings.enabled()
                 ? GlobalConfigurationBuilder.defaultClusteredBuilder()
                 : new GlobalConfigurationBuilder().nonClusteredDefault();
         global.cacheManagerName("nova-" + identity.name());
         global.jmx().enabled(false);
-        global.serialization().addContextInitializer(new NovaSchemaImpl());
-        if (cluster.enabled()) {
+        Set<Class<?>> schemas = new java.util.HashSet<>();
+        for (CacheDeclaration cache : caches.values()) {
+            SerializationContextInitializer schema = cache.schema();
+            if (schema != null && schemas.add(schema.getClass())) {
+                global.serialization().addContextInitializer(schema);
+            }
+        }
+        if (settings.enabled()) {
             global.transport()
-                    .clusterName(cluster.name())
+                    .clusterName(settings.name())
                     .nodeName(identity.name())
-                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(cluster));
+                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(settings));
         }
         manager = new DefaultCacheManager(global.build(), false);
         try {
-            if (cluster.enabled()) {
+            if (settings.enabled()) {
                 manager.addListener(new ViewListener());
             }
             manager.start();
-            if (cluster.enabled()) {
-                verifyStack(cluster);
+            if (settings.enabled()) {
+                verifyStack(settings);
             }
-            defineCaches(cluster);
+            // Starting the caches here receives their state from the other members before the node serves anything.
+            caches.values().forEach(cache -> manager.defineConfiguration(cache.name(), cache.configuration()));
+            caches.keySet().forEach(manager::getCache);
         } catch (RuntimeException e) {
             // Never leave a half-started member in the others' view, holding its ports.
             manager.stop();
             throw e;
         }
-        if (cluster.enabled()) {
+        if (settings.enabled()) {
             // Known before start returns, so clients created right after it (declared ones) may start at once.
             views.first(members(), System.currentTimeMillis());
             onView(members(), false);
         } else {
-            views.update(List.of(identity.name()), Set.of(), System.currentTimeMillis());
+            views.update(List.of(identity.name()), System.currentTimeMillis());
         }
         LOG.info(() -> "NOVA-1001 node " + identity.name() + " (region " + identity.region() + ") "
-                + (cluster.enabled()
-                        ? "joined cluster " + cluster.name() + " as one of "
+                + (settings.enabled()
+                        ? "joined cluster " + settings.name() + " as one of "
                                 + members().size() + " member(s) in " + (System.currentTimeMillis() - startedAt) + " ms"
                         : "runs alone: clustering is disabled (nova.cluster.enabled=false)"));
-    }
-
-    private void defineCaches(ClusterSettings cluster) {
-        manager.defineConfiguration(CLIENTS, clientsCache(cluster.enabled()));
-        manager.defineConfiguration(SUBSCRIPTIONS, replicated(cluster.enabled() && cluster.distributedSubscriptions()));
-        manager.defineConfiguration(NODES, replicated(cluster.enabled()));
-        manager.defineConfiguration(INTERESTS, replicated(cluster.enabled()));
-        manager.defineConfiguration(PROBES, replicated(cluster.enabled()));
-        manager.defineConfiguration(RATE_LIMITS, rateLimitsCache(cluster.enabled() && rateLimits.distributed()));
-        manager.defineConfiguration(LOCAL_RATE_LIMITS, replicated(false));
-        // Starting the caches here receives their state from the other members before the node serves anything.
-        for (String name : List.of(CLIENTS, SUBSCRIPTIONS, NODES, INTERESTS, PROBES, RATE_LIMITS, LOCAL_RATE_LIMITS)) {
-            manager.getCache(name);
-        }
-    }
-
-    /**
-     * Client records decide ownership: their conditional writes must stay correct when retried across a topology
-     * change, so the cache is transactional (pessimistic), and after a partition the record with the highest
-     * epoch wins.
-     */
-    private static org.infinispan.configuration.cache.Configuration clientsCache(boolean clustered) {
-        ConfigurationBuilder builder = new ConfigurationBuilder().read(replicated(clustered));
-        builder.transaction()
-                .transactionMode(TransactionMode.TRANSACTIONAL)
-                .lockingMode(LockingMode.PESSIMISTIC)
-                .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
-        if (clustered) {
-            builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
-        }
-        return builder.build();
-    }
-
-    /**
-     * Budgets: every member holds every bucket, so a lost member takes none with it; a command is applied by the
-     * key's primary owner and replayed on the others. A minority partition stops its sessions, so after a merge the
-     * majority's budgets are the ones that count.
-     */
-    private org.infinispan.configuration.cache.Configuration rateLimitsCache(boolean clustered) {
-        if (!clustered) {
-            return replicated(false);
-        }
-        ConfigurationBuilder builder = new ConfigurationBuilder().read(replicated(true));
-        builder.clustering()
-                .remoteTimeout(rateLimits.timeout().toMillis())
-                .partitionHandling()
-                .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
-        return builder.build();
-    }
-
-    private static org.infinispan.configuration.cache.Configuration replicated(boolean clustered) {
-        ConfigurationBuilder builder = new ConfigurationBuilder();
-        if (!clustered) {
-            builder.clustering().cacheMode(CacheMode.LOCAL);
-            return builder.build();
-        }
-        builder.clustering()
-                .cacheMode(CacheMode.REPL_SYNC)
-                .stateTransfer()
-                .awaitInitialTransfer(true)
-                .timeout(60_000);
-        // After a split both sides may have written; on merge keep whatever exists on either side.
-        builder.clustering()
-                .partitionHandling()
-                .whenSplit(PartitionHandling.ALLOW_READ_WRITES)
-                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
-        return builder.build();
     }
 
     /** Fails the start unless the JGroups stack is exactly the TCP stack configured (never a multicast default). */
@@ -248,7 +181,7 @@ public class ClusterRuntime {
 
     private static List<String> reversed(List<String> list) {
         List<String> copy = new ArrayList<>(list);
-        java.util.Collections.reverse(copy);
+        Collections.reverse(copy);
         return copy;
     }
 
@@ -264,9 +197,19 @@ public class ClusterRuntime {
         }
     }
 
-    /** A member said it is leaving on purpose: its departure does not count against quorum. */
-    public void leaving(String member) {
-        leaving.add(member);
+    /**
+     * A member said it is leaving on purpose: its departure does not count against quorum. The announcement may
+     * arrive before or after the view without it; when it comes late and changes quorum, the features are told.
+     */
+    void leaving(String member) {
+        if (!clustered() || member.equals(identity.name())) {
+            return;
+        }
+        viewLane.execute(() -> views.leaving(member, System.currentTimeMillis()).ifPresent(snapshot -> {
+            LOG.info(
+                    () -> "NOVA-1006 " + member + " left on purpose: quorum is now counted among " + snapshot.stable());
+            membership.fire(new MembershipChanged(List.of(), List.of(), false, snapshot));
+        }));
     }
 
     @Produces
@@ -324,32 +267,25 @@ public class ClusterRuntime {
         return transport instanceof JGroupsTransport jgroups ? Optional.of(jgroups.getChannel()) : Optional.empty();
     }
 
-    public Cache<String, ClientRecord> clients() {
-        return manager.getCache(CLIENTS);
-    }
-
-    public Cache<String, Subscription> subscriptions() {
-        return manager.getCache(SUBSCRIPTIONS);
-    }
-
     public Cache<String, NodeRecord> nodes() {
         return manager.getCache(NODES);
-    }
-
-    public Cache<String, String> interests() {
-        return manager.getCache(INTERESTS);
     }
 
     public Cache<String, Long> probes() {
         return manager.getCache(PROBES);
     }
 
-    public Cache<String, byte[]> rateLimits() {
-        return manager.getCache(RATE_LIMITS);
+    /** A cache declared by a feature (or one of the cluster's own), by name. */
+    public <K, V> Cache<K, V> cache(String name) {
+        if (!caches.containsKey(name)) {
+            throw new IllegalArgumentException("no cache " + name + " is declared");
+        }
+        return manager.getCache(name);
     }
 
-    public Cache<String, byte[]> localRateLimits() {
-        return manager.getCache(LOCAL_RATE_LIMITS);
+    /** The names of every cache this node keeps, in the order they were declared. */
+    public List<String> cacheNames() {
+        return List.copyOf(caches.keySet());
     }
 
     /** Records a view and tells the rest of the application, on the view lane (a managed thread, in order). */

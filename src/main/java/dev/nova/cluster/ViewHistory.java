@@ -1,14 +1,20 @@
 package dev.nova.cluster;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Follows the JGroups views a node sees and decides whether it still has quorum. The last stable view is the most
  * recent view that kept quorum; a view keeps quorum when it holds more than half of the last stable view, or
  * exactly half including that view's oldest member (so one side of an even split carries on), or, when a fixed
  * quorum size is configured, at least that many members. A node without quorum may be on the minority side of a
- * partition and cannot prove it still owns anything.
+ * partition and cannot prove it still owns anything. A member that announced it is leaving on purpose (a graceful
+ * shutdown) does not count against quorum: it is dropped from the stable view when it leaves, whichever of the
+ * announcement and the view comes first.
  *
  * <p>Not thread-safe: view changes arrive one at a time; readers take {@link #snapshot()}.
  */
@@ -17,7 +23,13 @@ public final class ViewHistory {
     /** What a reader needs at one instant. */
     public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {}
 
+    /** How long an announcement waits for its member to leave the view before it is forgotten. */
+    static final long ANNOUNCEMENT_TTL_MS = 120_000;
+
     private final Integer quorumSize;
+    /** Members that announced they are leaving, while still in the view, and when they did. */
+    private final Map<String, Long> announced = new HashMap<>();
+
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0);
 
     /** @param quorumSize a fixed member count that forms quorum, or null for the majority rule */
@@ -29,7 +41,7 @@ public final class ViewHistory {
      * Records a new view (members oldest first, as JGroups lists them). Members that left on purpose (a graceful
      * shutdown they announced) are dropped from the stable view first: they do not count against quorum.
      */
-    public synchronized Snapshot update(List<String> members, Set<String> leftGracefully, long now) {
+    private synchronized Snapshot update(List<String> members, Set<String> leftGracefully, long now) {
         Snapshot previous = snapshot;
         List<String> view = List.copyOf(members);
         List<String> stable = previous.stable().stream()
@@ -48,9 +60,38 @@ public final class ViewHistory {
         return snapshot.changedAt() == 0 ? update(members, now) : snapshot;
     }
 
-    /** Records a new view in which nobody left on purpose. */
-    public Snapshot update(List<String> members, long now) {
-        return update(members, Set.of(), now);
+    /**
+     * Records a new view; members that announced they were leaving and are gone from it left on purpose and do not
+     * count against quorum.
+     */
+    public synchronized Snapshot update(List<String> members, long now) {
+        announced.values().removeIf(at -> now - at > ANNOUNCEMENT_TTL_MS);
+        Set<String> gone = announced.keySet().stream()
+                .filter(member -> !members.contains(member))
+                .collect(Collectors.toSet());
+        announced.keySet().removeAll(gone);
+        return update(members, gone, now);
+    }
+
+    /**
+     * A member announced that it is leaving on purpose. While it is still in the view, this is remembered for the
+     * view without it; when the view without it came first, it is dropped from the stable view now, and the new
+     * snapshot is returned if that changed anything.
+     */
+    public synchronized Optional<Snapshot> leaving(String member, long now) {
+        Snapshot previous = snapshot;
+        if (previous.current().contains(member)) {
+            announced.put(member, now);
+            return Optional.empty();
+        }
+        if (!previous.stable().contains(member)) {
+            return Optional.empty();
+        }
+        List<String> stable =
+                previous.stable().stream().filter(m -> !m.equals(member)).toList();
+        boolean quorum = stable.isEmpty() || hasQuorum(previous.current(), stable);
+        snapshot = new Snapshot(previous.current(), quorum ? previous.current() : stable, quorum, now);
+        return Optional.of(snapshot);
     }
 
     public Snapshot snapshot() {

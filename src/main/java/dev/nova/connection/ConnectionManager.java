@@ -7,7 +7,6 @@ import dev.nova.platform.PlatformCatalog;
 import dev.nova.ratelimit.OutboundGate;
 import dev.nova.stream.HandoverGate;
 import dev.nova.stream.MessageSink;
-import dev.nova.telemetry.NovaMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.metrics.MetricRegistry;
 
 /**
  * Owns the exchange sessions of every client this node runs: starts and stops {@link ClientConnection}s, drives
@@ -41,7 +41,7 @@ public class ConnectionManager {
     private final NovaExecutors executors;
     private final MessageSink sink;
     private final OutboundGate gate;
-    private final NovaMetrics metrics;
+    private final ClientMetrics metrics;
     private final ConcurrentHashMap<String, ClientConnection> running = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, HandoverGate> gates = new ConcurrentHashMap<>();
     private ScheduledFuture<?> watchdog;
@@ -57,13 +57,13 @@ public class ConnectionManager {
             NovaExecutors executors,
             MessageSink sink,
             OutboundGate gate,
-            NovaMetrics metrics) {
+            MetricRegistry metrics) {
         this.settings = settings;
         this.platforms = platforms;
         this.executors = executors;
         this.sink = sink;
         this.gate = gate;
-        this.metrics = metrics;
+        this.metrics = metrics == null ? null : new ClientMetrics(metrics);
     }
 
     protected ConnectionManager() {

@@ -49,9 +49,6 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class TransferService {
 
-    /** Bus operation: the source's side of a handover (arguments: client, epoch, target). */
-    static final byte HANDOVER = 3;
-
     private static final long TICK_MS = 50;
     private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(3);
     private static final Logger LOG = Logger.getLogger(TransferService.class.getName());
@@ -106,7 +103,7 @@ public class TransferService {
     void start() {
         lane = new SerialExecutor(executors.control(), "transfers");
         clients.listen(name -> lane.execute(() -> onRecord(name)));
-        bus.handle(HANDOVER, this::handOver);
+        bus.handle(ClusterBus.Operation.HANDOVER, this::handOver);
         ticker = executors
                 .timers()
                 .scheduleWithFixedDelay(() -> lane.execute(this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -242,7 +239,11 @@ public class TransferService {
     private void switchOver(String name, Pending transfer) {
         HandoverGate.Handover handover;
         try {
-            byte[] answer = bus.call(transfer.source(), HANDOVER, request(name, transfer.epoch()), HANDOVER_TIMEOUT)
+            byte[] answer = bus.call(
+                            transfer.source(),
+                            ClusterBus.Operation.HANDOVER,
+                            request(name, transfer.epoch()),
+                            HANDOVER_TIMEOUT)
                     .get(HANDOVER_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
             handover = decode(answer);
         } catch (Exception e) {

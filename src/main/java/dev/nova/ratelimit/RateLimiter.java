@@ -1,12 +1,15 @@
 package dev.nova.ratelimit;
 
+import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterSettings;
 import dev.nova.model.ClientSpec;
 import dev.nova.telemetry.LatencyRecorder;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,6 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.Cache;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.conflict.MergePolicy;
 import org.infinispan.distribution.DistributionInfo;
 import org.infinispan.distribution.DistributionManager;
 
@@ -27,6 +32,11 @@ import org.infinispan.distribution.DistributionManager;
  */
 @ApplicationScoped
 public class RateLimiter {
+
+    /** Budgets shared by the cluster (Bucket4j state by scope); local when they are not shared. */
+    public static final String SHARED = "ratelimits";
+    /** Budgets of this node only (per connection). */
+    public static final String LOCAL = "ratelimits-local";
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RateLimiter.class.getName());
 
@@ -62,7 +72,7 @@ public class RateLimiter {
     @PostConstruct
     void start() {
         RateLimitSettings limits = settings;
-        init(new CostModel(limits), cluster.rateLimits(), cluster.localRateLimits());
+        init(new CostModel(limits), cluster.cache(SHARED), cluster.cache(LOCAL));
         LOG.info(() -> "NOVA-8000 rate limits " + (limits.distributed() ? "shared by the cluster" : "of this node only")
                 + ", " + Math.round(limits.safetyMargin() * 100) + " % below the exchanges' limits; egress address "
                 + limits.egressAddress());
@@ -72,6 +82,30 @@ public class RateLimiter {
         costs = model;
         shared = new InfinispanBuckets(sharedCache, model.settings().timeout()).asAsync();
         local = new InfinispanBuckets(localCache, model.settings().timeout()).asAsync();
+    }
+
+    /**
+     * Shared budgets: every member holds every bucket, so a lost member takes none with it; a command is applied by
+     * the key's primary owner and replayed on the others. A minority partition stops its sessions, so after a merge
+     * the majority's budgets are the ones that count.
+     */
+    @Produces
+    static CacheDeclaration shared(ClusterSettings cluster, RateLimitSettings limits) {
+        boolean clustered = cluster.enabled() && limits.distributed();
+        ConfigurationBuilder builder = CacheDeclaration.replicated(clustered);
+        if (clustered) {
+            builder.clustering()
+                    .remoteTimeout(limits.timeout().toMillis())
+                    .partitionHandling()
+                    .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
+        }
+        return new CacheDeclaration(SHARED, builder.build(), new RateLimitSchemaImpl());
+    }
+
+    /** Per-connection budgets, which no other node draws from. */
+    @Produces
+    static CacheDeclaration local() {
+        return CacheDeclaration.replicated(LOCAL, false, new RateLimitSchemaImpl());
     }
 
     public CostModel costs() {
@@ -206,7 +240,7 @@ public class RateLimiter {
         if (cluster == null) {
             return null;
         }
-        Cache<String, byte[]> cache = cluster.rateLimits();
+        Cache<String, byte[]> cache = cluster.cache(SHARED);
         if (!scope.shared() || !cluster.clustered()) {
             return cluster.identity().name();
         }

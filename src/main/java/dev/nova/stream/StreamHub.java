@@ -3,12 +3,12 @@ package dev.nova.stream;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
+import dev.nova.model.NodeIdentity;
 import dev.nova.platform.SequenceTracker;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -22,17 +22,18 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Fans market data out to this node's consumers. {@link #publish} runs on the thread handling a session's frames: it looks
- * up the consumers of the channel, frames the message as SSE bytes once if any of them wants it, and enqueues those
- * bytes on each consumer's lane; a CDI event is fired from a lane of its own, and only when the application observes
- * {@link MarketMessage} at all.
+ * Fans market data out to this node's consumers and to the other nodes that have consumers of its channel.
+ * {@link #publish} runs on the thread handling a session's frames: it looks up the consumers of the channel, frames the
+ * message as SSE bytes once if any of them wants it, and enqueues those bytes on each consumer's lane; the
+ * {@link Forwarder} enqueues it for interested nodes; a CDI event is fired from a lane of its own, and only when the
+ * application observes {@link MarketMessage} at all. What other nodes forward arrives on the cluster bus and goes to
+ * this node's consumers only.
  */
 @ApplicationScoped
-public class StreamHub implements MessageSink, RemoteMessages {
+public class StreamHub implements MessageSink {
 
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
 
@@ -48,6 +49,8 @@ public class StreamHub implements MessageSink, RemoteMessages {
     private final ConcurrentHashMap<SseConsumer, Set<String>> eventConsumers = new ConcurrentHashMap<>();
 
     private final ClusterBus bus;
+    private final Interests interests;
+    private final NodeIdentity self;
     private final ConcurrentHashMap<Long, SseConsumer> consumers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> endedByReason = new ConcurrentHashMap<>();
     /** The sequences delivered to this node's consumers, per client and channel. */
@@ -55,10 +58,11 @@ public class StreamHub implements MessageSink, RemoteMessages {
 
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder eventsDropped = new LongAdder();
+    private final LongAdder received = new LongAdder();
     private final SseConsumer.Counters written = new SseConsumer.Counters();
     private volatile DeliveryLane<MarketMessage> cdiLane;
-    /** The bus' forward without its client proxy, looked up at the first message (see {@link #target()}). */
-    private Consumer<MarketMessage> forwarder;
+    /** Null when this node is not clustered. */
+    private Forwarder forwarder;
 
     private ScheduledFuture<?> keepAlive;
 
@@ -68,12 +72,16 @@ public class StreamHub implements MessageSink, RemoteMessages {
             NovaExecutors executors,
             Event<MarketMessage> events,
             BeanManager beans,
-            ClusterBus bus) {
+            ClusterBus bus,
+            Interests interests,
+            NodeIdentity self) {
         this.settings = settings;
         this.executors = executors;
         this.events = events;
         this.beans = beans;
         this.bus = bus;
+        this.interests = interests;
+        this.self = self;
     }
 
     protected StreamHub() {
@@ -82,10 +90,20 @@ public class StreamHub implements MessageSink, RemoteMessages {
         this.events = null;
         this.beans = null;
         this.bus = null;
+        this.interests = null;
+        this.self = null;
     }
 
     @PostConstruct
     void start() {
+        if (bus.active()) {
+            forwarder = new Forwarder(
+                    self.name(), interests.index(), bus.sender(ClusterBus.Topic.MARKET_DATA), executors.delivery());
+            bus.listen(ClusterBus.Topic.MARKET_DATA, (array, offset, length) -> {
+                deliverRemote(Forwarder.decode(array, offset, length));
+                received.increment();
+            });
+        }
         MarketMessage probe = new MarketMessage("", "", MarketMessage.NO_SEQUENCE, 0, false, "{}");
         if (!beans.resolveObserverMethods(probe).isEmpty()) {
             cdiLane = new DeliveryLane<>(settings.bufferSize(), executors.delivery()) {
@@ -123,6 +141,9 @@ public class StreamHub implements MessageSink, RemoteMessages {
         if (cdiLane != null) {
             cdiLane.close();
         }
+        if (forwarder != null) {
+            forwarder.close();
+        }
     }
 
     /**
@@ -142,11 +163,10 @@ public class StreamHub implements MessageSink, RemoteMessages {
         if (lane != null) {
             lane.offer(message);
         }
-        Consumer<MarketMessage> forward = forwarder;
-        if (forward == null) {
-            forwarder = forward = bus.forwarder();
+        Forwarder forward = forwarder;
+        if (forward != null) {
+            forward.forward(message);
         }
-        forward.accept(message);
         deliverRemote(message);
     }
 
@@ -155,8 +175,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
      * followed here too, per client and channel, so consumers on this node never get a duplicate and learn of a gap
      * even when the client moved between nodes (a failover) in between.
      */
-    @Override
-    public void deliverRemote(MarketMessage incoming) {
+    void deliverRemote(MarketMessage incoming) {
         List<Subscriber> subscribers = byChannel.get(incoming.channel());
         if (subscribers == null) {
             return;
@@ -198,15 +217,19 @@ public class StreamHub implements MessageSink, RemoteMessages {
                 subscribers.add(subscriber);
                 return subscribers;
             });
-            bus.interest(channel, () -> byChannel.containsKey(channel));
+            interests.update(channel, () -> byChannel.containsKey(channel));
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
     }
 
-    /** After a partition merge, states this node's interests again: the other side may have removed them. */
-    void onMembership(@Observes MembershipChanged change) {
+    /**
+     * A new view: the interest of members that left is removed (by the coordinator); after a partition merge this
+     * node states its interests again, since the other side may have removed them.
+     */
+    public void viewChanged(MembershipChanged change) {
+        interests.forgetIfCoordinator(change.left());
         if (change.merge()) {
-            byChannel.keySet().forEach(channel -> bus.interest(channel, () -> byChannel.containsKey(channel)));
+            byChannel.keySet().forEach(channel -> interests.update(channel, () -> byChannel.containsKey(channel)));
         }
     }
 
@@ -221,11 +244,6 @@ public class StreamHub implements MessageSink, RemoteMessages {
         consumers.put(id, consumer);
         eventConsumers.put(consumer, Set.copyOf(types));
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
-    }
-
-    @Override
-    public void deliverEvent(String type, String json) {
-        publishEvent(type, json);
     }
 
     /** Sends an event (already JSON) to every events stream on this node that wants its type. */
@@ -246,7 +264,7 @@ public class StreamHub implements MessageSink, RemoteMessages {
                 return list.isEmpty() ? null : list;
             });
             if (left == null) {
-                bus.interest(channel, () -> byChannel.containsKey(channel));
+                interests.update(channel, () -> byChannel.containsKey(channel));
                 // Nobody here follows the channel any more: a later consumer starts afresh.
                 delivered.values().forEach(tracker -> tracker.forget(channel));
             }
@@ -293,6 +311,21 @@ public class StreamHub implements MessageSink, RemoteMessages {
     /** Events (messages and cluster events) written to this node's SSE streams. */
     public long eventsWritten() {
         return written.events().sum();
+    }
+
+    /** Messages sent to other nodes (one per message and node). */
+    public long forwardedCount() {
+        return forwarder == null ? 0 : forwarder.sentCount();
+    }
+
+    /** Messages not sent to other nodes because the sender lane was full or a send failed. */
+    public long forwardDroppedCount() {
+        return forwarder == null ? 0 : forwarder.droppedCount();
+    }
+
+    /** Messages other nodes forwarded to this one. */
+    public long receivedCount() {
+        return received.sum();
     }
 
     /** Messages not fired as CDI events because the observers fell behind. */

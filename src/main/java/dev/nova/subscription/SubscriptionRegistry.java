@@ -1,9 +1,13 @@
 package dev.nova.subscription;
 
 import dev.nova.NovaException;
+import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterSettings;
+import dev.nova.model.ModelSchemaImpl;
 import dev.nova.model.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +29,9 @@ import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 @ApplicationScoped
 public class SubscriptionRegistry {
 
+    /** {@link Subscription} by subscription id. */
+    public static final String CACHE = "subscriptions";
+
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
 
     private final ClusterRuntime cluster;
@@ -38,8 +45,15 @@ public class SubscriptionRegistry {
         this.cluster = null;
     }
 
+    /** Replicated, unless {@code nova.cluster.distributed-subscriptions=false} keeps every node's own. */
+    @Produces
+    static CacheDeclaration declaration(ClusterSettings cluster) {
+        return CacheDeclaration.replicated(
+                CACHE, cluster.enabled() && cluster.distributedSubscriptions(), new ModelSchemaImpl());
+    }
+
     private Cache<String, Subscription> cache() {
-        return cluster.subscriptions();
+        return cluster.cache(CACHE);
     }
 
     /** A fresh subscription id. */

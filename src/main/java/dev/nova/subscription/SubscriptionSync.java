@@ -4,6 +4,7 @@ import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.concurrency.NovaExecutors;
+import dev.nova.stream.Interests;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
 import jakarta.annotation.PostConstruct;
@@ -30,9 +31,6 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class SubscriptionSync {
 
-    /** Bus operation: run a local pass, answer {@code [checked, repaired]}. */
-    static final byte SYNC = 2;
-
     private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(SubscriptionSync.class.getName());
 
@@ -43,6 +41,7 @@ public class SubscriptionSync {
     private final SubscriptionRegistry registry;
     private final ClusterRuntime cluster;
     private final ClusterBus bus;
+    private final Interests interests;
     private final ClusterEvents events;
     private final NovaExecutors executors;
     private volatile long lastPassAt;
@@ -55,23 +54,25 @@ public class SubscriptionSync {
             SubscriptionRegistry registry,
             ClusterRuntime cluster,
             ClusterBus bus,
+            Interests interests,
             ClusterEvents events,
             NovaExecutors executors) {
         this.clients = clients;
         this.registry = registry;
         this.cluster = cluster;
         this.bus = bus;
+        this.interests = interests;
         this.events = events;
         this.executors = executors;
     }
 
     protected SubscriptionSync() {
-        this(null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null);
     }
 
     @PostConstruct
     void start() {
-        bus.handle(SYNC, arguments -> {
+        bus.handle(ClusterBus.Operation.SYNC_PASS, arguments -> {
             int[] outcome = pass(true);
             return ByteBuffer.allocate(8).putInt(outcome[0]).putInt(outcome[1]).array();
         });
@@ -100,7 +101,7 @@ public class SubscriptionSync {
      */
     public int[] pass(boolean announce) {
         long start = System.currentTimeMillis();
-        bus.reindexInterest();
+        interests.reindex();
         if (cluster.isCoordinator() && cluster.view().quorum()) {
             removeOrphans();
         }
@@ -135,7 +136,7 @@ public class SubscriptionSync {
         List<CompletableFuture<byte[]>> answers = new ArrayList<>();
         for (String member : cluster.members()) {
             if (!member.equals(cluster.identity().name())) {
-                answers.add(bus.call(member, SYNC, new byte[0], REMOTE_TIMEOUT));
+                answers.add(bus.call(member, ClusterBus.Operation.SYNC_PASS, new byte[0], REMOTE_TIMEOUT));
             }
         }
         int[] local = pass(true);

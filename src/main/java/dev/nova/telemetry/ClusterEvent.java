@@ -1,5 +1,6 @@
 package dev.nova.telemetry;
 
+import dev.nova.platform.Json;
 import java.util.List;
 
 /**
@@ -40,12 +41,12 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     public String toJson() {
         StringBuilder out = new StringBuilder(128);
         out.append("{\"type\":");
-        dev.nova.platform.Json.appendQuoted(out, type);
+        Json.appendQuoted(out, type);
         out.append(",\"node\":");
-        dev.nova.platform.Json.appendQuoted(out, node);
+        Json.appendQuoted(out, node);
         if (client != null) {
             out.append(",\"client\":");
-            dev.nova.platform.Json.appendQuoted(out, client);
+            Json.appendQuoted(out, client);
         }
         if (durationMs != null) {
             out.append(",\"durationMs\":").append(durationMs);
@@ -53,7 +54,7 @@ public record ClusterEvent(String type, String node, String client, Long duratio
         out.append(",\"at\":").append(at);
         if (detail != null) {
             out.append(",\"detail\":");
-            dev.nova.platform.Json.appendQuoted(out, detail);
+            Json.appendQuoted(out, detail);
         }
         return out.append('}').toString();
     }

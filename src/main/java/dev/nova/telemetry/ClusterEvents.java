@@ -1,8 +1,6 @@
 package dev.nova.telemetry;
 
-import dev.nova.cluster.ClusterBus;
 import dev.nova.model.NodeIdentity;
-import dev.nova.stream.StreamHub;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -11,9 +9,9 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
 /**
- * Publishes a {@link ClusterEvent} everywhere an operator may look: the log, a CDI event, {@code GET /api/events}
- * on every node (events other than membership changes are sent to the other members over the cluster bus) and the
- * {@code nova_cluster_events_total} counter (tag {@code type}). Call it from a managed thread.
+ * Publishes a {@link ClusterEvent}: logs it, counts it ({@code nova_cluster_events_total}, tag {@code type}) and fires
+ * it as a CDI event, which the features that show events observe (the event streams of every node). Call it from a
+ * managed thread.
  */
 @ApplicationScoped
 public class ClusterEvents {
@@ -21,23 +19,18 @@ public class ClusterEvents {
     private static final Logger LOG = Logger.getLogger(ClusterEvents.class.getName());
 
     private final Event<ClusterEvent> cdi;
-    private final StreamHub hub;
     private final MetricRegistry metrics;
     private final NodeIdentity node;
-    private final ClusterBus bus;
 
     @Inject
-    public ClusterEvents(
-            Event<ClusterEvent> cdi, StreamHub hub, MetricRegistry metrics, NodeIdentity node, ClusterBus bus) {
+    public ClusterEvents(Event<ClusterEvent> cdi, MetricRegistry metrics, NodeIdentity node) {
         this.cdi = cdi;
-        this.hub = hub;
         this.metrics = metrics;
         this.node = node;
-        this.bus = bus;
     }
 
     protected ClusterEvents() {
-        this(null, null, null, null, null);
+        this(null, null, null);
     }
 
     /** An event about this node (or one of its clients). */
@@ -51,12 +44,6 @@ public class ClusterEvents {
         LOG.info(() -> "NOVA-6001 " + type + " node " + subject + (client == null ? "" : " client " + client)
                 + (durationMs == null ? "" : " in " + durationMs + " ms") + (detail == null ? "" : ": " + detail));
         metrics.counter("nova.cluster.events", new Tag("type", type)).inc();
-        String json = event.toJson();
-        hub.publishEvent(event.type(), json);
-        if (!type.equals(ClusterEvent.NODE_JOINED) && !type.equals(ClusterEvent.NODE_LEFT)) {
-            // Every node sees membership changes itself; the rest happens on one node and is told to all.
-            bus.broadcastEvent(type, json);
-        }
         cdi.fire(event);
         return event;
     }

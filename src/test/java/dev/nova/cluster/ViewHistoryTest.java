@@ -75,4 +75,53 @@ class ViewHistoryTest {
         assertThat(fixed.update(List.of("b", "c"), 2).quorum()).isTrue();
         assertThat(fixed.update(List.of("c"), 3).quorum()).isFalse();
     }
+
+    @Test
+    void membersThatLeaveOnPurposeOneAfterTheOtherDoNotCountAgainstQuorum() {
+        views.update(List.of("a", "b", "c"), 1);
+
+        assertThat(views.leaving("a", 2))
+                .as("still in the view: remembered for later")
+                .isEmpty();
+        assertThat(views.update(List.of("b", "c"), 3).stable()).containsExactly("b", "c");
+        views.leaving("b", 4);
+        ViewHistory.Snapshot last = views.update(List.of("c"), 5);
+
+        assertThat(last.quorum()).as("the two oldest stopped gracefully").isTrue();
+        assertThat(last.stable()).containsExactly("c");
+    }
+
+    @Test
+    void theSameDeparturesUnannouncedLeaveTheLastMemberWithoutQuorum() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("b", "c"), 2);
+
+        assertThat(views.update(List.of("c"), 3).quorum()).isFalse();
+    }
+
+    @Test
+    void anAnnouncementThatArrivesAfterTheViewGivesQuorumBack() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("b", "c"), 2);
+        assertThat(views.update(List.of("c"), 3).quorum()).isFalse();
+
+        ViewHistory.Snapshot after = views.leaving("b", 4).orElseThrow();
+
+        assertThat(after.quorum()).isTrue();
+        assertThat(after.stable()).containsExactly("c");
+        assertThat(views.leaving("a", 5))
+                .as("no longer in the stable view: nothing changes")
+                .isEmpty();
+    }
+
+    @Test
+    void anAnnouncementWhoseMemberNeverLeftIsForgotten() {
+        views.update(List.of("a", "b"), 1);
+        views.leaving("a", 2);
+
+        long later = 2 + ViewHistory.ANNOUNCEMENT_TTL_MS + 1;
+        assertThat(views.update(List.of("b"), later).quorum())
+                .as("the oldest member vanished long after saying it would leave: a failure, not a departure")
+                .isFalse();
+    }
 }

@@ -4,16 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.nova.cluster.ClusterBus;
 import dev.nova.concurrency.NovaExecutors;
+import dev.nova.model.NodeIdentity;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.BeanManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,9 +33,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 /** Fan-out to SSE consumers with mocked sinks: slow consumers are dropped, the publisher never waits. */
 class StreamHubTest {
@@ -38,6 +47,8 @@ class StreamHubTest {
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
     private final ExecutorService delivery = Executors.newFixedThreadPool(4);
     private final ClusterBus bus = mock(ClusterBus.class);
+    private final Interests interests = mock(Interests.class);
+    private final ClusterBus.Sender sender = mock(ClusterBus.Sender.class);
     private StreamHub hub;
 
     @BeforeEach
@@ -53,13 +64,13 @@ class StreamHubTest {
     }
 
     private StreamHub hub(NovaExecutors executors, Duration sendTimeout) {
-        when(bus.forwarder()).thenReturn(bus::forward);
         StreamSettings settings = new StreamSettings(64, Duration.ofSeconds(30), sendTimeout);
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
         @SuppressWarnings("unchecked")
         Event<MarketMessage> events = mock(Event.class);
-        StreamHub created = new StreamHub(settings, executors, events, beans, bus);
+        StreamHub created =
+                new StreamHub(settings, executors, events, beans, bus, interests, new NodeIdentity("n1", "default", 1));
         created.start();
         return created;
     }
@@ -279,24 +290,34 @@ class StreamHubTest {
     }
 
     @Test
-    void localMessagesAreOfferedToTheBusAndRemoteOnesAreNot() {
+    void localMessagesAreForwardedToInterestedNodesAndRemoteOnesAreNot() throws Exception {
+        when(bus.active()).thenReturn(true);
+        when(bus.sender(ClusterBus.Topic.MARKET_DATA)).thenReturn(sender);
+        when(sender.send(any(), any())).thenReturn(true);
+        when(interests.index()).thenReturn(Map.of(CHANNEL, Set.of("n1", "n2")));
+        hub.stop();
+        hub = hub(Duration.ofMillis(300));
         MarketMessage local = message("d1", 1);
         MarketMessage remote = message("d1", 2);
 
         hub.publish(local);
         hub.deliverRemote(remote);
 
-        org.mockito.Mockito.verify(bus).forward(local);
-        org.mockito.Mockito.verify(bus, org.mockito.Mockito.never()).forward(remote);
+        ArgumentCaptor<byte[]> sent = ArgumentCaptor.forClass(byte[].class);
+        verify(sender, timeout(5_000)).send(eq("n2"), sent.capture());
+        assertThat(Forwarder.decode(sent.getValue(), 0, sent.getValue().length)).isEqualTo(local);
+        Thread.sleep(200);
+        verify(sender, times(1)).send(any(), any());
+        verify(sender, never()).send(eq("n1"), any());
+        assertThat(hub.forwardedCount()).isEqualTo(1);
     }
 
     @Test
-    void openingAndEndingStreamsTellsTheBusToRecheckInterest() {
+    void openingAndEndingStreamsTellInterestsToRecheck() {
         RecordingSink consumer = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
-        org.mockito.ArgumentCaptor<java.util.function.BooleanSupplier> wanted =
-                org.mockito.ArgumentCaptor.forClass(java.util.function.BooleanSupplier.class);
-        org.mockito.Mockito.verify(bus).interest(org.mockito.ArgumentMatchers.eq(CHANNEL), wanted.capture());
+        ArgumentCaptor<BooleanSupplier> wanted = ArgumentCaptor.forClass(BooleanSupplier.class);
+        verify(interests).update(eq(CHANNEL), wanted.capture());
         assertThat(wanted.getValue().getAsBoolean()).isTrue();
 
         consumer.closed = true;

@@ -1,19 +1,14 @@
-package dev.nova.cluster;
+package dev.nova.model;
 
-import dev.nova.model.ClientRecord;
-import dev.nova.model.ClientSpec;
-import dev.nova.model.ClientState;
-import dev.nova.model.Subscription;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.Secret;
-import dev.nova.ratelimit.BucketCommand;
 import org.infinispan.protostream.GeneratedSchema;
 import org.infinispan.protostream.annotations.ProtoSchema;
 
 /**
- * The ProtoStream schema of every value Nova keeps in a cache; the annotation processor generates its
- * implementation ({@code NovaSchemaImpl}). Add each new cached record type here.
+ * The ProtoStream schema of the shared values the cluster keeps in its caches (clients and subscriptions); the
+ * annotation processor generates its implementation ({@code ModelSchemaImpl}). Add each new cached value type here.
  */
 @ProtoSchema(
         includeClasses = {
@@ -23,12 +18,10 @@ import org.infinispan.protostream.annotations.ProtoSchema;
             ClientSpec.class,
             ClientState.class,
             ClientRecord.class,
-            Subscription.class,
-            NodeRecord.class,
-            BucketCommand.class
+            Subscription.class
         },
         schemaPackageName = "nova",
         schemaFileName = "nova.proto",
         schemaFilePath = "proto",
         allowNullFields = true)
-public interface NovaSchema extends GeneratedSchema {}
+public interface ModelSchema extends GeneratedSchema {}

@@ -1,0 +1,46 @@
+package dev.nova.cluster;
+
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.Configuration;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.protostream.SerializationContextInitializer;
+
+/**
+ * A cache a feature keeps its part of the cluster's state in, declared by that feature with a CDI producer method.
+ * {@link ClusterRuntime} defines and starts every declared cache before the node serves anything, so a joining node
+ * has received the others' state by then.
+ *
+ * @param schema the ProtoStream schema of the cached values, or null when they are JDK types
+ */
+public record CacheDeclaration(String name, Configuration configuration, SerializationContextInitializer schema) {
+
+    /** A cache replicated synchronously to every member, or a local one when {@code clustered} is false. */
+    public static CacheDeclaration replicated(String name, boolean clustered, SerializationContextInitializer schema) {
+        return new CacheDeclaration(name, replicated(clustered).build(), schema);
+    }
+
+    /**
+     * The settings of a replicated cache, for a feature to refine: synchronous replication to every member, the
+     * state received before the cache starts; after a split both sides may have written, and on merge whatever
+     * exists on either side is kept. Local when {@code clustered} is false.
+     */
+    public static ConfigurationBuilder replicated(boolean clustered) {
+        ConfigurationBuilder builder = new ConfigurationBuilder();
+        if (!clustered) {
+            builder.clustering().cacheMode(CacheMode.LOCAL);
+            return builder;
+        }
+        builder.clustering()
+                .cacheMode(CacheMode.REPL_SYNC)
+                .stateTransfer()
+                .awaitInitialTransfer(true)
+                .timeout(60_000);
+        builder.clustering()
+                .partitionHandling()
+                .whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        return builder;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.nova.stream;
+
+import dev.nova.cluster.CacheDeclaration;
+import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterSettings;
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.concurrency.SerialExecutor;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.infinispan.Cache;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
+import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
+
+/**
+ * Which nodes have stream consumers for which channel, so that the owner of a client sends a channel's messages to
+ * those nodes only. Each node states its own interest in the replicated {@code interests} cache (key
+ * {@code channel|node}) and keeps an index of everyone's, fed by a cache listener.
+ */
+@ApplicationScoped
+public class Interests {
+
+    /** Stream interest: key {@code channel|node}, value the node name. */
+    public static final String CACHE = "interests";
+
+    private final ClusterRuntime cluster;
+    private final NovaExecutors executors;
+    /** Nodes by channel; the forwarder reads it for every message. */
+    private final ConcurrentHashMap<String, Set<String>> index = new ConcurrentHashMap<>();
+
+    private SerialExecutor lane;
+    private String self;
+
+    @Inject
+    public Interests(ClusterRuntime cluster, NovaExecutors executors) {
+        this.cluster = cluster;
+        this.executors = executors;
+    }
+
+    protected Interests() {
+        this(null, null);
+    }
+
+    @Produces
+    static CacheDeclaration declaration(ClusterSettings cluster) {
+        return CacheDeclaration.replicated(CACHE, cluster.enabled(), null);
+    }
+
+    @PostConstruct
+    void start() {
+        lane = new SerialExecutor(executors.control(), "interest");
+        self = cluster.identity().name();
+        if (cluster.clustered()) {
+            cache().addListener(new IndexListener());
+            cache().keySet().forEach(this::indexAdd);
+        }
+    }
+
+    private Cache<String, String> cache() {
+        return cluster.cache(CACHE);
+    }
+
+    /** The index itself (nodes by channel), for the forwarder to read without a proxy per message. */
+    Map<String, Set<String>> index() {
+        return index;
+    }
+
+    /**
+     * Says this node's interest in a channel may have changed; {@code wanted} is asked on a lane of its own when the
+     * change is applied, so racing opens and closes of streams always leave the latest truth in the cluster.
+     */
+    public void update(String channel, BooleanSupplier wanted) {
+        if (!cluster.clustered()) {
+            return;
+        }
+        lane.execute(() -> {
+            String key = channel + "|" + self;
+            if (wanted.getAsBoolean()) {
+                cache().putIfAbsent(key, self);
+            } else {
+                cache().remove(key);
+            }
+        });
+    }
+
+    /**
+     * Removes the interest of members that left, on the coordinator (one node does it for all): an owner would only
+     * send into the void.
+     */
+    void forgetIfCoordinator(Collection<String> nodes) {
+        if (!cluster.clustered() || nodes.isEmpty() || !cluster.isCoordinator()) {
+            return;
+        }
+        lane.execute(() -> cache().keySet().stream()
+                .filter(key -> nodes.contains(key.substring(key.lastIndexOf('|') + 1)))
+                .toList()
+                .forEach(key -> cache().remove(key)));
+    }
+
+    /**
+     * Rebuilds the index from the cache. Entries a partition merge put back never raise notifications, so the
+     * periodic consistency pass calls this.
+     */
+    public void reindex() {
+        if (!cluster.clustered()) {
+            return;
+        }
+        Map<String, Set<String>> fresh = new HashMap<>();
+        for (String key : cache().keySet()) {
+            int bar = key.lastIndexOf('|');
+            if (bar > 0) {
+                fresh.computeIfAbsent(key.substring(0, bar), c -> ConcurrentHashMap.newKeySet())
+                        .add(key.substring(bar + 1));
+            }
+        }
+        index.keySet().retainAll(fresh.keySet());
+        index.putAll(fresh);
+    }
+
+    /** Nodes interested in each channel, for diagnostics. */
+    public Map<String, Set<String>> snapshot() {
+        Map<String, Set<String>> copy = new HashMap<>();
+        index.forEach((channel, nodes) -> copy.put(channel, Set.copyOf(nodes)));
+        return copy;
+    }
+
+    private void indexAdd(String key) {
+        int bar = key.lastIndexOf('|');
+        if (bar > 0) {
+            index.compute(key.substring(0, bar), (c, nodes) -> {
+                Set<String> copy = nodes == null ? ConcurrentHashMap.newKeySet() : nodes;
+                copy.add(key.substring(bar + 1));
+                return copy;
+            });
+        }
+    }
+
+    private void indexRemove(String key) {
+        int bar = key.lastIndexOf('|');
+        if (bar > 0) {
+            index.computeIfPresent(key.substring(0, bar), (c, nodes) -> {
+                nodes.remove(key.substring(bar + 1));
+                return nodes.isEmpty() ? null : nodes;
+            });
+        }
+    }
+
+    /** Keeps the index in step with the replicated cache. */
+    @Listener(sync = true)
+    public final class IndexListener {
+
+        @CacheEntryCreated
+        public void created(CacheEntryCreatedEvent<String, String> event) {
+            if (!event.isPre()) {
+                indexAdd(event.getKey());
+            }
+        }
+
+        @CacheEntryRemoved
+        public void removed(CacheEntryRemovedEvent<String, String> event) {
+            if (!event.isPre()) {
+                indexRemove(event.getKey());
+            }
+        }
+    }
+}
