@@ -6,18 +6,18 @@ import dev.nova.api.Dtos.ClusterView;
 import dev.nova.api.Dtos.NodeView;
 import dev.nova.api.Dtos.SyncResult;
 import dev.nova.boot.DeclaredClients;
-import dev.nova.client.ClientRegistry;
 import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
-import dev.nova.cluster.ClusterStatus;
 import dev.nova.cluster.SyncLagProbe;
 import dev.nova.cluster.ViewHistory;
 import dev.nova.model.ClientRecord;
+import dev.nova.ownership.ClientRegistry;
+import dev.nova.ownership.ClusterStatus;
+import dev.nova.ownership.ConsistencyPass;
 import dev.nova.stream.Interests;
 import dev.nova.stream.StreamHub;
 import dev.nova.subscription.SubscriptionRegistry;
-import dev.nova.subscription.SubscriptionSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -50,7 +50,7 @@ public class ClusterResource {
     private final ClusterRuntime cluster;
     private final ClientService clients;
     private final DeclaredClients declared;
-    private final SubscriptionSync sync;
+    private final ConsistencyPass sync;
     private final SyncLagProbe lag;
     private final ClusterBus bus;
     private final StreamHub hub;
@@ -61,7 +61,7 @@ public class ClusterResource {
             ClusterRuntime cluster,
             ClientService clients,
             DeclaredClients declared,
-            SubscriptionSync sync,
+            ConsistencyPass sync,
             SyncLagProbe lag,
             ClusterBus bus,
             StreamHub hub,
@@ -127,7 +127,7 @@ public class ClusterResource {
                             + "the clients it owns with its exchange sessions: missing ones are subscribed, orphans unsubscribed")
     @APIResponse(responseCode = "200", description = "Subscriptions checked and repairs made, cluster-wide")
     public SyncResult sync() {
-        SubscriptionSync.Result result = sync.syncCluster();
+        ConsistencyPass.Result result = sync.syncCluster();
         return new SyncResult(result.checked(), result.repaired(), result.complete());
     }
 

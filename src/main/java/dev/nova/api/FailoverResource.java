@@ -2,8 +2,7 @@ package dev.nova.api;
 
 import dev.nova.NovaException;
 import dev.nova.api.Dtos.ClientView;
-import dev.nova.api.Dtos.Takeover;
-import dev.nova.client.ClientService;
+import dev.nova.ownership.Takeover;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -26,12 +25,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "failover", description = "Moving clients between nodes by hand")
 public class FailoverResource {
 
-    private final ClientService clients;
+    private final Takeover takeover;
     private final Views views;
 
     @Inject
-    public FailoverResource(ClientService clients, Views views) {
-        this.clients = clients;
+    public FailoverResource(Takeover takeover, Views views) {
+        this.takeover = takeover;
         this.views = views;
     }
 
@@ -55,12 +54,12 @@ public class FailoverResource {
             responseCode = "409",
             description = "The client is not owned by sourceNode, is pinned, or " + "sourceNode is this node",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public List<ClientView> takeover(Takeover body) {
+    public List<ClientView> takeover(Dtos.Takeover body) {
         if (body == null || body.sourceNode() == null || body.sourceNode().isBlank()) {
             throw NovaException.invalid("sourceNode is required");
         }
         String client = body.client() == null || body.client().isBlank() ? null : body.client();
-        return clients.takeOver(client, body.sourceNode()).stream()
+        return takeover.takeOver(client, body.sourceNode()).stream()
                 .map(views::client)
                 .toList();
     }

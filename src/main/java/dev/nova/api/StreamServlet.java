@@ -1,7 +1,7 @@
 package dev.nova.api;
 
 import dev.nova.NovaException;
-import dev.nova.client.ClientRegistry;
+import dev.nova.ownership.ClientRegistry;
 import dev.nova.platform.Json;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;

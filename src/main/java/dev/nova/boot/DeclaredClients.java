@@ -4,7 +4,7 @@ import dev.nova.client.ClientService;
 import dev.nova.client.DeclaredClient;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.NodeDirectory;
-import dev.nova.subscription.SubscriptionSync;
+import dev.nova.ownership.ConsistencyPass;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -26,7 +26,7 @@ public class DeclaredClients {
     private final ClusterRuntime cluster;
     private final NodeDirectory nodes;
     private final ClientService service;
-    private final SubscriptionSync sync;
+    private final ConsistencyPass sync;
     private volatile boolean done;
 
     @Inject
@@ -35,7 +35,7 @@ public class DeclaredClients {
             ClusterRuntime cluster,
             NodeDirectory nodes,
             ClientService service,
-            SubscriptionSync sync) {
+            ConsistencyPass sync) {
         this.settings = config == null ? null : config.settings();
         this.cluster = cluster;
         this.nodes = nodes;

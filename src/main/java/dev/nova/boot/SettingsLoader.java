@@ -7,10 +7,10 @@ import dev.nova.cluster.NodeSettings;
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
-import dev.nova.failover.FailoverSettings;
+import dev.nova.ownership.ExchangeRegions;
+import dev.nova.ownership.FailoverSettings;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.ratelimit.RateLimitSettings;
-import dev.nova.routing.ExchangeRegions;
 import dev.nova.stream.StreamSettings;
 
 /**

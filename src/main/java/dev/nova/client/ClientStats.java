@@ -6,6 +6,7 @@ import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionManager;
 import dev.nova.connection.ConnectionStats;
 import dev.nova.model.ClientRecord;
+import dev.nova.ownership.ClientRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

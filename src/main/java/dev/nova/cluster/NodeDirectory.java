@@ -4,7 +4,6 @@ import dev.nova.model.NodeIdentity;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
@@ -52,7 +51,11 @@ public class NodeDirectory {
         return new NodeRecord(self.name(), self.region(), "http://" + host + ":" + port, self.incarnation());
     }
 
-    void onMembership(@Observes MembershipChanged change) {
+    /**
+     * A new view: reports the members that joined and left, removes the records of those that left (the
+     * coordinator) and writes this node's own again after a merge (the other side may have removed it).
+     */
+    public void viewChanged(MembershipChanged change) {
         NodeIdentity self = cluster.identity();
         for (String joined : change.joined()) {
             if (!joined.equals(self.name())) {

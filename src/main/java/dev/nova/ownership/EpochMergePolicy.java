@@ -1,4 +1,4 @@
-package dev.nova.failover;
+package dev.nova.ownership;
 
 import dev.nova.model.ClientRecord;
 import java.util.List;

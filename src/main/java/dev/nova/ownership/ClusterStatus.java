@@ -1,5 +1,7 @@
-package dev.nova.cluster;
+package dev.nova.ownership;
 
+import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.NodeRecord;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.nova.routing;
+package dev.nova.ownership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

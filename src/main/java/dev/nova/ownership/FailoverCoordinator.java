@@ -1,6 +1,5 @@
-package dev.nova.failover;
+package dev.nova.ownership;
 
-import dev.nova.client.ClientRegistry;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.concurrency.NovaExecutors;
@@ -20,6 +19,7 @@ import jakarta.inject.Inject;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,13 +29,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one decision maker for ownership: on the JGroups coordinator, while its side holds quorum, it finds clients
- * whose owner is gone (left the view, or came back as a new incarnation) and gives them to another node, placed by
- * region, with a conditional write at the next epoch ({@code immediate}, or after {@code nova.failover.delay} for
- * {@code delayed}). An attempt that does not get the client connected within {@code attempt-timeout} is retried on
- * another node, up to {@code max-attempts}; then the client is {@code FAILED} and unassigned until an operator
- * restarts it. Non-persistent subscriptions die with their owner. Pinned clients ({@code cluster-enabled=false})
- * never move.
+ * The one decision maker for clients whose owner is gone: on the JGroups coordinator, while its side holds quorum, it
+ * reviews every client after each view change and four times a second, decides by {@link FailoverPolicy} and writes
+ * the decision with a conditional write at the next epoch, so that a decision made on a stale record changes nothing.
  */
 @ApplicationScoped
 public class FailoverCoordinator {
@@ -98,16 +94,15 @@ public class FailoverCoordinator {
         }
     }
 
-    void onMembership(@Observes MembershipChanged change) {
+    /** A new view: a pass at once rather than at the next tick. */
+    public void viewChanged(MembershipChanged change) {
         lane.execute(this::pass);
     }
 
     /** One look at every client; acts only on the coordinator of a side with quorum. */
     void pass() {
-        if (!cluster.clustered()
-                || !cluster.joined()
-                || !cluster.isCoordinator()
-                || !cluster.view().quorum()) {
+        Members members = cluster.clustered() && cluster.joined() ? ownership.members() : null;
+        if (members == null || !FailoverPolicy.decides(members)) {
             lostSince.clear();
             return;
         }
@@ -117,7 +112,7 @@ public class FailoverCoordinator {
         for (ClientRecord record : all) {
             seen.add(record.name());
             try {
-                review(record, all, now);
+                review(record, all, members, now);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "NOVA-7010 failover review of client " + record.name() + " failed", e);
             }
@@ -125,91 +120,45 @@ public class FailoverCoordinator {
         lostSince.keySet().retainAll(seen);
     }
 
-    private void review(ClientRecord record, List<ClientRecord> all, long now) {
-        if (!record.spec().clusterEnabled() || record.owner() == null) {
-            lostSince.remove(record.name());
-            return;
+    private void review(ClientRecord record, List<ClientRecord> all, Members members, long now) {
+        String name = record.name();
+        long lostAt = now;
+        if (FailoverPolicy.ownerLost(record, members)) {
+            lostAt = lostSince.computeIfAbsent(name, n -> now);
+        } else {
+            lostSince.remove(name);
         }
-        if (!ownership.ownerAlive(record)) {
-            long lost = lostSince.computeIfAbsent(record.name(), n -> now);
-            if (!settings.automatic() || record.stopped()) {
-                return;
-            }
-            if (!record.failingOver()
-                    && settings.delayed()
-                    && now - lost < settings.delay().toMillis()) {
-                return;
-            }
-            attempt(record, all, lost, now, "owner " + record.owner() + " is gone");
-            return;
-        }
-        lostSince.remove(record.name());
-        if (record.failingOver()
-                && record.state() != ClientState.CONNECTED
-                && now - record.stateChangedAt() > settings.attemptTimeout().toMillis()) {
-            attempt(
-                    record,
-                    all,
-                    record.failoverSince(),
-                    now,
-                    "attempt " + record.failoverAttempts() + " on " + record.owner() + " did not connect within "
-                            + settings.attemptTimeout().toMillis() + " ms");
+        FailoverPolicy.Decision decision =
+                FailoverPolicy.review(record, all, members, ownership.placement(), settings, lostAt, now);
+        if (decision instanceof FailoverPolicy.Reassign reassign) {
+            reassign(record, reassign, now);
+        } else if (decision instanceof FailoverPolicy.GiveUp giveUp) {
+            giveUp(record, giveUp, now);
+        } else if (decision instanceof FailoverPolicy.NoTarget noTarget) {
+            LOG.warning(() -> "NOVA-7011 no node can take over client " + name + " (" + noTarget.why() + ")");
+        } else if (decision instanceof FailoverPolicy.EndTransfer end) {
+            endTransfer(record, end, now);
         }
     }
 
-    /** Gives the client to another node at the next epoch, or gives up when the attempts are spent. */
-    private void attempt(ClientRecord record, List<ClientRecord> all, long since, long now, String why) {
+    private void reassign(ClientRecord record, FailoverPolicy.Reassign to, long now) {
         String name = record.name();
-        if (record.failoverAttempts() >= settings.maxAttempts()) {
-            Optional<ClientRecord> failed =
-                    clients.update(name, r -> r.epoch() == record.epoch() ? r.unassign(ClientState.FAILED, now) : r);
-            if (failed.filter(r -> r.epoch() == record.epoch() + 1).isPresent()) {
-                lostSince.remove(name);
-                events.publish(
-                        ClusterEvent.FAILOVER_FAILED,
-                        name,
-                        now - since,
-                        "gave up after "
-                                + record.failoverAttempts() + " attempt(s): " + why + "; POST /api/clients/" + name
-                                + "/restart brings it back");
-            }
-            return;
-        }
-        Set<String> exclude = new HashSet<>();
-        if (record.owner() != null) {
-            exclude.add(record.owner());
-        }
-        Optional<String> target = ownership.place(record.spec(), all, exclude);
-        if (target.isEmpty()) {
-            // The only live node is the one that just failed to connect it: try it again at a new epoch.
-            target = ownership.place(record.spec(), all, Set.of());
-        }
-        if (target.isEmpty()) {
-            LOG.warning(() -> "NOVA-7011 no node can take over client " + name + " (" + why + ")");
-            return;
-        }
-        String to = target.get();
-        long incarnation = ownership.incarnationOf(to).orElse(-1L);
-        if (incarnation < 0) {
-            return;
-        }
-        boolean first = !record.failingOver();
         Optional<ClientRecord> moved = clients.update(
                 name,
                 r -> r.epoch() == record.epoch()
-                        ? r.failoverAttempt(since).assign(to, incarnation, ClientState.FAILING_OVER, now)
+                        ? r.failoverAttempt(to.since())
+                                .assign(to.target(), to.incarnation(), ClientState.FAILING_OVER, now)
                         : r);
         if (moved.filter(r -> r.epoch() == record.epoch() + 1).isEmpty()) {
             return;
         }
-        List<Subscription> dropped = first ? dropNonPersistent(name) : List.of();
-        int attemptNumber = moved.get().failoverAttempts();
+        List<Subscription> dropped = record.failingOver() ? List.of() : dropNonPersistent(name);
         events.publish(
                 ClusterEvent.FAILOVER_STARTED,
                 name,
                 null,
-                why + "; attempt " + attemptNumber + " of "
-                        + settings.maxAttempts() + " moves it from " + record.owner() + " to " + to + " at epoch "
+                to.why() + "; attempt " + moved.get().failoverAttempts() + " of " + settings.maxAttempts()
+                        + " moves it from " + record.owner() + " to " + to.target() + " at epoch "
                         + moved.get().epoch()
                         + (dropped.isEmpty()
                                 ? ""
@@ -217,6 +166,37 @@ public class FailoverCoordinator {
                                         + dropped.stream()
                                                 .map(s -> s.id() + " " + s.channel())
                                                 .toList()));
+    }
+
+    private void giveUp(ClientRecord record, FailoverPolicy.GiveUp giveUp, long now) {
+        String name = record.name();
+        Optional<ClientRecord> failed =
+                clients.update(name, r -> r.epoch() == record.epoch() ? r.unassign(ClientState.FAILED, now) : r);
+        if (failed.filter(r -> r.epoch() == record.epoch() + 1).isPresent()) {
+            lostSince.remove(name);
+            events.publish(
+                    ClusterEvent.FAILOVER_FAILED,
+                    name,
+                    now - giveUp.since(),
+                    giveUp.why() + "; POST /api/clients/" + name + "/restart brings it back");
+        }
+    }
+
+    /** Ends a transfer nobody can finish; the owner sees the record change and delivers again. */
+    private void endTransfer(ClientRecord record, FailoverPolicy.EndTransfer end, long now) {
+        Optional<ClientRecord> ended = clients.update(
+                record.name(),
+                r -> r.epoch() == record.epoch() && Objects.equals(r.transferTo(), record.transferTo())
+                        ? r.transferTo(null)
+                        : r);
+        if (ended.filter(r -> r.epoch() == record.epoch() && r.transferTo() == null)
+                .isPresent()) {
+            events.publish(
+                    ClusterEvent.TRANSFER_ABORTED,
+                    record.name(),
+                    now - record.stateChangedAt(),
+                    end.why() + "; " + record.owner() + " keeps the client");
+        }
     }
 
     /** Non-persistent subscriptions end with the owner that ran them. */

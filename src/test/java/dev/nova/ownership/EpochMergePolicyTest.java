@@ -1,4 +1,4 @@
-package dev.nova.failover;
+package dev.nova.ownership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

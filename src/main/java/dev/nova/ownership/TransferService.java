@@ -1,10 +1,7 @@
-package dev.nova.failover;
+package dev.nova.ownership;
 
 import dev.nova.NovaException;
-import dev.nova.client.ClientRegistry;
-import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
-import dev.nova.cluster.ClusterRuntime;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.connection.ConnectionManager;
@@ -53,9 +50,9 @@ public class TransferService {
     private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(3);
     private static final Logger LOG = Logger.getLogger(TransferService.class.getName());
 
-    private final ClusterRuntime cluster;
     private final ClientRegistry clients;
-    private final ClientService service;
+    private final ClientLocks locks;
+    private final Reconciler reconciler;
     private final SubscriptionRegistry subscriptions;
     private final ConnectionManager connections;
     private final Ownership ownership;
@@ -73,9 +70,9 @@ public class TransferService {
 
     @Inject
     public TransferService(
-            ClusterRuntime cluster,
             ClientRegistry clients,
-            ClientService service,
+            ClientLocks locks,
+            Reconciler reconciler,
             SubscriptionRegistry subscriptions,
             ConnectionManager connections,
             Ownership ownership,
@@ -83,9 +80,9 @@ public class TransferService {
             ClusterEvents events,
             NovaExecutors executors,
             FailoverSettings settings) {
-        this.cluster = cluster;
         this.clients = clients;
-        this.service = service;
+        this.locks = locks;
+        this.reconciler = reconciler;
         this.subscriptions = subscriptions;
         this.connections = connections;
         this.ownership = ownership;
@@ -128,48 +125,20 @@ public class TransferService {
      * transfer was aborted (the source then keeps the client).
      */
     public ClientRecord transfer(String name, String target) {
-        ClientRecord record = service.get(name);
-        if (ownership.incarnationOf(target).isEmpty()) {
-            throw NovaException.notFound("node '" + target + "' is not a member of the cluster");
-        }
-        if (target.equals(record.owner())) {
-            throw NovaException.conflict("client '" + name + "' is already owned by " + target);
-        }
-        if (!record.spec().clusterEnabled()) {
-            throw NovaException.conflict("client '" + name + "' is pinned to its node (cluster-enabled=false)");
-        }
-        if (record.transferTo() != null || record.failingOver()) {
-            throw NovaException.conflict("client '" + name + "' is already moving ("
-                    + (record.failingOver() ? "failing over" : "transferring to " + record.transferTo()) + ")");
-        }
-        if (record.stopped() || record.state() != ClientState.CONNECTED || !ownership.ownerAlive(record)) {
-            throw NovaException.conflict("client '" + name + "' is " + record.state()
-                    + "; only a CONNECTED client with a live owner can be transferred");
-        }
+        ClientRecord record = get(name);
+        MovePolicy.checkTransfer(record, target, ownership.members());
         long now = System.currentTimeMillis();
         abortReasons.remove(name);
-        Optional<ClientRecord> marked = clients.update(
-                name,
-                r -> r.epoch() == record.epoch() && r.transferTo() == null
-                        ? r.transferTo(target).withState(ClientState.TRANSFERRING, now)
-                        : r);
+        Optional<ClientRecord> marked =
+                clients.update(name, r -> MovePolicy.transferStarted(r, record.epoch(), target, now));
         if (marked.filter(r -> target.equals(r.transferTo())).isEmpty()) {
             throw NovaException.conflict("client '" + name + "' changed while the transfer was being asked for");
         }
-        long patience = settings.transferTimeout().toMillis() + HANDOVER_TIMEOUT.toMillis() + 2_000;
-        long deadline = System.currentTimeMillis() + patience;
-        while (System.currentTimeMillis() < deadline) {
-            ClientRecord current = service.get(name);
-            if (target.equals(current.owner()) && current.epoch() > record.epoch()) {
-                return current;
-            }
-            if (current.transferTo() == null) {
-                break;
-            }
-            sleep(25);
-        }
-        ClientRecord current = service.get(name);
-        if (target.equals(current.owner()) && current.epoch() > record.epoch()) {
+        Duration patience = settings.transferTimeout().plus(HANDOVER_TIMEOUT).plusSeconds(2);
+        ClientRecord current = clients.await(
+                        name, r -> movedTo(r, target, record.epoch()) || r.transferTo() == null, patience)
+                .orElseThrow(() -> unknown(name));
+        if (movedTo(current, target, record.epoch())) {
             return current;
         }
         String reason = abortReasons.getOrDefault(name, "the target did not take the client over in time");
@@ -199,9 +168,7 @@ public class TransferService {
             return;
         }
         ClientRecord record = found.get();
-        if (self.equals(record.transferTo())
-                && !ownership.mine(record)
-                && cluster.view().quorum()) {
+        if (self.equals(record.transferTo()) && !ownership.mine(record) && ownership.quorum()) {
             var shadow = connections.startShadow(record.spec(), record.epoch() + 1, subscriptions.channelsOf(name));
             pending.put(name, new Pending(shadow, record.epoch(), record.owner(), System.currentTimeMillis()));
             LOG.info(
@@ -252,8 +219,8 @@ public class TransferService {
         }
         HandoverGate.Handover point = handover;
         boolean[] done = {false};
-        service.withLock(name, () -> {
-            if (!connections.adopt(transfer.shadow(), service)) {
+        locks.run(name, () -> {
+            if (!connections.adopt(transfer.shadow(), reconciler)) {
                 return;
             }
             long now = System.currentTimeMillis();
@@ -314,7 +281,7 @@ public class TransferService {
         String name = arguments.readUTF();
         long epoch = arguments.readLong();
         String target = arguments.readUTF();
-        ClientRecord record = service.get(name);
+        ClientRecord record = get(name);
         if (!ownership.mine(record) || record.epoch() != epoch || !target.equals(record.transferTo())) {
             throw new IllegalStateException("client " + name + " is not this node's to hand over at epoch " + epoch);
         }
@@ -371,11 +338,16 @@ public class TransferService {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private ClientRecord get(String name) {
+        return clients.find(name).orElseThrow(() -> unknown(name));
+    }
+
+    private static NovaException unknown(String name) {
+        return NovaException.notFound("client '" + name + "' does not exist");
+    }
+
+    /** Whether the target took the client over: it owns it at an epoch after the one the transfer began at. */
+    private static boolean movedTo(ClientRecord record, String target, long epoch) {
+        return target.equals(record.owner()) && record.epoch() > epoch;
     }
 }

@@ -1,10 +1,10 @@
-package dev.nova.subscription;
+package dev.nova.ownership;
 
-import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.stream.Interests;
+import dev.nova.subscription.SubscriptionRegistry;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
 import jakarta.annotation.PostConstruct;
@@ -29,15 +29,16 @@ import java.util.logging.Logger;
  * asks every member over the cluster bus and adds up the answers.
  */
 @ApplicationScoped
-public class SubscriptionSync {
+public class ConsistencyPass {
 
     private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(10);
-    private static final Logger LOG = Logger.getLogger(SubscriptionSync.class.getName());
+    private static final Logger LOG = Logger.getLogger(ConsistencyPass.class.getName());
 
     /** The outcome of a pass: subscriptions checked and repairs made, and whether every member answered. */
     public record Result(int checked, int repaired, boolean complete) {}
 
-    private final ClientService clients;
+    private final Reconciler reconciler;
+    private final ClientRegistry clients;
     private final SubscriptionRegistry registry;
     private final ClusterRuntime cluster;
     private final ClusterBus bus;
@@ -49,14 +50,16 @@ public class SubscriptionSync {
     private ScheduledFuture<?> periodic;
 
     @Inject
-    public SubscriptionSync(
-            ClientService clients,
+    public ConsistencyPass(
+            Reconciler reconciler,
+            ClientRegistry clients,
             SubscriptionRegistry registry,
             ClusterRuntime cluster,
             ClusterBus bus,
             Interests interests,
             ClusterEvents events,
             NovaExecutors executors) {
+        this.reconciler = reconciler;
         this.clients = clients;
         this.registry = registry;
         this.cluster = cluster;
@@ -66,8 +69,8 @@ public class SubscriptionSync {
         this.executors = executors;
     }
 
-    protected SubscriptionSync() {
-        this(null, null, null, null, null, null, null);
+    protected ConsistencyPass() {
+        this(null, null, null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -105,7 +108,7 @@ public class SubscriptionSync {
         if (cluster.isCoordinator() && cluster.view().quorum()) {
             removeOrphans();
         }
-        int[] outcome = clients.reconcileAll();
+        int[] outcome = reconciler.reconcileAll();
         long took = System.currentTimeMillis() - start;
         lastPassAt = System.currentTimeMillis();
         lastRepaired = outcome[1];

@@ -1,19 +1,20 @@
-package dev.nova.client;
+package dev.nova.ownership;
 
 import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
-import dev.nova.failover.EpochMergePolicy;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import dev.nova.model.ModelSchemaImpl;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
@@ -32,6 +33,8 @@ public class ClientRegistry {
 
     /** {@link ClientRecord} by client name. */
     public static final String CACHE = "clients";
+
+    private static final long POLL_MS = 25;
 
     private final ClusterRuntime cluster;
 
@@ -102,6 +105,26 @@ public class ClientRegistry {
                 return Optional.of(next);
             }
         }
+    }
+
+    /**
+     * Waits until the record satisfies {@code done} (or is gone), polling every {@value #POLL_MS} ms, at most
+     * {@code patience}: the record as it then is, or empty when it is gone. Used where a request waits for the owner
+     * of a client to carry out an intent written to the registry.
+     */
+    public Optional<ClientRecord> await(String name, Predicate<ClientRecord> done, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        Optional<ClientRecord> record = find(name);
+        while (record.isPresent() && !done.test(record.get()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            record = find(name);
+        }
+        return record;
     }
 
     /** Tells {@code listener} the name of every client whose record is created, changed or removed. */

@@ -1,4 +1,4 @@
-package dev.nova.routing;
+package dev.nova.ownership;
 
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;

@@ -1,4 +1,4 @@
-package dev.nova.routing;
+package dev.nova.ownership;
 
 import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;

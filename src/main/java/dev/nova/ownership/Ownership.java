@@ -1,0 +1,65 @@
+package dev.nova.ownership;
+
+import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.NodeRecord;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.NodeIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads what ownership decisions need from the cluster: this node, and the {@link Members} at this instant. The
+ * decisions themselves are pure functions elsewhere in this package ({@link Fencing}, {@link FailoverPolicy},
+ * {@link MovePolicy}, {@link Placement}).
+ */
+@ApplicationScoped
+public class Ownership {
+
+    private final ClusterRuntime cluster;
+    private final Placement placement;
+
+    @Inject
+    public Ownership(ClusterRuntime cluster, Placement placement) {
+        this.cluster = cluster;
+        this.placement = placement;
+    }
+
+    protected Ownership() {
+        this(null, null);
+    }
+
+    /** This node as an owner. */
+    public NodeIdentity self() {
+        return cluster.identity();
+    }
+
+    /** Whether this node incarnation owns the client. */
+    public boolean mine(ClientRecord record) {
+        NodeIdentity self = cluster.identity();
+        return record.ownedBy(self.name(), self.incarnation());
+    }
+
+    /** Whether this side of the cluster holds quorum. */
+    public boolean quorum() {
+        return cluster.view().quorum();
+    }
+
+    /** The members as they are now. */
+    public Members members() {
+        Map<String, NodeRecord> nodes = new HashMap<>();
+        cluster.nodes().forEach(nodes::put);
+        return new Members(
+                cluster.identity(),
+                cluster.clustered(),
+                cluster.members(),
+                nodes,
+                cluster.view().quorum(),
+                cluster.isCoordinator());
+    }
+
+    public Placement placement() {
+        return placement;
+    }
+}

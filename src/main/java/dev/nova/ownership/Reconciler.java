@@ -1,0 +1,231 @@
+package dev.nova.ownership;
+
+import dev.nova.cluster.MembershipChanged;
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.connection.ClientConnection;
+import dev.nova.connection.ConnectionListener;
+import dev.nova.connection.ConnectionManager;
+import dev.nova.model.ClientRecord;
+import dev.nova.model.ClientState;
+import dev.nova.model.ClientStateChanged;
+import dev.nova.model.NodeIdentity;
+import dev.nova.subscription.SubscriptionRegistry;
+import dev.nova.telemetry.ClusterEvent;
+import dev.nova.telemetry.ClusterEvents;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+/**
+ * Makes this node's exchange sessions follow the registry, by the rules of {@link Fencing}: it runs the clients the
+ * records give this node incarnation while its side holds quorum, lets go of the others at once, carries out stops
+ * and restarts and (un)subscribes channels until the sessions hold what the registry lists. It is woken by the
+ * registries' change notifications, by the requests this node serves, by view changes and by the periodic
+ * consistency pass. It also writes the states this node's sessions report to their records.
+ */
+@ApplicationScoped
+public class Reconciler implements ConnectionListener {
+
+    /** How long after a merge before clients are started again (records of both sides are being reconciled). */
+    private static final Duration MERGE_SETTLE = Duration.ofSeconds(3);
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+
+    private final ClientRegistry clients;
+    private final SubscriptionRegistry subscriptions;
+    private final ConnectionManager connections;
+    private final Ownership ownership;
+    private final ClientLocks locks;
+    private final ClusterEvents events;
+    private final NovaExecutors executors;
+    private final Event<ClientStateChanged> stateEvents;
+    /** The restart count each running client was last started or restarted for. */
+    private final ConcurrentHashMap<String, Long> appliedRestarts = new ConcurrentHashMap<>();
+
+    private volatile long startsAllowedAt;
+    private volatile boolean hadQuorum = true;
+
+    @Inject
+    public Reconciler(
+            ClientRegistry clients,
+            SubscriptionRegistry subscriptions,
+            ConnectionManager connections,
+            Ownership ownership,
+            ClientLocks locks,
+            ClusterEvents events,
+            NovaExecutors executors,
+            Event<ClientStateChanged> stateEvents) {
+        this.clients = clients;
+        this.subscriptions = subscriptions;
+        this.connections = connections;
+        this.ownership = ownership;
+        this.locks = locks;
+        this.events = events;
+        this.executors = executors;
+        this.stateEvents = stateEvents;
+    }
+
+    protected Reconciler() {
+        this(null, null, null, null, null, null, null, null);
+    }
+
+    @PostConstruct
+    void start() {
+        clients.listen(this::reconcileLater);
+        subscriptions.listen(this::reconcileLater);
+    }
+
+    /**
+     * A new view. Losing quorum releases every client at once; getting it back (a member that left on purpose said
+     * so late) runs the clients again. After a merge the records of both sides are being reconciled (highest epoch
+     * wins) for a moment: clients are not started until that has settled, then every client is reconciled.
+     */
+    public void viewChanged(MembershipChanged change) {
+        boolean quorum = change.view().quorum();
+        boolean regained = quorum && !hadQuorum;
+        hadQuorum = quorum;
+        if (change.merge() && quorum) {
+            startsAllowedAt = System.currentTimeMillis() + MERGE_SETTLE.toMillis();
+            executors
+                    .timers()
+                    .schedule(
+                            () -> executors.control().execute(this::reconcileAll),
+                            MERGE_SETTLE.toMillis() + 100,
+                            TimeUnit.MILLISECONDS);
+        } else if (!quorum || regained) {
+            executors.control().execute(this::reconcileAll);
+        }
+    }
+
+    /** Reconciles a client soon, on a managed thread (registry notifications arrive on Infinispan's threads). */
+    private void reconcileLater(String name) {
+        try {
+            executors.control().execute(() -> reconcile(name));
+        } catch (RuntimeException shuttingDown) {
+            LOG.fine(() -> "not reconciling " + name + ": " + shuttingDown);
+        }
+    }
+
+    /** Makes this node's sessions of one client follow the registry; returns how many things it repaired. */
+    public int reconcile(String name) {
+        return locks.call(name, () -> {
+            ClientRecord record = clients.find(name).orElse(null);
+            Optional<ClientConnection> running = connections.find(name);
+            NodeIdentity self = ownership.self();
+            boolean quorum = ownership.quorum();
+            int repaired = 0;
+            if (running.isPresent()) {
+                Optional<String> why = Fencing.mustRelease(record, running.get().epoch(), self, quorum);
+                if (why.isPresent()) {
+                    appliedRestarts.remove(name);
+                    connections.release(name);
+                    LOG.info(() -> "NOVA-7002 released client " + name + " (" + why.get() + ")");
+                    running = Optional.empty();
+                    repaired++;
+                }
+            }
+            if (!Fencing.mayRun(record, self, quorum)) {
+                return repaired;
+            }
+            Fencing.Running now = running.map(c -> new Fencing.Running(
+                            c.epoch(), c.state(), c.channels().keySet()))
+                    .orElse(null);
+            Fencing.Step step = Fencing.next(
+                    record,
+                    now,
+                    subscriptions.channelsOf(name),
+                    System.currentTimeMillis() >= startsAllowedAt,
+                    appliedRestarts.get(name));
+            return repaired + apply(record, running.orElse(null), step);
+        });
+    }
+
+    private int apply(ClientRecord record, ClientConnection connection, Fencing.Step step) {
+        String name = record.name();
+        if (step instanceof Fencing.Start start) {
+            appliedRestarts.put(name, record.restarts());
+            return connections.start(record.spec(), record.epoch(), start.channels(), this) == null ? 0 : 1;
+        }
+        if (step instanceof Fencing.RecordStopped) {
+            clients.updateState(name, ClientState.STOPPED, System.currentTimeMillis());
+            return 0;
+        }
+        if (step instanceof Fencing.Follow follow) {
+            if (follow.recordState() != null) {
+                // e.g. after an aborted transfer: the record shows what the session really is.
+                clients.updateState(name, follow.recordState(), System.currentTimeMillis());
+            }
+            if (follow.stop()) {
+                connection.stop();
+            } else if (follow.restart()) {
+                appliedRestarts.put(name, record.restarts());
+                connection.restart();
+            }
+            if (!follow.subscribe().isEmpty()) {
+                connection.subscribe(follow.subscribe());
+            }
+            if (!follow.unsubscribe().isEmpty()) {
+                connection.unsubscribe(follow.unsubscribe());
+            }
+            return follow.repairs();
+        }
+        return 0;
+    }
+
+    /** One pass over every client: {@code [checked, repaired]} (subscriptions checked, repairs made). */
+    public int[] reconcileAll() {
+        Set<String> names = new HashSet<>();
+        clients.list().forEach(r -> names.add(r.name()));
+        connections.all().forEach(c -> names.add(c.spec().name()));
+        int checked = 0;
+        int repaired = 0;
+        for (String name : names) {
+            ClientRecord record = clients.find(name).orElse(null);
+            if (record != null && ownership.mine(record)) {
+                checked += subscriptions.channelsOf(name).size();
+            }
+            repaired += reconcile(name);
+        }
+        return new int[] {checked, repaired};
+    }
+
+    /** Only the owner incarnation at the record's epoch, on a side with quorum, opens sessions for a client. */
+    @Override
+    public boolean mayConnect(String client, long epoch) {
+        return Fencing.mayConnect(clients.find(client).orElse(null), epoch, ownership.self(), ownership.quorum());
+    }
+
+    /**
+     * Records the state this node's session of a client reached ({@link Fencing#reported}); a failover that this
+     * completes is reported as {@code nova.cluster.failover.completed}.
+     */
+    @Override
+    public void stateChanged(String client, ClientState state, String detail) {
+        long now = System.currentTimeMillis();
+        NodeIdentity self = ownership.self();
+        AtomicReference<ClientRecord> before = new AtomicReference<>();
+        Optional<ClientRecord> after = clients.update(client, current -> {
+            before.set(current);
+            return Fencing.reported(current, self, state, now);
+        });
+        ClientRecord previous = before.get();
+        if (Fencing.completedFailover(previous, after.orElse(null), state)) {
+            events.publish(
+                    ClusterEvent.FAILOVER_COMPLETED,
+                    client,
+                    now - previous.failoverSince(),
+                    "running on " + self.name() + " after " + previous.failoverAttempts() + " attempt(s), epoch "
+                            + previous.epoch());
+        }
+        stateEvents.fire(new ClientStateChanged(client, state, detail, self.name(), now));
+    }
+}
