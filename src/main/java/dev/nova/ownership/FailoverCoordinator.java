@@ -152,7 +152,7 @@ public class FailoverCoordinator {
         if (moved.filter(r -> r.epoch() == record.epoch() + 1).isEmpty()) {
             return;
         }
-        List<Subscription> dropped = record.failingOver() ? List.of() : dropNonPersistent(name);
+        List<Subscription> dropped = to.first() ? dropNonPersistent(name) : List.of();
         events.publish(
                 ClusterEvent.FAILOVER_STARTED,
                 name,

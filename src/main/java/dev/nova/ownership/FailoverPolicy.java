@@ -41,9 +41,11 @@ final class FailoverPolicy {
      * Give the client to {@code target} at the next epoch.
      *
      * @param since when the failover began: the first attempt records it
+     * @param first whether this is the failover's first attempt, which ends the non-persistent subscriptions (they
+     *     die with the owner that ran them)
      * @param why what an operator reads in the {@code failover.started} event
      */
-    record Reassign(String target, long incarnation, long since, String why) implements Decision {}
+    record Reassign(String target, long incarnation, long since, boolean first, String why) implements Decision {}
 
     /** The attempts are spent: the client is FAILED and unassigned until an operator restarts it. */
     record GiveUp(long since, String why) implements Decision {}
@@ -139,6 +141,6 @@ final class FailoverPolicy {
         if (incarnation.isEmpty()) {
             return new NoTarget(why);
         }
-        return new Reassign(target.get(), incarnation.get(), since, why);
+        return new Reassign(target.get(), incarnation.get(), since, !record.failingOver(), why);
     }
 }
