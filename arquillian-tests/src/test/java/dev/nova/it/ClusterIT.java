@@ -223,7 +223,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void aKilledNodeLeavesTheViewAndARestartedOneRejoinsWithTheRegistry() throws Exception {
         createDeribit(node(1), "survivor-client", "book.AVAX-PERPETUAL.100ms");
         LibertyNode third = nodes.get(2);
@@ -253,6 +253,78 @@ class ClusterIT {
                         .path("owner")
                         .asText())
                 .isEqualTo("n1");
+    }
+
+    /**
+     * Members that leave on purpose do not count against quorum: with the two oldest stopped one after the other,
+     * the youngest keeps quorum and runs every client (without the announcement it would be a minority of the
+     * stable view left by the first departure, and pause).
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void theTwoOldestStoppedGracefullyLeaveTheLastNodeRunningEveryClient() {
+        List<String> byAge = StreamSupport.stream(
+                        node(1).get("/api/cluster/diagnostics")
+                                .json()
+                                .path("members")
+                                .spliterator(),
+                        false)
+                .map(JsonNode::asText)
+                .toList();
+        assertThat(byAge).hasSize(3);
+        LibertyNode last = named(byAge.get(2));
+        String onLast = "last-node-client";
+        Http.Reply created = last.http()
+                .post(
+                        "/api/clients",
+                        "{\"name\":\"" + onLast + "\",\"platform\":\"deribit\",\"clusterEnabled\":false,\"url\":\""
+                                + simulator.deribitUrl() + "\",\"channels\":[\"trades.ATOM-PERPETUAL.raw\"]}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String onOldest = "oldest-node-client";
+        String oldestRegion =
+                ThreeNodes.REGIONS.get(Integer.parseInt(byAge.get(0).substring(1)) - 1);
+        Http.Reply placed = last.http()
+                .post(
+                        "/api/clients",
+                        "{\"name\":\"" + onOldest + "\",\"platform\":\"deribit\",\"preferredRegion\":\""
+                                + oldestRegion + "\",\"url\":\"" + simulator.deribitUrl()
+                                + "\",\"channels\":[\"trades.NEAR-PERPETUAL.raw\"]}");
+        assertThat(placed.status()).as(placed.text()).isEqualTo(201);
+        assertThat(placed.json().path("owner").asText()).isEqualTo(byAge.get(0));
+        await().atMost(WAIT)
+                .until(() -> connectedOn(last, onLast, byAge.get(2))
+                        && connectedOn(last, onOldest, byAge.get(0))
+                        && sessionsWith("trades.NEAR-PERPETUAL.raw") == 1);
+
+        named(byAge.get(0)).close();
+        await().atMost(WAIT).until(() -> members(last).size() == 2);
+        named(byAge.get(1)).close();
+        await().atMost(WAIT).until(() -> members(last).size() == 1);
+
+        JsonNode health = last.http().get("/api/cluster/health").json();
+        assertThat(health.path("partitions").asBoolean()).as(health.toString()).isFalse();
+        await().atMost(WAIT)
+                .until(() -> connectedOn(last, onOldest, byAge.get(2))
+                        && connectedOn(last, onLast, byAge.get(2))
+                        && "ready"
+                                .equals(last.http()
+                                        .get("/api/cluster")
+                                        .json()
+                                        .path("status")
+                                        .asText()));
+        assertThat(sessionsWith("trades.ATOM-PERPETUAL.raw")).isEqualTo(1);
+        assertThat(sessionsWith("trades.NEAR-PERPETUAL.raw")).isEqualTo(1);
+        assertThat(last.log()).doesNotContain("holds no quorum");
+    }
+
+    private static LibertyNode named(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static boolean connectedOn(LibertyNode asked, String client, String owner) {
+        JsonNode seen = asked.http().get("/api/clients/" + client).json();
+        return owner.equals(seen.path("owner").asText())
+                && "CONNECTED".equals(seen.path("state").asText());
     }
 
     private static List<String> ids(JsonNode subscriptions) {

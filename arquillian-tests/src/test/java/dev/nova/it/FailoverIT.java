@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,8 +214,12 @@ class FailoverIT {
                         == 1);
     }
 
+    /**
+     * The target dies mid-transfer (its shadow session is open): the source keeps the client, the client is CONNECTED
+     * again (not TRANSFERRING for ever) and can be transferred again once the target is back.
+     */
     @Test
-    void killingTheTargetDuringATransferLeavesExactlyOneOwner() throws Exception {
+    void killingTheTargetDuringATransferLeavesExactlyOneOwnerThatCanTransferAgain() throws Exception {
         String channel = "trades.DOGE-PERPETUAL.raw";
         JsonNode created = create("killed-target", channel, "book.UNKNOWN-DOGE.100ms");
         String from = created.path("owner").asText();
@@ -236,12 +241,38 @@ class FailoverIT {
 
             assertThat(transfer.get().status()).isEqualTo(409);
             await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
+            await().atMost(WAIT).until(() -> "CONNECTED"
+                    .equals(clientSeenBy(cluster.named(askVia), "killed-target")
+                            .path("state")
+                            .asText()));
             JsonNode after = clientSeenBy(cluster.named(askVia), "killed-target");
             assertThat(after.path("owner").asText()).isEqualTo(from);
+            assertThat(after.path("epoch").asLong())
+                    .isEqualTo(created.path("epoch").asLong());
         } finally {
             restartIfDown(target);
         }
         assertThat(sessionsWith(channel)).isEqualTo(1);
+
+        // Without the channel the exchange refuses, the target can get data on every channel and take over.
+        String unknown = StreamSupport.stream(
+                        node(1).get("/api/subscriptions?client=killed-target")
+                                .json()
+                                .spliterator(),
+                        false)
+                .filter(s -> s.path("channel").asText().contains("UNKNOWN"))
+                .map(s -> s.path("id").asText())
+                .findFirst()
+                .orElseThrow();
+        assertThat(node(1).delete("/api/clients/killed-target/subscriptions/" + unknown)
+                        .status())
+                .isEqualTo(204);
+        Http.Reply again = cluster.named(askVia)
+                .http()
+                .post("/api/clients/killed-target/transfer", "{\"targetNode\":\"" + to + "\"}");
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.json().path("owner").asText()).isEqualTo(to);
+        await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
     }
 
     @Test
