@@ -8,16 +8,21 @@ import dev.nova.stream.StreamHub;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The one observer of cluster views: tells the features of a new view, one view at a time (they are fired in order
- * on the cluster's view lane), in this order: the node directory (members' records and join/leave events), stream
- * interest (a departed member's interest goes, a merge states this node's again), fencing (a side without quorum lets
- * go of its clients; after a merge, starts wait until the records have settled), then automatic failover (the
- * coordinator reassigns the clients of members that are gone).
+ * on the cluster's view lane), in this order: fencing first (a side without quorum lets go of its clients; after a
+ * merge, starts wait until the records have settled), then the node directory (members' records, join and leave
+ * events), stream interest (a departed member's interest goes, a merge states this node's again), and automatic
+ * failover (the coordinator reassigns the clients of members that are gone). Each is told even if one before it
+ * failed.
  */
 @ApplicationScoped
 public class MembershipReactions {
+
+    private static final Logger LOG = Logger.getLogger(MembershipReactions.class.getName());
 
     private final NodeDirectory nodes;
     private final StreamHub streams;
@@ -38,9 +43,17 @@ public class MembershipReactions {
     }
 
     void onView(@Observes MembershipChanged change) {
-        nodes.viewChanged(change);
-        streams.viewChanged(change);
-        reconciler.viewChanged(change);
-        failover.viewChanged(change);
+        react("fencing", () -> reconciler.viewChanged(change));
+        react("the node directory", () -> nodes.viewChanged(change));
+        react("stream interest", () -> streams.viewChanged(change));
+        react("failover", () -> failover.viewChanged(change));
+    }
+
+    private static void react(String feature, Runnable reaction) {
+        try {
+            reaction.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "NOVA-1007 " + feature + " failed to take a new view into account", e);
+        }
     }
 }

@@ -1,8 +1,7 @@
 /**
- * Clients as the cluster knows them: the {@link dev.nova.model.ClientSpec} an operator declared, and the
- * {@link dev.nova.model.ClientRecord} saying which node owns it, at which epoch, in which state.
- * {@link dev.nova.client.ClientService} is the one entry point for creating, deleting, restarting and
- * subscribing clients, whether the request comes from the REST API or from configuration at startup; it validates
- * everything before it changes anything.
+ * The operator's intents: {@code ClientService} is the one entry point for creating, deleting, stopping,
+ * restarting and subscribing clients, from the REST API or from configuration ({@code DeclaredClient}); it
+ * validates everything ({@code ClientValidator}) before it writes anything to the registries, and the owner carries
+ * it out. {@code ClientStats} gathers the counters of running clients from their owners.
  */
 package dev.nova.client;

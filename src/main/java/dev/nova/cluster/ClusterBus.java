@@ -60,14 +60,29 @@ public class ClusterBus {
         }
     }
 
-    /** The questions nodes ask each other, one enum for every remote call in the cluster. */
+    /** The questions nodes ask each other, one enum for every remote call in the cluster; the code is on the wire. */
     public enum Operation {
         /** The counters of one client (argument: its name) or of every client the node runs (empty name). */
-        CLIENT_STATS,
+        CLIENT_STATS(1),
         /** Run a consistency pass and answer what it checked and repaired. */
-        SYNC_PASS,
+        SYNC_PASS(2),
         /** The source's side of a make-before-break transfer: mute and say where delivery stopped. */
-        HANDOVER
+        HANDOVER(3);
+
+        private final byte code;
+
+        Operation(int code) {
+            this.code = (byte) code;
+        }
+
+        static Operation of(byte code) {
+            for (Operation operation : values()) {
+                if (operation.code == code) {
+                    return operation;
+                }
+            }
+            return null;
+        }
     }
 
     /** Takes the messages of one topic, on a JGroups thread: must not block. */
@@ -239,9 +254,7 @@ public class ClusterBus {
 
         @Override
         public void viewAccepted(View view) {
-            if (topic == Topic.MARKET_DATA) {
-                refreshAddresses(view);
-            }
+            refreshAddresses(view);
         }
     }
 
@@ -272,7 +285,7 @@ public class ClusterBus {
             return CompletableFuture.failedFuture(new IllegalStateException("node " + node + " is not a member"));
         }
         byte[] payload = new byte[arguments.length + 1];
-        payload[0] = (byte) operation.ordinal();
+        payload[0] = operation.code;
         System.arraycopy(arguments, 0, payload, 1, arguments.length);
         try {
             return dispatcher.<byte[]>sendMessageWithFuture(
@@ -304,8 +317,9 @@ public class ClusterBus {
         public void handle(Message message, Response response) {
             byte[] payload = message.getArray();
             int offset = message.getOffset();
-            int code = payload[offset];
-            Handler handler = code >= 0 && code < handlers.length() ? handlers.get(code) : null;
+            byte code = payload[offset];
+            Operation operation = Operation.of(code);
+            Handler handler = operation == null ? null : handlers.get(operation.ordinal());
             executors.control().execute(() -> {
                 try {
                     if (handler == null) {

@@ -6,7 +6,7 @@ import org.infinispan.protostream.annotations.ProtoSchema;
 /** The ProtoStream schema of the cluster's own records; the annotation processor generates its implementation. */
 @ProtoSchema(
         includeClasses = {NodeRecord.class},
-        schemaPackageName = "nova.cluster",
+        schemaPackageName = "nova",
         schemaFileName = "nova-cluster.proto",
         schemaFilePath = "proto",
         allowNullFields = true)

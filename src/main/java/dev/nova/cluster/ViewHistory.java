@@ -1,6 +1,7 @@
 package dev.nova.cluster;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,9 +15,10 @@ import java.util.stream.Collectors;
  * quorum size is configured, at least that many members. A node without quorum may be on the minority side of a
  * partition and cannot prove it still owns anything. A member that announced it is leaving on purpose (a graceful
  * shutdown) does not count against quorum: it is dropped from the stable view when it leaves, whichever of the
- * announcement and the view comes first.
+ * announcement and the view comes first, provided it did not leave together with members that said nothing (then
+ * this may be a partition, and the announcement proves nothing about the others).
  *
- * <p>Not thread-safe: view changes arrive one at a time; readers take {@link #snapshot()}.
+ * <p>View changes arrive one at a time, on the cluster's view lane; readers take {@link #snapshot()}.
  */
 public final class ViewHistory {
 
@@ -29,6 +31,8 @@ public final class ViewHistory {
     private final Integer quorumSize;
     /** Members that announced they are leaving, while still in the view, and when they did. */
     private final Map<String, Long> announced = new HashMap<>();
+    /** Members gone from the view whose announcement came after it, since that view. */
+    private final Set<String> announcedLate = new HashSet<>();
 
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0);
 
@@ -61,22 +65,25 @@ public final class ViewHistory {
     }
 
     /**
-     * Records a new view; members that announced they were leaving and are gone from it left on purpose and do not
-     * count against quorum.
+     * Records a new view. When every member that left since the last view had announced it was leaving, they left on
+     * purpose and do not count against quorum.
      */
     public synchronized Snapshot update(List<String> members, long now) {
         announced.values().removeIf(at -> now - at > ANNOUNCEMENT_TTL_MS);
-        Set<String> gone = announced.keySet().stream()
+        announcedLate.clear();
+        Set<String> gone = snapshot.current().stream()
                 .filter(member -> !members.contains(member))
                 .collect(Collectors.toSet());
+        boolean graceful = !gone.isEmpty() && announced.keySet().containsAll(gone);
         announced.keySet().removeAll(gone);
-        return update(members, gone, now);
+        return update(members, graceful ? gone : Set.of(), now);
     }
 
     /**
      * A member announced that it is leaving on purpose. While it is still in the view, this is remembered for the
-     * view without it; when the view without it came first, it is dropped from the stable view now, and the new
-     * snapshot is returned if that changed anything.
+     * view without it. When the view without it came first, it is dropped from the stable view now, provided every
+     * other member of the stable view is still here (or announced too); the new snapshot is returned when that gives
+     * this side quorum back.
      */
     public synchronized Optional<Snapshot> leaving(String member, long now) {
         Snapshot previous = snapshot;
@@ -87,11 +94,17 @@ public final class ViewHistory {
         if (!previous.stable().contains(member)) {
             return Optional.empty();
         }
-        List<String> stable =
-                previous.stable().stream().filter(m -> !m.equals(member)).toList();
+        announcedLate.add(member);
+        List<String> stable = previous.stable().stream()
+                .filter(m -> !announcedLate.contains(m))
+                .toList();
+        if (!previous.current().containsAll(stable)) {
+            return Optional.empty();
+        }
+        announcedLate.clear();
         boolean quorum = stable.isEmpty() || hasQuorum(previous.current(), stable);
         snapshot = new Snapshot(previous.current(), quorum ? previous.current() : stable, quorum, now);
-        return Optional.of(snapshot);
+        return quorum != previous.quorum() ? Optional.of(snapshot) : Optional.empty();
     }
 
     public Snapshot snapshot() {

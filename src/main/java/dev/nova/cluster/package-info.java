@@ -1,7 +1,7 @@
 /**
- * The cluster runtime: the one Infinispan cache manager of this node, the caches that hold cluster state
- * ({@code clients}, {@code subscriptions}, {@code nodes}) and this node's identity. Membership, replication and
- * failure detection belong to Infinispan and JGroups, never to Nova. Values stored in the caches are
- * ProtoStream-annotated records, registered in {@link dev.nova.cluster.NovaSchema}.
+ * The transport: this node's Infinispan cache manager on its JGroups channel, the caches the features declare
+ * ({@code CacheDeclaration}) besides its own ({@code nodes}, {@code probes}), the views and whether this side holds
+ * quorum ({@code MembershipChanged}), and the bus between nodes (a fork channel per topic, and calls with one enum of
+ * operations). Membership, replication and failure detection belong to Infinispan and JGroups. It knows no feature.
  */
 package dev.nova.cluster;

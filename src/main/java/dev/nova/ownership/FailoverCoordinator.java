@@ -48,6 +48,10 @@ public class FailoverCoordinator {
     private final FailoverSettings settings;
     /** When this coordinator first saw each client without a live owner. */
     private final Map<String, Long> lostSince = new ConcurrentHashMap<>();
+    /** When this coordinator first saw each open transfer (the epoch and target it saw). */
+    private final Map<String, OpenTransfer> transfers = new ConcurrentHashMap<>();
+
+    private record OpenTransfer(long epoch, String target, long since) {}
 
     private SerialExecutor lane;
     private ScheduledFuture<?> ticker;
@@ -104,6 +108,7 @@ public class FailoverCoordinator {
         Members members = cluster.clustered() && cluster.joined() ? ownership.members() : null;
         if (members == null || !FailoverPolicy.decides(members)) {
             lostSince.clear();
+            transfers.clear();
             return;
         }
         long now = System.currentTimeMillis();
@@ -118,6 +123,7 @@ public class FailoverCoordinator {
             }
         }
         lostSince.keySet().retainAll(seen);
+        transfers.keySet().retainAll(seen);
     }
 
     private void review(ClientRecord record, List<ClientRecord> all, Members members, long now) {
@@ -128,8 +134,27 @@ public class FailoverCoordinator {
         } else {
             lostSince.remove(name);
         }
-        FailoverPolicy.Decision decision =
-                FailoverPolicy.review(record, all, members, ownership.placement(), settings, lostAt, now);
+        long transferSince = now;
+        if (record.transferTo() == null) {
+            transfers.remove(name);
+        } else {
+            OpenTransfer open = transfers.compute(
+                    name,
+                    (n, known) -> known != null
+                                    && known.epoch() == record.epoch()
+                                    && known.target().equals(record.transferTo())
+                            ? known
+                            : new OpenTransfer(record.epoch(), record.transferTo(), now));
+            transferSince = open.since();
+        }
+        FailoverPolicy.Decision decision = FailoverPolicy.review(
+                record,
+                all,
+                members,
+                ownership.placement(),
+                settings,
+                new FailoverPolicy.Seen(lostAt, transferSince),
+                now);
         if (decision instanceof FailoverPolicy.Reassign reassign) {
             reassign(record, reassign, now);
         } else if (decision instanceof FailoverPolicy.GiveUp giveUp) {
@@ -182,15 +207,22 @@ public class FailoverCoordinator {
         }
     }
 
-    /** Ends a transfer nobody can finish; the owner sees the record change and delivers again. */
+    /**
+     * Ends a transfer nobody can finish, as the target does when it aborts: the owner keeps the client and, seeing the
+     * record change, delivers again (and writes the state its session really is in). Only the very transfer that was
+     * reviewed is ended, not one asked for since.
+     */
     private void endTransfer(ClientRecord record, FailoverPolicy.EndTransfer end, long now) {
         Optional<ClientRecord> ended = clients.update(
                 record.name(),
-                r -> r.epoch() == record.epoch() && Objects.equals(r.transferTo(), record.transferTo())
-                        ? r.transferTo(null)
+                r -> r.epoch() == record.epoch()
+                                && Objects.equals(r.transferTo(), record.transferTo())
+                                && r.stateChangedAt() == record.stateChangedAt()
+                        ? r.transferTo(null).withState(ClientState.CONNECTED, now)
                         : r);
         if (ended.filter(r -> r.epoch() == record.epoch() && r.transferTo() == null)
                 .isPresent()) {
+            transfers.remove(record.name());
             events.publish(
                     ClusterEvent.TRANSFER_ABORTED,
                     record.name(),

@@ -21,10 +21,11 @@ import java.util.Set;
 final class FailoverPolicy {
 
     /**
-     * How much longer than {@code transfer-timeout} a transfer may stay open before the coordinator ends it: the
-     * target's own timeout, plus the handover call and its answer.
+     * How much longer than {@code transfer-timeout} a transfer may stay open, from when the coordinator first saw it,
+     * before the coordinator ends it. A live target ends its own transfer within its timeout plus the handover call
+     * (3.5 s at most): this leaves it ample room, so that the coordinator only ends transfers nobody is carrying out.
      */
-    static final Duration TRANSFER_GRACE = Duration.ofSeconds(6);
+    static final Duration TRANSFER_GRACE = Duration.ofSeconds(15);
 
     private FailoverPolicy() {}
 
@@ -67,17 +68,26 @@ final class FailoverPolicy {
     }
 
     /**
-     * @param all every client record, for placement by load
-     * @param lostAt when this coordinator first saw the owner lost (now, for a client whose owner is alive)
+     * When this coordinator first saw what a decision waits on, by its own clock: the client's owner lost, and its
+     * transfer open ({@code now} for what it does not see).
      */
+    record Seen(long ownerLost, long transferOpen) {
+
+        static Seen now(long now) {
+            return new Seen(now, now);
+        }
+    }
+
+    /** @param all every client record, for placement by load */
     static Decision review(
             ClientRecord record,
             List<ClientRecord> all,
             Members members,
             Placement placement,
             FailoverSettings settings,
-            long lostAt,
+            Seen seen,
             long now) {
+        long lostAt = seen.ownerLost();
         if (!record.spec().clusterEnabled() || record.owner() == null) {
             return new Nothing();
         }
@@ -96,7 +106,7 @@ final class FailoverPolicy {
             if (!members.alive(record.transferTo())) {
                 return new EndTransfer("the transfer target " + record.transferTo() + " left the cluster");
             }
-            long open = now - record.stateChangedAt();
+            long open = now - seen.transferOpen();
             if (open > settings.transferTimeout().plus(TRANSFER_GRACE).toMillis()) {
                 return new EndTransfer("the transfer to " + record.transferTo() + " has been open for " + open
                         + " ms, longer than nova.failover.transfer-timeout allows");

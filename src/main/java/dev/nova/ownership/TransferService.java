@@ -255,9 +255,10 @@ public class TransferService {
     private void abort(String name, Pending transfer, String reason) {
         discard(name, reason);
         abortReasons.put(name, reason);
+        String self = ownership.self().name();
         clients.update(
                 name,
-                r -> r.epoch() == transfer.epoch() && r.transferTo() != null
+                r -> r.epoch() == transfer.epoch() && self.equals(r.transferTo())
                         ? r.transferTo(null).withState(ClientState.CONNECTED, System.currentTimeMillis())
                         : r);
         events.publish(

@@ -6,7 +6,7 @@ import org.infinispan.protostream.annotations.ProtoSchema;
 /** The ProtoStream schema of the commands the rate limiter applies to budgets inside Infinispan. */
 @ProtoSchema(
         includeClasses = {BucketCommand.class},
-        schemaPackageName = "nova.ratelimit",
+        schemaPackageName = "nova",
         schemaFileName = "nova-ratelimit.proto",
         schemaFilePath = "proto",
         allowNullFields = true)

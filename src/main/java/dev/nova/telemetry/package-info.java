@@ -1,7 +1,7 @@
 /**
- * What Nova tells operators happened and how it is doing: {@link dev.nova.telemetry.ClusterEvent}s (node joined or
- * left, subscriptions synchronized) fired as CDI events, streamed on {@code GET /api/events} and counted, and
- * MicroProfile Metrics per client (messages, gaps, duplicates, reconnects, connected) and per stream (consumers,
- * consumers dropped by reason), scraped at {@code /metrics}.
+ * What Nova tells operators happened: {@code ClusterEvent}s (a node joined or left, a failover, a transfer, a
+ * throttle) logged, counted and fired as CDI events, which the features that show them observe (the event streams
+ * of every node); and {@code LatencyRecorder} for the latency figures of the admin API. Each feature registers its
+ * own metrics.
  */
 package dev.nova.telemetry;

@@ -124,4 +124,35 @@ class ViewHistoryTest {
                 .as("the oldest member vanished long after saying it would leave: a failure, not a departure")
                 .isFalse();
     }
+
+    @Test
+    void anAnnouncingMemberCutOffTogetherWithOthersIsNoDeparture() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.leaving("c", 2);
+
+        assertThat(views.update(List.of("a"), 3).quorum())
+                .as("b left without a word: a partition may have cut a off, so c's announcement proves nothing")
+                .isFalse();
+    }
+
+    @Test
+    void aLateAnnouncementDoesNotGiveQuorumBackWhileOthersAreMissing() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("a"), 2);
+
+        assertThat(views.leaving("c", 3)).isEmpty();
+        assertThat(views.snapshot().quorum()).isFalse();
+    }
+
+    @Test
+    void twoLateAnnouncementsTogetherGiveQuorumBack() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("c"), 2);
+
+        assertThat(views.leaving("a", 3)).as("b is still missing").isEmpty();
+        ViewHistory.Snapshot after = views.leaving("b", 4).orElseThrow();
+
+        assertThat(after.quorum()).isTrue();
+        assertThat(after.stable()).containsExactly("c");
+    }
 }

@@ -25,7 +25,8 @@ class FailoverPolicyTest {
     private static final Members WITHOUT_N2 = view(N1, true, N1, N3);
 
     private static FailoverPolicy.Decision review(ClientRecord record, Members members, FailoverSettings settings) {
-        return FailoverPolicy.review(record, List.of(record), members, PLACEMENT, settings, NOW, NOW);
+        return FailoverPolicy.review(
+                record, List.of(record), members, PLACEMENT, settings, FailoverPolicy.Seen.now(NOW), NOW);
     }
 
     @Test
@@ -73,9 +74,23 @@ class FailoverPolicyTest {
                 true, true, true, Duration.ofSeconds(2), 3, Duration.ofSeconds(10), Duration.ofSeconds(10));
         ClientRecord record = owned("c", N2, 4);
 
-        assertThat(FailoverPolicy.review(record, List.of(record), WITHOUT_N2, PLACEMENT, delayed, NOW - 1_999, NOW))
+        assertThat(FailoverPolicy.review(
+                        record,
+                        List.of(record),
+                        WITHOUT_N2,
+                        PLACEMENT,
+                        delayed,
+                        new FailoverPolicy.Seen(NOW - 1_999, NOW),
+                        NOW))
                 .isInstanceOf(FailoverPolicy.Waiting.class);
-        assertThat(FailoverPolicy.review(record, List.of(record), WITHOUT_N2, PLACEMENT, delayed, NOW - 2_000, NOW))
+        assertThat(FailoverPolicy.review(
+                        record,
+                        List.of(record),
+                        WITHOUT_N2,
+                        PLACEMENT,
+                        delayed,
+                        new FailoverPolicy.Seen(NOW - 2_000, NOW),
+                        NOW))
                 .isInstanceOf(FailoverPolicy.Reassign.class);
     }
 
@@ -162,15 +177,30 @@ class FailoverPolicyTest {
     }
 
     @Test
-    void aTransferOpenLongerThanItsTimeoutAndGraceIsEnded() {
+    void aTransferOpenPastItsTimeoutAndGraceSinceTheCoordinatorSawItIsEnded() {
         long limit =
                 IMMEDIATE.transferTimeout().plus(FailoverPolicy.TRANSFER_GRACE).toMillis();
-        ClientRecord moving = owned("c", N1, 4).transferTo("n3");
+        ClientRecord moving = owned("c", N1, 4).transferTo("n3").withState(ClientState.TRANSFERRING, 0);
         Members all = view(N1, true, N1, N2, N3);
 
-        assertThat(review(moving.withState(ClientState.TRANSFERRING, NOW - limit), all, IMMEDIATE))
+        assertThat(FailoverPolicy.review(
+                        moving,
+                        List.of(moving),
+                        all,
+                        PLACEMENT,
+                        IMMEDIATE,
+                        new FailoverPolicy.Seen(NOW, NOW - limit),
+                        NOW))
+                .as("the record's own clock (another node's) does not count")
                 .isInstanceOf(FailoverPolicy.Nothing.class);
-        assertThat(review(moving.withState(ClientState.TRANSFERRING, NOW - limit - 1), all, IMMEDIATE))
+        assertThat(FailoverPolicy.review(
+                        moving,
+                        List.of(moving),
+                        all,
+                        PLACEMENT,
+                        IMMEDIATE,
+                        new FailoverPolicy.Seen(NOW, NOW - limit - 1),
+                        NOW))
                 .isInstanceOf(FailoverPolicy.EndTransfer.class);
     }
 }
