@@ -1,8 +1,11 @@
 package dev.nova.cluster;
 
+import dev.nova.concurrency.NovaExecutors;
+import dev.nova.concurrency.SerialExecutor;
 import dev.nova.model.NodeIdentity;
 import dev.nova.telemetry.ClusterEvent;
 import dev.nova.telemetry.ClusterEvents;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
@@ -10,7 +13,9 @@ import org.eclipse.microprofile.config.Config;
 /**
  * Keeps the {@code nodes} cache in step with the view: each node writes its own {@link NodeRecord} when it
  * starts and again after a merge (the other side may have removed it); the coordinator removes the records of
- * members that left. Each node reports the members it sees join and leave as cluster events.
+ * members that left. Each node reports the members it sees join and leave as cluster events. The writes of a view
+ * change go on a lane of their own: a replicated write waits while the cache settles into the new view, and the
+ * features told of the view after this one must not wait for it.
  */
 @ApplicationScoped
 public class NodeDirectory {
@@ -18,16 +23,24 @@ public class NodeDirectory {
     private final ClusterRuntime cluster;
     private final ClusterEvents events;
     private final Config config;
+    private final NovaExecutors executors;
+    private SerialExecutor writes;
 
     @Inject
-    public NodeDirectory(ClusterRuntime cluster, ClusterEvents events, Config config) {
+    public NodeDirectory(ClusterRuntime cluster, ClusterEvents events, Config config, NovaExecutors executors) {
         this.cluster = cluster;
         this.events = events;
         this.config = config;
+        this.executors = executors;
     }
 
     protected NodeDirectory() {
-        this(null, null, null);
+        this(null, null, null, null);
+    }
+
+    @PostConstruct
+    void start() {
+        writes = new SerialExecutor(executors.control(), "nodes");
     }
 
     /** Writes this node's record; called once at startup. */
@@ -72,11 +85,14 @@ public class NodeDirectory {
                             ? null
                             : "this side holds no quorum of " + change.view().stable());
         }
-        if (cluster.isCoordinator()) {
-            change.left().forEach(left -> cluster.nodes().remove(left));
-        }
-        if (change.merge() || !cluster.nodes().containsKey(self.name())) {
-            cluster.nodes().put(self.name(), record(self));
-        }
+        boolean coordinator = cluster.isCoordinator();
+        writes.execute(() -> {
+            if (coordinator) {
+                change.left().forEach(left -> cluster.nodes().remove(left));
+            }
+            if (change.merge() || !cluster.nodes().containsKey(self.name())) {
+                cluster.nodes().put(self.name(), record(self));
+            }
+        });
     }
 }

@@ -7,6 +7,7 @@ import dev.nova.model.NodeIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,14 +47,20 @@ public class Ownership {
         return cluster.view().quorum();
     }
 
-    /** The members as they are now. */
+    /** The members as they are now: the view, and the records of its members (read one by one, locally). */
     public Members members() {
+        List<String> view = cluster.members();
         Map<String, NodeRecord> nodes = new HashMap<>();
-        cluster.nodes().forEach(nodes::put);
+        for (String member : view) {
+            NodeRecord record = cluster.nodes().get(member);
+            if (record != null) {
+                nodes.put(member, record);
+            }
+        }
         return new Members(
                 cluster.identity(),
                 cluster.clustered(),
-                cluster.members(),
+                view,
                 nodes,
                 cluster.view().quorum(),
                 cluster.isCoordinator());

@@ -51,16 +51,30 @@ public final class ThreeNodes implements AutoCloseable {
             starting.add(CompletableFuture.supplyAsync(() -> LibertyNode.start(name, env, LibertyNode.freePort())));
         }
         List<LibertyNode> nodes = new ArrayList<>();
+        RuntimeException failed = null;
         for (CompletableFuture<LibertyNode> node : starting) {
-            nodes.add(node.join());
+            try {
+                nodes.add(node.join());
+            } catch (RuntimeException e) {
+                failed = e;
+            }
         }
         ThreeNodes three = new ThreeNodes(nodes);
-        for (LibertyNode node : nodes) {
-            node.awaitStarted(timeout);
+        try {
+            if (failed != null) {
+                throw failed;
+            }
+            for (LibertyNode node : nodes) {
+                node.awaitStarted(timeout);
+            }
+            Awaitility.await().atMost(timeout).until(() -> nodes.stream()
+                    .allMatch(n -> members(n).size() == count));
+            return three;
+        } catch (RuntimeException | Error | InterruptedException e) {
+            // Never leave the nodes that did start running behind a failed start.
+            three.close();
+            throw e;
         }
-        Awaitility.await().atMost(timeout).until(() -> nodes.stream()
-                .allMatch(n -> members(n).size() == count));
-        return three;
     }
 
     /** Node 1, 2 or 3. */
