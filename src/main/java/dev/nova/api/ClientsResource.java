@@ -6,7 +6,6 @@ import dev.nova.api.Dtos.CreateClient;
 import dev.nova.api.Dtos.Subscribe;
 import dev.nova.api.Dtos.Subscribed;
 import dev.nova.client.ClientService;
-import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.Subscription;
 import dev.nova.ownership.TransferService;
@@ -71,8 +70,11 @@ public class ClientsResource {
                     + "connects it; channels given here are subscribed persistently. The secret is write-only.")
     @APIResponse(responseCode = "201", description = "Created; Location names the client")
     @APIResponse(
+            responseCode = "200",
+            description = "A retry: the client exists with these very settings and holds these channels")
+    @APIResponse(
             responseCode = "409",
-            description = "A client with that name exists",
+            description = "A client with that name exists with other settings or without these channels",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response create(CreateClient body, @Context UriInfo uri) {
         if (body == null) {
@@ -88,10 +90,12 @@ public class ClientsResource {
                         body.clusterEnabled(),
                         body.credentials() == null ? null : body.credentials().clientId(),
                         body.credentials() == null ? null : body.credentials().clientSecret());
-        ClientRecord record = clients.create(spec, body.channels() == null ? List.of() : body.channels());
-        return Response.created(uri.getAbsolutePathBuilder().path(record.name()).build())
-                .entity(views.client(clients.get(record.name())))
-                .build();
+        ClientService.Creation creation = clients.create(spec, body.channels() == null ? List.of() : body.channels());
+        String name = creation.record().name();
+        Response.ResponseBuilder answer = creation.created()
+                ? Response.created(uri.getAbsolutePathBuilder().path(name).build())
+                : Response.ok();
+        return answer.entity(views.client(clients.get(name))).build();
     }
 
     @GET

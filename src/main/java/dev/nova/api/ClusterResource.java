@@ -9,9 +9,11 @@ import dev.nova.boot.DeclaredClients;
 import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.Leases;
 import dev.nova.cluster.SyncLagProbe;
 import dev.nova.cluster.ViewHistory;
 import dev.nova.model.ClientRecord;
+import dev.nova.model.Names;
 import dev.nova.ownership.ClientRegistry;
 import dev.nova.ownership.ClusterStatus;
 import dev.nova.ownership.ConsistencyPass;
@@ -20,6 +22,7 @@ import dev.nova.stream.StreamHub;
 import dev.nova.subscription.SubscriptionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,6 +33,11 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -55,6 +63,7 @@ public class ClusterResource {
     private final ClusterBus bus;
     private final StreamHub hub;
     private final Interests interests;
+    private final Leases leases;
 
     @Inject
     public ClusterResource(
@@ -65,7 +74,8 @@ public class ClusterResource {
             SyncLagProbe lag,
             ClusterBus bus,
             StreamHub hub,
-            Interests interests) {
+            Interests interests,
+            Leases leases) {
         this.cluster = cluster;
         this.clients = clients;
         this.declared = declared;
@@ -74,10 +84,11 @@ public class ClusterResource {
         this.bus = bus;
         this.hub = hub;
         this.interests = interests;
+        this.leases = leases;
     }
 
     protected ClusterResource() {
-        this(null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null);
     }
 
     @GET
@@ -103,8 +114,8 @@ public class ClusterResource {
     @Path("health")
     @Operation(
             summary = "Cluster health",
-            description = "nodesTotal is the size of the last stable view (the last "
-                    + "view that kept quorum); partitions is true while this node's view holds no quorum of it")
+            description = "nodesTotal is the size of the reference membership (the view that was stable before "
+                    + "members were lost); partitions is true while this node's view holds no quorum of it")
     @APIResponse(responseCode = "200", description = "Health figures")
     public ClusterHealth health() {
         ViewHistory.Snapshot view = cluster.view();
@@ -115,7 +126,67 @@ public class ClusterResource {
                 sync.synced() && !rebalancing(),
                 lag.lastLagMs(),
                 !view.quorum(),
-                ClusterStatus.status(declared.done(), cluster, records));
+                ClusterStatus.status(declared.done(), cluster, records),
+                cluster.settings().partitionHandling().value(),
+                view.stable(),
+                missing(view));
+    }
+
+    @POST
+    @Path("forget")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Forget lost members",
+            description = "Declares members gone for good (shut down, their machine lost): quorum is no longer "
+                    + "judged with them. This node and every member it reaches forget them; a side paused because "
+                    + "of them (pause_all, or a minority made of the last survivors) carries on when what is left "
+                    + "holds quorum. Forgetting a member that is not in the reference changes nothing")
+    @APIResponse(responseCode = "200", description = "The membership quorum is now judged against")
+    @APIResponse(
+            responseCode = "400",
+            description = "nodes missing, empty or not node names",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "a named node is in this node's view: only a member that is gone can be forgotten",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Dtos.Forgotten forget(Dtos.Forget body) {
+        if (body == null || body.nodes() == null || body.nodes().isEmpty()) {
+            throw NovaException.invalid(
+                    "nodes is required: the names of the members to forget, e.g. {\"nodes\":[\"n3\"]}");
+        }
+        Set<String> names = new TreeSet<>();
+        for (String name : body.nodes()) {
+            if (name == null || !Names.NAME.matcher(name).matches()) {
+                throw NovaException.invalid("'" + name + "' is not a node name");
+            }
+            names.add(name);
+        }
+        List<String> present =
+                names.stream().filter(cluster.members()::contains).toList();
+        if (!present.isEmpty()) {
+            throw NovaException.conflict(present + " in this node's view: only a member that is gone can be forgotten");
+        }
+        List<String> before = cluster.view().stable();
+        ViewHistory.Snapshot after;
+        try {
+            after = bus.forget(names).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw NovaException.unavailable("interrupted while forgetting " + names);
+        } catch (ExecutionException | TimeoutException e) {
+            throw NovaException.unavailable("could not forget " + names + ": " + e);
+        }
+        return new Dtos.Forgotten(
+                names.stream().filter(before::contains).toList(),
+                after.stable(),
+                missing(after),
+                after.quorum(),
+                ClusterStatus.status(declared.done(), cluster, clients.list()));
+    }
+
+    private static List<String> missing(ViewHistory.Snapshot view) {
+        return view.stable().stream().filter(m -> !view.current().contains(m)).toList();
     }
 
     @POST
@@ -170,8 +241,10 @@ public class ClusterResource {
     @Path("diagnostics")
     @Operation(
             summary = "Troubleshooting view",
-            description = "JGroups view and coordinator, transport address and "
-                    + "protocols, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
+            description =
+                    "JGroups view and coordinator, the reference membership, quorum and the lease (held: a quorum "
+                            + "confirms this node; unfenced: members gone that may still run their clients), transport address "
+                            + "and protocols, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
     @APIResponse(responseCode = "200", description = "Diagnostics")
     public Map<String, Object> diagnostics() {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -183,6 +256,8 @@ public class ClusterResource {
         out.put("coordinator", cluster.coordinator());
         out.put("stableView", view.stable());
         out.put("quorum", view.quorum());
+        out.put("partitionHandling", cluster.settings().partitionHandling().value());
+        out.put("lease", Map.of("held", leases.held(), "unfenced", leases.unfenced()));
         cluster.channel().ifPresent(channel -> out.put("transport", transport(channel)));
         Map<String, Object> caches = new LinkedHashMap<>();
         for (String name : cluster.cacheNames()) {

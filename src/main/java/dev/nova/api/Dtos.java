@@ -108,7 +108,30 @@ public final class Dtos {
             boolean subscriptionsSynced,
             @Schema(description = "replication round trip of the last probe write, ms; -1 before the first")
                     double syncLagMs,
-            @Schema(description = "this node's view lost the quorum of the last stable view") boolean partitions,
+            @Schema(description = "this node holds no quorum: its view lacks a quorum of the reference membership")
+                    boolean partitions,
+            String status,
+            @Schema(enumeration = {"pause_minority", "pause_all", "ignore"}) String partitionHandling,
+            @Schema(
+                            description =
+                                    "the membership quorum is judged against: the view that was stable before members"
+                                            + " were lost")
+                    List<String> reference,
+            @Schema(description = "members of the reference missing from this node's view") List<String> missing) {}
+
+    /** {@code POST /api/cluster/forget}. */
+    @Schema(name = "Forget")
+    public record Forget(
+            @Schema(required = true, description = "members gone for good, no longer counted for quorum")
+                    List<String> nodes) {}
+
+    /** The answer of {@code POST /api/cluster/forget}. */
+    @Schema(name = "Forgotten")
+    public record Forgotten(
+            @Schema(description = "the members this node no longer counts") List<String> forgotten,
+            List<String> reference,
+            List<String> missing,
+            boolean quorum,
             String status) {}
 
     /** {@code POST /api/cluster/sync}. */

@@ -1,5 +1,6 @@
 package dev.nova.boot;
 
+import dev.nova.cluster.Leases;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.NodeDirectory;
 import dev.nova.ownership.FailoverCoordinator;
@@ -13,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * The one observer of cluster views: tells the features of a new view, one view at a time (they are fired in order
- * on the cluster's view lane), in this order: fencing first (a side without quorum lets go of its clients; after a
+ * on the cluster's view lane), in this order: the lease first (members that left start their fence wait before
+ * failover looks at them), fencing (a side without quorum lets go of its clients; after a
  * merge, starts wait until the records have settled), then the node directory (members' records, join and leave
  * events), stream interest (a departed member's interest goes, a merge states this node's again), and automatic
  * failover (the coordinator reassigns the clients of members that are gone). Each is told even if one before it
@@ -24,6 +26,7 @@ public class MembershipReactions {
 
     private static final Logger LOG = Logger.getLogger(MembershipReactions.class.getName());
 
+    private final Leases leases;
     private final NodeDirectory nodes;
     private final StreamHub streams;
     private final Reconciler reconciler;
@@ -31,7 +34,12 @@ public class MembershipReactions {
 
     @Inject
     public MembershipReactions(
-            NodeDirectory nodes, StreamHub streams, Reconciler reconciler, FailoverCoordinator failover) {
+            Leases leases,
+            NodeDirectory nodes,
+            StreamHub streams,
+            Reconciler reconciler,
+            FailoverCoordinator failover) {
+        this.leases = leases;
         this.nodes = nodes;
         this.streams = streams;
         this.reconciler = reconciler;
@@ -39,10 +47,11 @@ public class MembershipReactions {
     }
 
     protected MembershipReactions() {
-        this(null, null, null, null);
+        this(null, null, null, null, null);
     }
 
     void onView(@Observes MembershipChanged change) {
+        react("the lease", () -> leases.viewChanged(change));
         react("fencing", () -> reconciler.viewChanged(change));
         react("the node directory", () -> nodes.viewChanged(change));
         react("stream interest", () -> streams.viewChanged(change));

@@ -71,15 +71,23 @@ public class ClientService {
         return validator;
     }
 
+    /** What {@link #create} did: created the client, or found the very same one (a retried request). */
+    public record Creation(ClientRecord record, boolean created) {}
+
     /**
      * Creates a client, placed by region on a live node (this one when clustering is off or the client is pinned),
-     * and subscribes its initial channels (persistent). The answer names the owner.
+     * and subscribes its initial channels (persistent). The answer names the owner. A retry of a create that
+     * succeeded (the same settings, channels it already holds persistently) finds the existing client.
      *
-     * @throws NovaException CONFLICT when the name is taken
+     * @throws NovaException CONFLICT when the name is taken by a client with other settings or channels
      */
-    public ClientRecord create(ClientSpec spec, List<String> channels) {
+    public Creation create(ClientSpec spec, List<String> channels) {
         List<String> initial = channels.isEmpty() ? List.of() : validator.checkChannels(spec, channels);
         return locks.call(spec.name(), () -> {
+            Optional<ClientRecord> existing = clients.find(spec.name());
+            if (existing.isPresent()) {
+                return new Creation(sameOrConflict(existing.get(), spec, initial), false);
+            }
             long now = System.currentTimeMillis();
             Members members = ownership.members();
             String owner = members.place(ownership.placement(), spec, clients.list(), Set.of())
@@ -87,8 +95,9 @@ public class ClientService {
             long incarnation =
                     members.incarnationOf(owner).orElse(members.self().incarnation());
             ClientRecord record = ClientRecord.created(spec, owner, incarnation, now);
-            if (clients.createIfAbsent(record).isPresent()) {
-                throw NovaException.conflict("client '" + spec.name() + "' already exists");
+            Optional<ClientRecord> raced = clients.createIfAbsent(record);
+            if (raced.isPresent()) {
+                return new Creation(sameOrConflict(raced.get(), spec, initial), false);
             }
             subscriptions.addAll(initial.stream()
                     .map(channel -> new Subscription(SubscriptionRegistry.newId(), spec.name(), channel, true, now))
@@ -96,8 +105,27 @@ public class ClientService {
             LOG.info(() ->
                     "NOVA-3001 client " + spec.name() + " (" + spec.platform().id() + ") created, owned by " + owner);
             reconciler.reconcile(spec.name());
-            return record;
+            return new Creation(record, true);
         });
+    }
+
+    /** The existing client when a create asks for exactly it (a retry), else the conflict. */
+    private ClientRecord sameOrConflict(ClientRecord existing, ClientSpec spec, List<String> channels) {
+        if (!existing.spec().equals(spec)) {
+            throw NovaException.conflict(
+                    "client '" + spec.name() + "' already exists with other settings (platform, url, regions, "
+                            + "credentials): delete it first, or use another name");
+        }
+        Set<String> held = subscriptions.byClient(spec.name()).stream()
+                .filter(Subscription::persistent)
+                .map(Subscription::channel)
+                .collect(java.util.stream.Collectors.toSet());
+        List<String> missing = channels.stream().filter(c -> !held.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw NovaException.conflict("client '" + spec.name() + "' already exists without the channels " + missing
+                    + ": subscribe them with POST /api/clients/" + spec.name() + "/subscriptions");
+        }
+        return existing;
     }
 
     /**

@@ -11,11 +11,15 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,6 +27,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
+import org.jgroups.Event;
 import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
@@ -32,6 +37,7 @@ import org.jgroups.blocks.RequestHandler;
 import org.jgroups.blocks.RequestOptions;
 import org.jgroups.blocks.Response;
 import org.jgroups.fork.ForkChannel;
+import org.jgroups.stack.IpAddress;
 import org.jgroups.util.NameCache;
 
 /**
@@ -51,7 +57,11 @@ public class ClusterBus {
         /** A cluster event, for the event streams of the other nodes. */
         CLUSTER_EVENT("events"),
         /** A node says it is leaving on purpose (a graceful shutdown), so its departure is not a failure. */
-        LEAVING("leaving");
+        LEAVING("leaving"),
+        /** An operator declared members gone for good ({@code POST /api/cluster/forget}): every member forgets them. */
+        FORGET("forget"),
+        /** The cluster lease's beats: who a node hears ({@link Leases}). */
+        LEASE("lease");
 
         private final String fork;
 
@@ -155,6 +165,21 @@ public class ClusterBus {
                 Topic.LEAVING,
                 (array, offset, length) -> cluster.leaving(
                         new DataInputStream(new ByteArrayInputStream(array, offset, length)).readUTF()));
+        listen(Topic.FORGET, (array, offset, length) -> {
+            String names = new DataInputStream(new ByteArrayInputStream(array, offset, length)).readUTF();
+            cluster.forget(Set.of(names.split(",")));
+        });
+    }
+
+    /**
+     * Forgets members on this node and tells every other member of its view to forget them too (those it cannot
+     * reach are told by the operator's next call, on their side: forgetting twice changes nothing).
+     */
+    public CompletableFuture<ViewHistory.Snapshot> forget(Set<String> members) {
+        if (active() && !members.isEmpty()) {
+            broadcast(Topic.FORGET, utf(String.join(",", new TreeSet<>(members))));
+        }
+        return cluster.forget(members);
     }
 
     /** Starts with the application: other nodes may ask this one before anything here uses this bean. */
@@ -221,6 +246,19 @@ public class ClusterBus {
         if (active()) {
             broadcast(Topic.LEAVING, utf(self));
         }
+    }
+
+    /** The JGroups (TCP) address of a member of the current view, where its process listens while it lives. */
+    public Optional<InetSocketAddress> physicalAddress(String node) {
+        Address address = addresses.get(node);
+        JChannel main = cluster.channel().orElse(null);
+        if (address == null || main == null) {
+            return Optional.empty();
+        }
+        Object physical = main.down(new Event(Event.GET_PHYSICAL_ADDRESS, address));
+        return physical instanceof IpAddress ip
+                ? Optional.of(new InetSocketAddress(ip.getIpAddress(), ip.getPort()))
+                : Optional.empty();
     }
 
     /** Messages that arrived and could not be read. */

@@ -13,15 +13,20 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.distribution.DistributionManager;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
@@ -34,6 +39,7 @@ import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.infinispan.topology.CacheTopology;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.TP;
 import org.jgroups.stack.Protocol;
@@ -52,6 +58,8 @@ public class ClusterRuntime {
     public static final String NODES = "nodes";
     /** Replication probes that measure sync lag, by node name. */
     public static final String PROBES = "probes";
+    /** {@link Tombstone}s of deleted records, by kind and key ({@link Tombstones}). */
+    public static final String TOMBSTONES = "tombstones";
 
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
@@ -66,6 +74,7 @@ public class ClusterRuntime {
     private ViewHistory views;
     private SerialExecutor viewLane;
     private volatile List<String> lastMembers = List.of();
+    private ScheduledFuture<?> settling;
 
     @Inject
     public ClusterRuntime(
@@ -89,10 +98,22 @@ public class ClusterRuntime {
     void start() {
         long startedAt = System.currentTimeMillis();
         identity = new NodeIdentity(node.name(), node.region(), startedAt);
-        views = new ViewHistory(settings.quorumSize());
+        views = new ViewHistory(
+                settings.partitionHandling(),
+                settings.quorumSize(),
+                settings.stableAfter().toMillis());
         viewLane = new SerialExecutor(executors.control(), "views");
         caches.put(NODES, CacheDeclaration.replicated(NODES, settings.enabled(), new ClusterSchemaImpl()));
         caches.put(PROBES, CacheDeclaration.replicated(PROBES, settings.enabled(), null));
+        caches.put(
+                TOMBSTONES,
+                new CacheDeclaration(
+                        TOMBSTONES,
+                        CacheDeclaration.replicated(settings.enabled())
+                                .expiration()
+                                .lifespan(Tombstones.LIFESPAN_HOURS, TimeUnit.HOURS)
+                                .build(),
+                        new ClusterSchemaImpl()));
         for (CacheDeclaration declared : declarations) {
             if (caches.putIfAbsent(declared.name(), declared) != null) {
                 throw new IllegalStateException("NOVA-1005 cache " + declared.name() + " is declared twice");
@@ -140,6 +161,13 @@ public class ClusterRuntime {
         } else {
             views.update(List.of(identity.name()), System.currentTimeMillis());
         }
+        if (settings.enabled()) {
+            long period = Math.max(100, Math.min(1000, settings.stableAfter().toMillis() / 10));
+            settling = executors
+                    .timers()
+                    .scheduleWithFixedDelay(
+                            () -> viewLane.execute(this::settle), period, period, TimeUnit.MILLISECONDS);
+        }
         LOG.info(() -> "NOVA-1001 node " + identity.name() + " (region " + identity.region() + ") "
                 + (settings.enabled()
                         ? "joined cluster " + settings.name() + " as one of "
@@ -147,7 +175,7 @@ public class ClusterRuntime {
                         : "runs alone: clustering is disabled (nova.cluster.enabled=false)"));
     }
 
-    /** Fails the start unless the JGroups stack is exactly the TCP stack configured (never a multicast default). */
+    /** Fails the start unless the JGroups stack is exactly the TCP_NIO2 stack configured (never a multicast default). */
     private void verifyStack(ClusterSettings cluster) {
         JChannel channel = channel().orElseThrow(() -> new IllegalStateException("no JGroups channel"));
         TP transport = channel.getProtocolStack().getTransport();
@@ -156,8 +184,8 @@ public class ClusterRuntime {
             protocols.add(p.getName());
         }
         List<String> problems = new ArrayList<>();
-        if (!"TCP".equals(transport.getName())) {
-            problems.add("transport is " + transport.getName() + ", not TCP");
+        if (!"TCP_NIO2".equals(transport.getName())) {
+            problems.add("transport is " + transport.getName() + ", not TCP_NIO2");
         }
         if (protocols.contains("MPING") || protocols.contains("PING") || protocols.contains("UDP")) {
             problems.add("a multicast protocol is in the stack " + protocols);
@@ -185,8 +213,18 @@ public class ClusterRuntime {
         return copy;
     }
 
+    /** A view that lost members and stayed quiet for {@code stable-after} becomes the reference quorum counts in. */
+    private void settle() {
+        views.settle(System.currentTimeMillis())
+                .ifPresent(snapshot -> LOG.info(() -> "NOVA-1008 view " + snapshot.current() + " unchanged for "
+                        + settings.stableAfter().toMillis() + " ms: quorum is now counted among its members"));
+    }
+
     @PreDestroy
     void stop() {
+        if (settling != null) {
+            settling.cancel(false);
+        }
         try {
             if (manager != null) {
                 manager.stop();
@@ -210,6 +248,49 @@ public class ClusterRuntime {
                     () -> "NOVA-1006 " + member + " left on purpose: quorum is now counted among " + snapshot.stable());
             membership.fire(new MembershipChanged(List.of(), List.of(), false, snapshot));
         }));
+    }
+
+    /**
+     * An operator declared these members gone for good: they no longer count in the membership quorum is judged
+     * against (members still in this node's view are kept). Runs on the view lane; the features are told when this
+     * gives this side quorum back.
+     */
+    public CompletableFuture<ViewHistory.Snapshot> forget(Set<String> members) {
+        CompletableFuture<ViewHistory.Snapshot> done = new CompletableFuture<>();
+        if (!clustered()) {
+            done.complete(views.snapshot());
+            return done;
+        }
+        viewLane.execute(() -> {
+            try {
+                ViewHistory.Snapshot before = views.snapshot();
+                views.forget(members, System.currentTimeMillis()).ifPresent(snapshot -> {
+                    LOG.warning(() -> "NOVA-1009 forgot " + members + " on an operator's word: quorum is now counted"
+                            + " among " + snapshot.stable() + (snapshot.quorum() ? "" : ", and still not held"));
+                    if (snapshot.quorum() != before.quorum()) {
+                        membership.fire(new MembershipChanged(List.of(), List.of(), false, snapshot));
+                    }
+                });
+                done.complete(views.snapshot());
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** Whether these members (this node among them) would hold quorum of the reference membership. */
+    boolean holdsQuorum(Collection<String> members) {
+        return views.hasQuorum(List.copyOf(members), views.snapshot().stable());
+    }
+
+    /**
+     * The lease was lost (too few members confirm this node: it pauses, whatever its view says) or held again; the
+     * features are told when that changes this side's quorum.
+     */
+    void leaseChanged(boolean held) {
+        viewLane.execute(() -> views.lease(held, System.currentTimeMillis())
+                .ifPresent(snapshot -> membership.fire(new MembershipChanged(List.of(), List.of(), false, snapshot))));
     }
 
     @Produces
@@ -283,6 +364,20 @@ public class ClusterRuntime {
         return manager.getCache(name);
     }
 
+    /**
+     * Whether a cache is settled among {@code members}: its topology counts every one of them and no rebalance or
+     * conflict resolution (after a merge) is in progress. Until then this node's copy may be the losing side's.
+     */
+    public boolean settled(String name, List<String> members) {
+        DistributionManager distribution = cache(name).getAdvancedCache().getDistributionManager();
+        if (distribution == null) {
+            return true;
+        }
+        CacheTopology topology = distribution.getCacheTopology();
+        return topology.getPhase() == CacheTopology.Phase.NO_REBALANCE
+                && topology.getMembers().stream().map(Object::toString).toList().containsAll(members);
+    }
+
     /** The names of every cache this node keeps, in the order they were declared. */
     public List<String> cacheNames() {
         return List.copyOf(caches.keySet());
@@ -299,8 +394,9 @@ public class ClusterRuntime {
             List<String> left =
                     previous.stream().filter(m -> !members.contains(m)).toList();
             if (!snapshot.quorum()) {
-                LOG.warning(() -> "NOVA-1004 view " + members + " holds no quorum of the last stable view "
-                        + snapshot.stable() + ": this side may be a minority partition");
+                LOG.warning(() -> "NOVA-1004 view " + members + " holds no quorum of " + snapshot.stable() + " ("
+                        + settings.partitionHandling().value() + "): this side may be a minority partition and"
+                        + " pauses");
             }
             membership.fire(new MembershipChanged(joined, left, merge, snapshot));
         });

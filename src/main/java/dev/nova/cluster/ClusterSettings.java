@@ -30,6 +30,11 @@ import java.util.regex.Pattern;
  *     VERIFY_SUSPECT2, which also looks at its suspects at this period: a suspicion is confirmed one to two times this
  *     after it arose)
  * @param quorumSize members a side needs to keep running its clients, or null for the majority rule
+ * @param partitionHandling what a side that lost members without a graceful leave does
+ * @param stableAfter how long a view that lost members must stay unchanged (and hold quorum) before quorum is counted
+ *     among its members ({@link ViewHistory})
+ * @param mergeMinInterval the shortest period between two merge checks (JGroups MERGE3 {@code min_interval})
+ * @param mergeMaxInterval the longest period between two merge checks (JGroups MERGE3 {@code max_interval})
  */
 public record ClusterSettings(
         boolean enabled,
@@ -46,7 +51,11 @@ public record ClusterSettings(
         Duration fdTimeout,
         Duration fdInterval,
         Duration verifySuspectTimeout,
-        Integer quorumSize) {
+        Integer quorumSize,
+        PartitionHandling partitionHandling,
+        Duration stableAfter,
+        Duration mergeMinInterval,
+        Duration mergeMaxInterval) {
 
     /** How members find each other. */
     public enum Discovery {
@@ -106,6 +115,25 @@ public record ClusterSettings(
                     "nova.cluster.fd-interval",
                     fdInterval.toMillis() + " must be below nova.cluster.fd-timeout (" + fdTimeout.toMillis() + ")");
         }
+        String handlingValue = config.string("nova.cluster.partition-handling");
+        PartitionHandling handling = PartitionHandling.of(handlingValue)
+                .orElseThrow(() -> new ConfigException(
+                        "nova.cluster.partition-handling",
+                        "'" + handlingValue + "' is none of pause_minority, pause_all, ignore"));
+        Duration stableAfter = config.millis("nova.cluster.stable-after", 100, HOUR_MS);
+        if (stableAfter.compareTo(fdTimeout) <= 0) {
+            throw new ConfigException(
+                    "nova.cluster.stable-after",
+                    stableAfter.toMillis() + " must exceed nova.cluster.fd-timeout (" + fdTimeout.toMillis()
+                            + "): the other side of a partition must have seen it before a smaller view is trusted");
+        }
+        Duration mergeMin = config.millis("nova.cluster.merge-min-interval", 100, HOUR_MS);
+        Duration mergeMax = config.millis("nova.cluster.merge-max-interval", 200, HOUR_MS);
+        if (mergeMax.compareTo(mergeMin) <= 0) {
+            throw new ConfigException(
+                    "nova.cluster.merge-max-interval",
+                    mergeMax.toMillis() + " must exceed nova.cluster.merge-min-interval (" + mergeMin.toMillis() + ")");
+        }
         return new ClusterSettings(
                 enabled,
                 name,
@@ -123,7 +151,11 @@ public record ClusterSettings(
                 config.millis("nova.cluster.verify-suspect-timeout", 50, 60_000),
                 config.optional("nova.cluster.quorum-size")
                         .map(v -> config.intValue("nova.cluster.quorum-size", 1, 1000))
-                        .orElse(null));
+                        .orElse(null),
+                handling,
+                stableAfter,
+                mergeMin,
+                mergeMax);
     }
 
     /** {@code host[port],host[port]}; defaults to this node alone. */

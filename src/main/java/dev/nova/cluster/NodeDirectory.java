@@ -13,7 +13,8 @@ import org.eclipse.microprofile.config.Config;
 /**
  * Keeps the {@code nodes} cache in step with the view: each node writes its own {@link NodeRecord} when it
  * starts and again after a merge (the other side may have removed it); the coordinator removes the records of
- * members that left. Each node reports the members it sees join and leave as cluster events. The writes of a view
+ * members that left. Each node reports the members it sees join and leave, and its side losing and regaining quorum
+ * ({@code nova.cluster.partition.detected} / {@code healed}), as cluster events. The writes of a view
  * change go on a lane of their own: a replicated write waits while the cache settles into the new view, and the
  * features told of the view after this one must not wait for it.
  */
@@ -25,6 +26,8 @@ public class NodeDirectory {
     private final Config config;
     private final NovaExecutors executors;
     private SerialExecutor writes;
+    /** Whether the last view this node was told of held quorum (views arrive one at a time, on the view lane). */
+    private volatile boolean hadQuorum = true;
 
     @Inject
     public NodeDirectory(ClusterRuntime cluster, ClusterEvents events, Config config, NovaExecutors executors) {
@@ -70,6 +73,24 @@ public class NodeDirectory {
      */
     public void viewChanged(MembershipChanged change) {
         NodeIdentity self = cluster.identity();
+        ViewHistory.Snapshot view = change.view();
+        if (hadQuorum && !view.quorum()) {
+            events.publish(
+                    ClusterEvent.PARTITION_DETECTED,
+                    self.name(),
+                    null,
+                    null,
+                    "view " + view.current() + " holds no quorum of " + view.stable() + " ("
+                            + cluster.settings().partitionHandling().value() + "): this node pauses");
+        } else if (!hadQuorum && view.quorum()) {
+            events.publish(
+                    ClusterEvent.PARTITION_HEALED,
+                    self.name(),
+                    null,
+                    null,
+                    "view " + view.current() + " holds quorum of " + view.stable());
+        }
+        hadQuorum = view.quorum();
         for (String joined : change.joined()) {
             if (!joined.equals(self.name())) {
                 events.publish(ClusterEvent.NODE_JOINED, joined, null, null, change.merge() ? "merged" : null);
@@ -85,7 +106,8 @@ public class NodeDirectory {
                             ? null
                             : "this side holds no quorum of " + change.view().stable());
         }
-        boolean coordinator = cluster.isCoordinator();
+        // A side without quorum writes nothing: the records it would remove are those of the majority's members.
+        boolean coordinator = cluster.isCoordinator() && view.quorum();
         writes.execute(() -> {
             if (coordinator) {
                 change.left().forEach(left -> cluster.nodes().remove(left));

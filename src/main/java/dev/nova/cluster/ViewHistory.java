@@ -1,5 +1,6 @@
 package dev.nova.cluster;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -9,51 +10,73 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Follows the JGroups views a node sees and decides whether it still has quorum. The last stable view is the most
- * recent view that kept quorum; a view keeps quorum when it holds more than half of the last stable view, or
- * exactly half including that view's oldest member (so one side of an even split carries on), or, when a fixed
- * quorum size is configured, at least that many members. A node without quorum may be on the minority side of a
- * partition and cannot prove it still owns anything. A member that announced it is leaving on purpose (a graceful
- * shutdown) does not count against quorum: it is dropped from the stable view when it leaves, whichever of the
- * announcement and the view comes first, provided it did not leave together with members that said nothing (then
- * this may be a partition, and the announcement proves nothing about the others).
+ * Follows the JGroups views a node sees and decides whether its side holds quorum.
  *
- * <p>View changes arrive one at a time, on the cluster's view lane; readers take {@link #snapshot()}.
+ * <p>Quorum is judged against the <em>reference membership</em>: the view that was stable before the trouble began.
+ * A view that only adds members replaces it at once; a view that lost members replaces it only once the cluster has
+ * been quiet (no new view) for {@code stable-after}, and only while it holds quorum (as Akka's split-brain resolver
+ * does). A partition therefore cannot shrink the reference one departure at a time: a node cut off alone that sees
+ * the others leave one after the other ({@code [a, b]}, then {@code [a]}) judges both views against
+ * {@code [a, b, c]}, and the second one holds no quorum whatever the order.
+ *
+ * <p>What holds quorum depends on the {@link PartitionHandling}: more than half of the reference, or exactly half
+ * including its oldest member (so one side of an even split carries on), or at least {@code quorum-size} members when
+ * that is set ({@code pause_minority}); every member of the reference ({@code pause_all}: a member lost without a
+ * graceful leave pauses every side until it is back or an operator {@linkplain #forget forgets} it); always
+ * ({@code ignore}). Members that announced they are leaving on purpose (a graceful shutdown) are dropped from the
+ * reference when they leave, whichever of the announcement and the view comes first, provided they did not leave
+ * together with members that said nothing (then this may be a partition, and the announcement proves nothing about
+ * the others).
+ *
+ * <p>Whatever the view, a node whose lease is lost ({@link Leases}: too few members confirm they hear it) holds no
+ * quorum.
+ *
+ * <p>View changes, announcements, lease changes and {@link #settle} arrive one at a time, on the cluster's view lane; readers take
+ * {@link #snapshot()}.
  */
 public final class ViewHistory {
 
-    /** What a reader needs at one instant. */
+    /**
+     * What a reader needs at one instant.
+     *
+     * @param current the members of this node's view, oldest first
+     * @param stable the reference membership quorum is judged against
+     * @param quorum whether this side holds quorum
+     * @param changedAt when the view (or the reference) last changed, epoch millis
+     */
     public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {}
 
     /** How long an announcement waits for its member to leave the view before it is forgotten. */
     static final long ANNOUNCEMENT_TTL_MS = 120_000;
 
+    private final PartitionHandling handling;
     private final Integer quorumSize;
+    private final long stableAfterMs;
     /** Members that announced they are leaving, while still in the view, and when they did. */
     private final Map<String, Long> announced = new HashMap<>();
     /** Members gone from the view whose announcement came after it, since that view. */
     private final Set<String> announcedLate = new HashSet<>();
+    /** When the current view arrived: the quiet period of {@link #settle} counts from here. */
+    private long viewSince;
+    /** Whether a quorum of the reference confirms this node ({@link Leases}); without it, no view holds quorum. */
+    private boolean leaseHeld = true;
 
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0);
 
-    /** @param quorumSize a fixed member count that forms quorum, or null for the majority rule */
-    public ViewHistory(Integer quorumSize) {
-        this.quorumSize = quorumSize;
+    /** The majority rule ({@code pause_minority} without a fixed size) with the given quiet period. */
+    public ViewHistory(long stableAfterMs) {
+        this(PartitionHandling.PAUSE_MINORITY, null, stableAfterMs);
     }
 
     /**
-     * Records a new view (members oldest first, as JGroups lists them). Members that left on purpose (a graceful
-     * shutdown they announced) are dropped from the stable view first: they do not count against quorum.
+     * @param handling what a side that lost members does
+     * @param quorumSize a fixed member count that forms quorum, or null for the majority rule ({@code pause_minority})
+     * @param stableAfterMs how long a view that lost members must stay unchanged before it becomes the reference
      */
-    private synchronized Snapshot update(List<String> members, Set<String> leftGracefully, long now) {
-        Snapshot previous = snapshot;
-        List<String> view = List.copyOf(members);
-        List<String> stable = previous.stable().stream()
-                .filter(m -> !leftGracefully.contains(m))
-                .toList();
-        boolean quorum = stable.isEmpty() || hasQuorum(view, stable);
-        snapshot = new Snapshot(view, quorum ? view : stable, quorum, now);
-        return snapshot;
+    public ViewHistory(PartitionHandling handling, Integer quorumSize, long stableAfterMs) {
+        this.handling = handling;
+        this.quorumSize = quorumSize;
+        this.stableAfterMs = stableAfterMs;
     }
 
     /**
@@ -65,8 +88,8 @@ public final class ViewHistory {
     }
 
     /**
-     * Records a new view. When every member that left since the last view had announced it was leaving, they left on
-     * purpose and do not count against quorum.
+     * Records a new view (members oldest first, as JGroups lists them). When every member that left since the last
+     * view had announced it was leaving, they left on purpose and are dropped from the reference.
      */
     public synchronized Snapshot update(List<String> members, long now) {
         announced.values().removeIf(at -> now - at > ANNOUNCEMENT_TTL_MS);
@@ -76,13 +99,74 @@ public final class ViewHistory {
                 .collect(Collectors.toSet());
         boolean graceful = !gone.isEmpty() && announced.keySet().containsAll(gone);
         announced.keySet().removeAll(gone);
-        return update(members, graceful ? gone : Set.of(), now);
+        List<String> view = List.copyOf(members);
+        List<String> reference = without(snapshot.stable(), graceful ? gone : Set.of());
+        if (reference.isEmpty() || view.containsAll(reference)) {
+            // The first view, a join or a merge that brought every lost member back: nothing is missing.
+            reference = view;
+        }
+        viewSince = now;
+        snapshot = new Snapshot(view, reference, leaseHeld && hasQuorum(view, reference), now);
+        return snapshot;
+    }
+
+    /**
+     * Makes a view that lost members the reference once it has held quorum, unchanged, for {@code stable-after}
+     * ({@code pause_minority} only: under {@code pause_all} a lost member stays in the reference until it is back or
+     * forgotten). Returns the new snapshot when the reference changed.
+     */
+    public synchronized Optional<Snapshot> settle(long now) {
+        Snapshot previous = snapshot;
+        if (handling != PartitionHandling.PAUSE_MINORITY
+                || !previous.quorum()
+                || previous.stable().equals(previous.current())
+                || now - viewSince < stableAfterMs) {
+            return Optional.empty();
+        }
+        snapshot = new Snapshot(previous.current(), previous.current(), true, now);
+        return Optional.of(snapshot);
+    }
+
+    /**
+     * An operator declared these members gone for good (they were shut down, or their machine is lost): they no
+     * longer count in the reference. Members still in this node's view are not forgotten. Returns the new snapshot
+     * when the reference changed.
+     */
+    public synchronized Optional<Snapshot> forget(Set<String> members, long now) {
+        Snapshot previous = snapshot;
+        Set<String> absent =
+                members.stream().filter(m -> !previous.current().contains(m)).collect(Collectors.toSet());
+        List<String> reference = without(previous.stable(), absent);
+        if (reference.equals(previous.stable())) {
+            return Optional.empty();
+        }
+        if (reference.isEmpty()) {
+            reference = previous.current();
+        }
+        snapshot =
+                new Snapshot(previous.current(), reference, leaseHeld && hasQuorum(previous.current(), reference), now);
+        return Optional.of(snapshot);
+    }
+
+    /**
+     * The cluster lease was lost or is held again ({@link Leases}): without it this side holds no quorum. Returns the
+     * new snapshot when that changes quorum.
+     */
+    public synchronized Optional<Snapshot> lease(boolean held, long now) {
+        leaseHeld = held;
+        Snapshot previous = snapshot;
+        boolean quorum = held && hasQuorum(previous.current(), previous.stable());
+        if (quorum == previous.quorum() || previous.changedAt() == 0) {
+            return Optional.empty();
+        }
+        snapshot = new Snapshot(previous.current(), previous.stable(), quorum, now);
+        return Optional.of(snapshot);
     }
 
     /**
      * A member announced that it is leaving on purpose. While it is still in the view, this is remembered for the
-     * view without it. When the view without it came first, it is dropped from the stable view now, provided every
-     * other member of the stable view is still here (or announced too); the new snapshot is returned when that gives
+     * view without it. When the view without it came first, it is dropped from the reference now, provided every
+     * other member of the reference is still here (or announced too); the new snapshot is returned when that gives
      * this side quorum back.
      */
     public synchronized Optional<Snapshot> leaving(String member, long now) {
@@ -95,15 +179,16 @@ public final class ViewHistory {
             return Optional.empty();
         }
         announcedLate.add(member);
-        List<String> stable = previous.stable().stream()
-                .filter(m -> !announcedLate.contains(m))
-                .toList();
-        if (!previous.current().containsAll(stable)) {
+        List<String> reference = without(previous.stable(), announcedLate);
+        if (!previous.current().containsAll(reference)) {
             return Optional.empty();
         }
         announcedLate.clear();
-        boolean quorum = stable.isEmpty() || hasQuorum(previous.current(), stable);
-        snapshot = new Snapshot(previous.current(), quorum ? previous.current() : stable, quorum, now);
+        if (reference.isEmpty()) {
+            reference = previous.current();
+        }
+        boolean quorum = leaseHeld && hasQuorum(previous.current(), reference);
+        snapshot = new Snapshot(previous.current(), reference, quorum, now);
         return quorum != previous.quorum() ? Optional.of(snapshot) : Optional.empty();
     }
 
@@ -111,17 +196,39 @@ public final class ViewHistory {
         return snapshot;
     }
 
-    boolean hasQuorum(List<String> view, List<String> stable) {
+    public PartitionHandling handling() {
+        return handling;
+    }
+
+    /** Members of the reference missing from this node's view (lost, or on the other side of a partition). */
+    public List<String> missing() {
+        Snapshot now = snapshot;
+        return now.stable().stream().filter(m -> !now.current().contains(m)).toList();
+    }
+
+    boolean hasQuorum(List<String> view, List<String> reference) {
+        if (handling == PartitionHandling.IGNORE) {
+            return true;
+        }
+        if (handling == PartitionHandling.PAUSE_ALL) {
+            return view.containsAll(reference);
+        }
         if (quorumSize != null) {
             return view.size() >= quorumSize;
         }
-        if (view.containsAll(stable)) {
+        if (view.containsAll(reference)) {
             return true;
         }
-        long kept = stable.stream().filter(view::contains).count();
-        if (kept * 2 > stable.size()) {
+        long kept = reference.stream().filter(view::contains).count();
+        if (kept * 2 > reference.size()) {
             return true;
         }
-        return kept * 2 == stable.size() && view.contains(stable.get(0));
+        return kept * 2 == reference.size() && view.contains(reference.get(0));
+    }
+
+    private static List<String> without(List<String> members, Set<String> removed) {
+        List<String> kept = new ArrayList<>(members);
+        kept.removeAll(removed);
+        return List.copyOf(kept);
     }
 }

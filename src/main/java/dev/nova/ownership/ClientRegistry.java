@@ -3,6 +3,7 @@ package dev.nova.ownership;
 import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.Tombstones;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import dev.nova.model.ModelSchemaImpl;
@@ -36,15 +37,32 @@ public class ClientRegistry {
 
     private static final long POLL_MS = 25;
 
+    /** The kind of a client's tombstone. */
+    static final String KIND = "client";
+
     private final ClusterRuntime cluster;
+    private final Tombstones tombstones;
 
     @Inject
-    public ClientRegistry(ClusterRuntime cluster) {
+    public ClientRegistry(ClusterRuntime cluster, Tombstones tombstones) {
         this.cluster = cluster;
+        this.tombstones = tombstones;
     }
 
     protected ClientRegistry() {
         this.cluster = null;
+        this.tombstones = null;
+    }
+
+    /** Whether this record is a deleted one a merge brought back (it is treated as absent, and swept). */
+    private boolean buried(ClientRecord record) {
+        return record != null && tombstones.buried(KIND, record.name(), record.createdAt());
+    }
+
+    /** The live record under a name: none when there is none or it was deleted. */
+    private ClientRecord live(String name) {
+        ClientRecord record = cache().get(name);
+        return buried(record) ? null : record;
     }
 
     /**
@@ -69,18 +87,36 @@ public class ClientRegistry {
         return cluster.cache(CACHE);
     }
 
+    /**
+     * Whether the records are settled among {@code members}: the cache's topology counts every one of them and no
+     * rebalance or conflict resolution (after a merge) is in progress. Until then this node's copy may be the losing
+     * side's, and acting on it (starting a client, a conditional write) would bring the loser back.
+     */
+    public boolean settled(List<String> members) {
+        return cluster.settled(CACHE, members);
+    }
+
     /** Stores a new record; returns the existing one instead when the name is taken. */
     public Optional<ClientRecord> createIfAbsent(ClientRecord record) {
-        return Optional.ofNullable(cache().putIfAbsent(record.name(), record));
+        while (true) {
+            ClientRecord existing = cache().putIfAbsent(record.name(), record);
+            if (!buried(existing)) {
+                return Optional.ofNullable(existing);
+            }
+            if (cache().replace(record.name(), existing, record)) {
+                return Optional.empty();
+            }
+        }
     }
 
     public Optional<ClientRecord> find(String name) {
-        return Optional.ofNullable(cache().get(name));
+        return Optional.ofNullable(live(name));
     }
 
     /** Every client, by name. */
     public List<ClientRecord> list() {
         return cache().values().stream()
+                .filter(record -> !buried(record))
                 .sorted(Comparator.comparing(ClientRecord::name))
                 .toList();
     }
@@ -96,7 +132,7 @@ public class ClientRegistry {
      */
     public Optional<ClientRecord> update(String name, UnaryOperator<ClientRecord> change) {
         while (true) {
-            ClientRecord current = cache().get(name);
+            ClientRecord current = live(name);
             if (current == null) {
                 return Optional.empty();
             }
@@ -151,7 +187,27 @@ public class ClientRegistry {
         }
     }
 
+    /**
+     * Deletes a client record, burying it first so that a merge with a side that never saw the delete does not bring
+     * it back.
+     */
     public void remove(String name) {
-        cache().remove(name);
+        ClientRecord record = cache().get(name);
+        if (record == null) {
+            return;
+        }
+        tombstones.bury(KIND, name, record.createdAt());
+        cache().remove(name, record);
+    }
+
+    /** Removes the deleted records a merge brought back; returns how many. */
+    public int sweep() {
+        int swept = 0;
+        for (ClientRecord record : List.copyOf(cache().values())) {
+            if (buried(record) && cache().remove(record.name(), record)) {
+                swept++;
+            }
+        }
+        return swept;
     }
 }

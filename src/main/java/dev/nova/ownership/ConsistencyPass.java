@@ -106,6 +106,7 @@ public class ConsistencyPass {
         long start = System.currentTimeMillis();
         interests.reindex();
         if (cluster.isCoordinator() && cluster.view().quorum()) {
+            sweepBuried();
             removeOrphans();
         }
         int[] outcome = reconciler.reconcileAll();
@@ -120,6 +121,16 @@ public class ConsistencyPass {
                     "checked " + outcome[0] + ", repaired " + outcome[1]);
         }
         return outcome;
+    }
+
+    /** Deleted clients and subscriptions a merge brought back from a side that never saw the delete. */
+    private void sweepBuried() {
+        int clientsSwept = clients.sweep();
+        int subscriptionsSwept = registry.sweep();
+        if (clientsSwept + subscriptionsSwept > 0) {
+            LOG.info(() -> "NOVA-3022 removed " + clientsSwept + " client(s) and " + subscriptionsSwept
+                    + " subscription(s) deleted before a merge brought them back");
+        }
     }
 
     /** Subscriptions of clients that no longer exist (a subscribe racing a delete on another node). */

@@ -56,6 +56,11 @@ public class FailoverCoordinator {
     private SerialExecutor lane;
     private ScheduledFuture<?> ticker;
 
+    /** A merge happened (or quorum came back) and the records have not been seen settled among the members since. */
+    private volatile boolean mergePending;
+
+    private volatile boolean hadQuorum = true;
+
     @Inject
     public FailoverCoordinator(
             ClusterRuntime cluster,
@@ -98,8 +103,18 @@ public class FailoverCoordinator {
         }
     }
 
-    /** A new view: a pass at once rather than at the next tick. */
+    /**
+     * A new view: a pass at once rather than at the next tick. After a merge, or when this side gets quorum back, no
+     * decision until the client and node records are settled among the members: until then this node's copies may be the other side's (a member
+     * whose record its side removed would look gone, though it is right there).
+     */
     public void viewChanged(MembershipChanged change) {
+        boolean regained = change.view().quorum() && !hadQuorum;
+        hadQuorum = change.view().quorum();
+        if (change.merge() || regained) {
+            // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
+            mergePending = true;
+        }
         lane.execute(this::pass);
     }
 
@@ -110,6 +125,12 @@ public class FailoverCoordinator {
             lostSince.clear();
             transfers.clear();
             return;
+        }
+        if (mergePending) {
+            if (!clients.settled(members.view()) || !cluster.settled(ClusterRuntime.NODES, members.view())) {
+                return;
+            }
+            mergePending = false;
         }
         long now = System.currentTimeMillis();
         List<ClientRecord> all = clients.list();

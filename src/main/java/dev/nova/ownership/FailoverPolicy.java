@@ -14,7 +14,8 @@ import java.util.Set;
  * whose owner left the view (or came back as a new incarnation) goes to the next node by the placement rule, at
  * once ({@code immediate}) or once the owner has been gone {@code nova.failover.delay} ({@code delayed}); an attempt
  * that does not connect within {@code attempt-timeout} moves on to another node; after {@code max-attempts} the
- * client is {@code FAILED} and unassigned. Pinned clients ({@code cluster-enabled=false}) never move. A transfer
+ * client is {@code FAILED} and unassigned. An owner lost without a confirmed death (a cut link, a hang) is waited for
+ * until it must have paused itself (its lease has run out, see {@code Leases}). Pinned clients ({@code cluster-enabled=false}) never move. A transfer
  * whose target is gone, or that has gone on far longer than a transfer may take, is ended: the owner keeps the
  * client.
  */
@@ -92,7 +93,7 @@ final class FailoverPolicy {
             return new Nothing();
         }
         if (ownerLost(record, members)) {
-            if (!settings.automatic() || record.stopped()) {
+            if (!settings.automatic() || record.stopped() || members.unfenced(record.owner())) {
                 return new Waiting();
             }
             if (!record.failingOver()

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param clustered false when this node runs alone ({@code nova.cluster.enabled=false})
  * @param view the members' names, oldest first
  * @param nodes the members' records by name (a member without one is still starting)
+ * @param unfenced members gone from the view that may still be running their clients (the cluster lease)
  */
 public record Members(
         NodeIdentity self,
@@ -29,11 +30,32 @@ public record Members(
         List<String> view,
         Map<String, NodeRecord> nodes,
         boolean quorum,
-        boolean coordinator) {
+        boolean coordinator,
+        Set<String> unfenced) {
 
     public Members {
         view = List.copyOf(view);
         nodes = Map.copyOf(nodes);
+        unfenced = Set.copyOf(unfenced);
+    }
+
+    /** Members with no one gone unfenced. */
+    public Members(
+            NodeIdentity self,
+            boolean clustered,
+            List<String> view,
+            Map<String, NodeRecord> nodes,
+            boolean quorum,
+            boolean coordinator) {
+        this(self, clustered, view, nodes, quorum, coordinator, Set.of());
+    }
+
+    /**
+     * Whether a member that left the view may still be running its clients: lost without a confirmed death, less
+     * than a lease (and its margin) since it was last heard from. Its clients are not taken over yet.
+     */
+    public boolean unfenced(String node) {
+        return unfenced.contains(node);
     }
 
     /** Whether this node incarnation owns the client. */

@@ -1,6 +1,7 @@
 package dev.nova.ownership;
 
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.Leases;
 import dev.nova.cluster.NodeRecord;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.NodeIdentity;
@@ -19,16 +20,18 @@ import java.util.Map;
 public class Ownership {
 
     private final ClusterRuntime cluster;
+    private final Leases leases;
     private final Placement placement;
 
     @Inject
-    public Ownership(ClusterRuntime cluster, Placement placement) {
+    public Ownership(ClusterRuntime cluster, Leases leases, Placement placement) {
         this.cluster = cluster;
+        this.leases = leases;
         this.placement = placement;
     }
 
     protected Ownership() {
-        this(null, null);
+        this(null, null, null);
     }
 
     /** This node as an owner. */
@@ -63,7 +66,8 @@ public class Ownership {
                 view,
                 nodes,
                 cluster.view().quorum(),
-                cluster.isCoordinator());
+                cluster.isCoordinator(),
+                leases.unfenced());
     }
 
     public Placement placement() {

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -35,8 +36,10 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class Reconciler implements ConnectionListener {
 
-    /** How long after a merge before clients are started again (records of both sides are being reconciled). */
-    private static final Duration MERGE_SETTLE = Duration.ofSeconds(3);
+    /** How often, after a merge, this node looks whether the records of both sides have been reconciled. */
+    private static final Duration MERGE_POLL = Duration.ofMillis(200);
+    /** How long after a merge clients stay unstarted at most, should the records never be seen settled. */
+    private static final Duration MERGE_PATIENCE = Duration.ofSeconds(60);
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
@@ -52,6 +55,9 @@ public class Reconciler implements ConnectionListener {
     private final ConcurrentHashMap<String, Long> appliedRestarts = new ConcurrentHashMap<>();
 
     private volatile long startsAllowedAt;
+    /** Counts the waits for settled records after a merge: only the latest one lets clients start. */
+    private final AtomicLong settling = new AtomicLong();
+
     private volatile boolean hadQuorum = true;
 
     @Inject
@@ -85,25 +91,59 @@ public class Reconciler implements ConnectionListener {
     }
 
     /**
-     * A new view. Losing quorum releases every client at once; getting it back (a member that left on purpose said
-     * so late) runs the clients again. After a merge the records of both sides are being reconciled (highest epoch
-     * wins) for a moment: clients are not started until that has settled, then every client is reconciled.
+     * A new view. Losing quorum releases every client at once. After a merge, or when quorum comes back, the records
+     * of both sides are being reconciled (highest epoch wins) for a moment: clients are not started until that has
+     * settled among the members, then every client is reconciled.
      */
     public void viewChanged(MembershipChanged change) {
         boolean quorum = change.view().quorum();
         boolean regained = quorum && !hadQuorum;
         hadQuorum = quorum;
-        if (change.merge() && quorum) {
-            startsAllowedAt = System.currentTimeMillis() + MERGE_SETTLE.toMillis();
-            executors
-                    .timers()
-                    .schedule(
-                            () -> executors.control().execute(this::reconcileAll),
-                            MERGE_SETTLE.toMillis() + 100,
-                            TimeUnit.MILLISECONDS);
-        } else if (!quorum || regained) {
+        if ((change.merge() || regained) && quorum) {
+            long mergedAt = System.currentTimeMillis();
+            startsAllowedAt = mergedAt + MERGE_PATIENCE.toMillis();
+            awaitSettled(settling.incrementAndGet(), mergedAt);
+        } else if (!quorum) {
             executors.control().execute(this::reconcileAll);
         }
+    }
+
+    /**
+     * After a merge, starts no client until the client records are settled among the merged members (Infinispan's
+     * conflict resolution, highest epoch wins, has run): this node's copy may still be the losing side's. Then
+     * reconciles every client.
+     */
+    private void awaitSettled(long generation, long mergedAt) {
+        executors
+                .timers()
+                .schedule(
+                        () -> executors.control().execute(() -> {
+                            if (generation != settling.get()) {
+                                return; // a later merge started its own wait
+                            }
+                            boolean settled =
+                                    clients.settled(ownership.members().view());
+                            long waited = System.currentTimeMillis() - mergedAt;
+                            if (!settled && waited < MERGE_PATIENCE.toMillis()) {
+                                awaitSettled(generation, mergedAt);
+                                return;
+                            }
+                            if (!settled) {
+                                LOG.warning(() -> "NOVA-7013 client records not seen settled " + waited
+                                        + " ms after a merge: starting clients anyway");
+                            } else {
+                                LOG.info(() -> "NOVA-7014 client records settled " + waited + " ms after a merge");
+                            }
+                            startsAllowedAt = System.currentTimeMillis();
+                            if (ownership.quorum()) {
+                                // Deletes the other side never saw came back with the merge: remove them again.
+                                clients.sweep();
+                                subscriptions.sweep();
+                            }
+                            reconcileAll();
+                        }),
+                        MERGE_POLL.toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     /** Reconciles a client soon, on a managed thread (registry notifications arrive on Infinispan's threads). */

@@ -4,6 +4,7 @@ import dev.nova.NovaException;
 import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.Tombstones;
 import dev.nova.model.ModelSchemaImpl;
 import dev.nova.model.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,10 @@ import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 
-/** Subscriptions by id, in the {@code subscriptions} cache. */
+/**
+ * Subscriptions by id, in the {@code subscriptions} cache. Deletes are buried ({@link Tombstones}): a merge with a
+ * side that never saw them does not bring them back.
+ */
 @ApplicationScoped
 public class SubscriptionRegistry {
 
@@ -34,15 +38,26 @@ public class SubscriptionRegistry {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
 
+    /** The kind of a subscription's tombstone. */
+    static final String KIND = "subscription";
+
     private final ClusterRuntime cluster;
+    private final Tombstones tombstones;
 
     @Inject
-    public SubscriptionRegistry(ClusterRuntime cluster) {
+    public SubscriptionRegistry(ClusterRuntime cluster, Tombstones tombstones) {
         this.cluster = cluster;
+        this.tombstones = tombstones;
     }
 
     protected SubscriptionRegistry() {
         this.cluster = null;
+        this.tombstones = null;
+    }
+
+    /** Whether this subscription is a deleted one a merge brought back (treated as absent, and swept). */
+    private boolean buried(Subscription subscription) {
+        return subscription != null && tombstones.buried(KIND, subscription.id(), subscription.createdAt());
     }
 
     /** Replicated, unless {@code nova.cluster.distributed-subscriptions=false} keeps every node's own. */
@@ -77,7 +92,11 @@ public class SubscriptionRegistry {
     public List<Subscription> addAll(List<Subscription> subscriptions) {
         List<Subscription> added = new ArrayList<>();
         for (Subscription subscription : subscriptions) {
-            if (cache().putIfAbsent(subscription.id(), subscription) != null) {
+            Subscription existing = cache().putIfAbsent(subscription.id(), subscription);
+            if (buried(existing) && cache().replace(subscription.id(), existing, subscription)) {
+                existing = null;
+            }
+            if (existing != null) {
                 added.forEach(s -> cache().remove(s.id(), s));
                 throw NovaException.conflict("subscription id '" + subscription.id() + "' already exists");
             }
@@ -87,12 +106,33 @@ public class SubscriptionRegistry {
     }
 
     public Optional<Subscription> find(String id) {
-        return Optional.ofNullable(cache().get(id));
+        return Optional.ofNullable(cache().get(id)).filter(s -> !buried(s));
     }
 
-    /** Removes a subscription; empty when it did not exist. */
+    /**
+     * Removes a subscription, burying it first so that a merge with a side that never saw the delete does not bring
+     * it back; empty when it did not exist.
+     */
     public Optional<Subscription> remove(String id) {
-        return Optional.ofNullable(cache().remove(id));
+        Optional<Subscription> existing = find(id);
+        existing.ifPresent(this::delete);
+        return existing;
+    }
+
+    private void delete(Subscription subscription) {
+        tombstones.bury(KIND, subscription.id(), subscription.createdAt());
+        cache().remove(subscription.id(), subscription);
+    }
+
+    /** Removes the deleted subscriptions a merge brought back; returns how many. */
+    public int sweep() {
+        int swept = 0;
+        for (Subscription subscription : List.copyOf(cache().values())) {
+            if (buried(subscription) && cache().remove(subscription.id(), subscription)) {
+                swept++;
+            }
+        }
+        return swept;
     }
 
     /** Every subscription, optionally filtered by client and channel, oldest first. */
@@ -100,6 +140,7 @@ public class SubscriptionRegistry {
         return cache().values().stream()
                 .filter(s -> client == null || s.client().equals(client))
                 .filter(s -> channel == null || s.channel().equals(channel))
+                .filter(s -> !buried(s))
                 .sorted(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::id))
                 .toList();
     }
@@ -146,6 +187,6 @@ public class SubscriptionRegistry {
 
     /** Removes every subscription of a client. */
     public void removeClient(String client) {
-        byClient(client).forEach(s -> cache().remove(s.id(), s));
+        byClient(client).forEach(this::delete);
     }
 }

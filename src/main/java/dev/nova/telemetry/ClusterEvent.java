@@ -22,6 +22,10 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     public static final String FAILOVER_FAILED = "nova.cluster.failover.failed";
     public static final String TRANSFER_COMPLETED = "nova.cluster.transfer.completed";
     public static final String TRANSFER_ABORTED = "nova.cluster.transfer.aborted";
+    /** This node's side lost quorum: it pauses (its clients stop, writes are refused); {@code detail} says why. */
+    public static final String PARTITION_DETECTED = "nova.cluster.partition.detected";
+    /** This node's side holds quorum again (a merge, a member back, an operator's forget). */
+    public static final String PARTITION_HEALED = "nova.cluster.partition.healed";
     /** The exchange throttled a client and Nova emptied the budget it draws from; {@code detail} names it. */
     public static final String RATE_LIMIT_BACKOFF = "nova.ratelimit.backoff";
 
@@ -35,6 +39,8 @@ public record ClusterEvent(String type, String node, String client, Long duratio
             FAILOVER_FAILED,
             TRANSFER_COMPLETED,
             TRANSFER_ABORTED,
+            PARTITION_DETECTED,
+            PARTITION_HEALED,
             RATE_LIMIT_BACKOFF);
 
     /** The JSON of {@code /api/events}: {@code {type, node, client?, durationMs?, at, detail?}}. */

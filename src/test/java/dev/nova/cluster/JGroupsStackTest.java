@@ -32,7 +32,11 @@ class JGroupsStackTest {
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(1),
                 Duration.ofMillis(300),
-                null);
+                null,
+                PartitionHandling.PAUSE_MINORITY,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5));
     }
 
     private static List<ProtocolConfiguration> parse(String xml) throws Exception {
@@ -46,7 +50,7 @@ class JGroupsStackTest {
 
         assertThat(stack)
                 .extracting(ProtocolConfiguration::getProtocolName)
-                .startsWith("TCP", "RED", "TCPPING")
+                .startsWith("TCP_NIO2", "RED", "TCPPING")
                 .contains("FD_SOCK2", "FD_ALL3", "VERIFY_SUSPECT2", "MERGE3")
                 .endsWith("FORK")
                 .doesNotContain("UDP", "MPING", "PING");
@@ -70,6 +74,11 @@ class JGroupsStackTest {
                 .findFirst()
                 .get();
         assertThat(verify.getProperties()).containsEntry("timeout", "300").containsEntry("num_msgs", "2");
+        ProtocolConfiguration merge = stack.stream()
+                .filter(p -> p.getProtocolName().equals("MERGE3"))
+                .findFirst()
+                .get();
+        assertThat(merge.getProperties()).containsEntry("min_interval", "2000").containsEntry("max_interval", "5000");
     }
 
     @Test

@@ -3,11 +3,14 @@ package dev.nova.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ViewHistoryTest {
 
-    private final ViewHistory views = new ViewHistory(null);
+    private static final long STABLE_AFTER = 10_000;
+
+    private final ViewHistory views = new ViewHistory(STABLE_AFTER);
 
     @Test
     void theJoinViewIsRecordedOnceAndNeverOverwritesALaterView() {
@@ -21,14 +24,116 @@ class ViewHistoryTest {
     }
 
     @Test
-    void joinsAndCrashesThatKeepAMajorityMoveTheStableView() {
+    void aJoinMovesTheReferenceAtOnceALossOnlyOnceTheViewHasBeenQuietForStableAfter() {
         views.update(List.of("a"), 1);
-        views.update(List.of("a", "b", "c"), 2);
+        assertThat(views.update(List.of("a", "b", "c"), 2).stable()).containsExactly("a", "b", "c");
 
         ViewHistory.Snapshot afterCrash = views.update(List.of("a", "b"), 3);
-
         assertThat(afterCrash.quorum()).isTrue();
-        assertThat(afterCrash.stable()).containsExactly("a", "b");
+        assertThat(afterCrash.stable()).as("held: this may be a partition").containsExactly("a", "b", "c");
+
+        assertThat(views.settle(3 + STABLE_AFTER - 1))
+                .as("not quiet long enough")
+                .isEmpty();
+        assertThat(views.settle(3 + STABLE_AFTER).orElseThrow().stable()).containsExactly("a", "b");
+        assertThat(views.settle(3 + 2 * STABLE_AFTER))
+                .as("nothing left to settle")
+                .isEmpty();
+    }
+
+    @Test
+    void aNodeCutOffAloneKeepsNoQuorumWhateverOrderItSeesTheOthersLeaveIn() {
+        views.update(List.of("a", "b", "c"), 1);
+
+        assertThat(views.update(List.of("a", "b"), 2).quorum())
+                .as("c seems gone first")
+                .isTrue();
+        assertThat(views.settle(2 + 3_000)).isEmpty();
+        ViewHistory.Snapshot alone = views.update(List.of("a"), 2 + 3_000);
+
+        assertThat(alone.quorum())
+                .as("judged against [a, b, c], not against [a, b]")
+                .isFalse();
+        assertThat(alone.stable()).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void crashesFurtherApartThanStableAfterEachCountAgainstTheViewBeforeThem() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("b", "c"), 2);
+        views.settle(2 + STABLE_AFTER);
+
+        assertThat(views.update(List.of("b"), 3 + STABLE_AFTER).quorum())
+                .as("half of [b, c] with its oldest member")
+                .isTrue();
+    }
+
+    @Test
+    void aMinorityViewNeverBecomesTheReference() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("c"), 2);
+
+        assertThat(views.settle(2 + 10 * STABLE_AFTER)).isEmpty();
+        assertThat(views.snapshot().stable()).containsExactly("a", "b", "c");
+        assertThat(views.missing()).containsExactly("a", "b");
+    }
+
+    @Test
+    void pauseAllPausesEverySideUntilTheLostMemberIsBackOrForgotten() {
+        ViewHistory all = new ViewHistory(PartitionHandling.PAUSE_ALL, null, STABLE_AFTER);
+        all.update(List.of("a", "b", "c"), 1);
+
+        assertThat(all.update(List.of("a", "b"), 2).quorum())
+                .as("the majority pauses too")
+                .isFalse();
+        assertThat(all.settle(2 + 10 * STABLE_AFTER))
+                .as("a lost member is never settled away")
+                .isEmpty();
+        assertThat(all.update(List.of("a", "b", "c"), 3).quorum())
+                .as("c is back")
+                .isTrue();
+
+        all.update(List.of("a", "b"), 4);
+        ViewHistory.Snapshot forgotten = all.forget(Set.of("c"), 5).orElseThrow();
+        assertThat(forgotten.quorum()).isTrue();
+        assertThat(forgotten.stable()).containsExactly("a", "b");
+    }
+
+    @Test
+    void forgettingKeepsMembersThatAreStillInTheView() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("c"), 2);
+
+        assertThat(views.forget(Set.of("c"), 3)).as("c is here").isEmpty();
+        ViewHistory.Snapshot after = views.forget(Set.of("a", "b", "c"), 4).orElseThrow();
+
+        assertThat(after.stable()).containsExactly("c");
+        assertThat(after.quorum())
+                .as("the last survivor, on the operator's word")
+                .isTrue();
+        assertThat(views.forget(Set.of("a"), 5))
+                .as("forgetting twice changes nothing")
+                .isEmpty();
+    }
+
+    @Test
+    void withoutTheLeaseNoViewHoldsQuorum() {
+        views.update(List.of("a", "b", "c"), 1);
+
+        assertThat(views.lease(false, 2).orElseThrow().quorum())
+                .as("too few confirm this node")
+                .isFalse();
+        assertThat(views.update(List.of("a", "b"), 3).quorum()).isFalse();
+        assertThat(views.lease(true, 4).orElseThrow().quorum()).isTrue();
+        assertThat(views.lease(true, 5)).as("no change").isEmpty();
+    }
+
+    @Test
+    void ignoreNeverPauses() {
+        ViewHistory ignore = new ViewHistory(PartitionHandling.IGNORE, null, STABLE_AFTER);
+        ignore.update(List.of("a", "b", "c"), 1);
+
+        assertThat(ignore.update(List.of("c"), 2).quorum()).isTrue();
     }
 
     @Test
@@ -46,7 +151,7 @@ class ViewHistoryTest {
     @Test
     void anEvenSplitKeepsTheSideWithTheOldestMember() {
         views.update(List.of("a", "b", "c", "d"), 1);
-        assertThat(new ViewHistory(null).hasQuorum(List.of("a", "b"), List.of("a", "b", "c", "d")))
+        assertThat(new ViewHistory(STABLE_AFTER).hasQuorum(List.of("a", "b"), List.of("a", "b", "c", "d")))
                 .isTrue();
         assertThat(views.update(List.of("c", "d"), 2).quorum()).isFalse();
     }
@@ -54,7 +159,7 @@ class ViewHistoryTest {
     @Test
     void aTwoNodeClusterKeepsTheOlderNode() {
         views.update(List.of("a", "b"), 1);
-        assertThat(new ViewHistory(null).hasQuorum(List.of("a"), List.of("a", "b")))
+        assertThat(new ViewHistory(STABLE_AFTER).hasQuorum(List.of("a"), List.of("a", "b")))
                 .isTrue();
         assertThat(views.update(List.of("b"), 2).quorum()).isFalse();
     }
@@ -69,7 +174,7 @@ class ViewHistoryTest {
 
     @Test
     void aFixedQuorumSizeReplacesTheMajorityRule() {
-        ViewHistory fixed = new ViewHistory(2);
+        ViewHistory fixed = new ViewHistory(PartitionHandling.PAUSE_MINORITY, 2, STABLE_AFTER);
         fixed.update(List.of("a", "b", "c"), 1);
 
         assertThat(fixed.update(List.of("b", "c"), 2).quorum()).isTrue();
@@ -100,16 +205,30 @@ class ViewHistoryTest {
     }
 
     @Test
+    void aLateAnnouncementDoesNotCoverAMemberThatVanishedMomentsBefore() {
+        views.update(List.of("a", "b", "c"), 1);
+        views.update(List.of("b", "c"), 2);
+        views.update(List.of("c"), 3);
+
+        assertThat(views.leaving("b", 4))
+                .as("a may be alive on the other side of a partition")
+                .isEmpty();
+        assertThat(views.snapshot().quorum()).isFalse();
+    }
+
+    @Test
     void anAnnouncementThatArrivesAfterTheViewGivesQuorumBack() {
         views.update(List.of("a", "b", "c"), 1);
         views.update(List.of("b", "c"), 2);
-        assertThat(views.update(List.of("c"), 3).quorum()).isFalse();
+        views.settle(2 + STABLE_AFTER);
+        long later = 3 + STABLE_AFTER;
+        assertThat(views.update(List.of("c"), later).quorum()).isFalse();
 
-        ViewHistory.Snapshot after = views.leaving("b", 4).orElseThrow();
+        ViewHistory.Snapshot after = views.leaving("b", later + 1).orElseThrow();
 
         assertThat(after.quorum()).isTrue();
         assertThat(after.stable()).containsExactly("c");
-        assertThat(views.leaving("a", 5))
+        assertThat(views.leaving("a", later + 2))
                 .as("no longer in the stable view: nothing changes")
                 .isEmpty();
     }

@@ -54,6 +54,19 @@ class FailoverPolicyTest {
     }
 
     @Test
+    void anOwnerLostWithoutAConfirmedDeathIsWaitedForUntilItsLeaseHasRunOut() {
+        Members n2MayStillRun =
+                new Members(N1, true, WITHOUT_N2.view(), WITHOUT_N2.nodes(), true, true, java.util.Set.of("n2"));
+
+        assertThat(review(owned("c", N2, 4), n2MayStillRun, IMMEDIATE))
+                .as("n2 may be cut off and still running c until it notices")
+                .isInstanceOf(FailoverPolicy.Waiting.class);
+        assertThat(review(owned("c", N2, 4), WITHOUT_N2, IMMEDIATE))
+                .as("its lease ran out, or its death was confirmed")
+                .isInstanceOf(FailoverPolicy.Reassign.class);
+    }
+
+    @Test
     void anOwnerRestartedUnderTheSameNameIsANewIncarnationAndItsClientsMove() {
         NodeIdentity n2Again = new NodeIdentity("n2", "us-east", N2.incarnation() + 5_000);
 

@@ -161,6 +161,26 @@ class BadInputIT {
     void duplicateClientIsAConflict() {
         assertProblem(
                 api.post("/api/clients", "{\"name\":\"existing\",\"platform\":\"binance\"}"), 409, "already exists");
+        assertProblem(
+                api.post(
+                        "/api/clients",
+                        "{\"name\":\"existing\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                                + "\",\"channels\":[\"book.ETH-PERPETUAL.100ms\"]}"),
+                409,
+                "without the channels [book.ETH-PERPETUAL.100ms]");
+    }
+
+    @Test
+    void aRetriedCreateWithTheSameBodyFindsTheClient() {
+        Http.Reply retried = api.post(
+                "/api/clients",
+                "{\"name\":\"existing\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                        + "\",\"channels\":[\"book.BTC-PERPETUAL.100ms\"]}");
+
+        assertThat(retried.status()).as(retried.text()).isEqualTo(200);
+        assertThat(retried.json().path("name").asText()).isEqualTo("existing");
+        assertThat(retried.json().path("subscriptions").findValuesAsText("channel"))
+                .contains("book.BTC-PERPETUAL.100ms");
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -22,14 +24,23 @@ public final class LibertyNode implements AutoCloseable {
     private final int httpPort;
     private final Http http;
     private final Map<String, String> environment;
+    private final List<String> prefix;
 
-    private LibertyNode(String name, Path wlp, Path output, int httpPort, Map<String, String> environment) {
+    private LibertyNode(
+            String name,
+            Path wlp,
+            Path output,
+            String host,
+            int httpPort,
+            Map<String, String> environment,
+            List<String> prefix) {
         this.name = name;
         this.wlp = wlp;
         this.output = output;
         this.httpPort = httpPort;
-        this.http = new Http("http://127.0.0.1:" + httpPort);
+        this.http = new Http("http://" + host + ":" + httpPort);
         this.environment = environment;
+        this.prefix = prefix;
     }
 
     /**
@@ -49,15 +60,24 @@ public final class LibertyNode implements AutoCloseable {
 
     /** Starts a node with exactly the given environment (cluster settings included). */
     public static LibertyNode start(String name, Map<String, String> environment, int httpPort) {
+        return start(name, environment, "127.0.0.1", httpPort, List.of());
+    }
+
+    /**
+     * Starts a node listening for HTTP on {@code host}, its server command run behind {@code prefix} (e.g.
+     * {@code ip netns exec ns}, so that the server lives in a network namespace).
+     */
+    public static LibertyNode start(
+            String name, Map<String, String> environment, String host, int httpPort, List<String> prefix) {
         Path wlp = Path.of(System.getProperty("nova.it.wlp", "target/liberty/wlp"));
         Path output = Path.of(System.getProperty("nova.it.work", "target/it-nodes"))
                 .resolve(name + "-" + System.currentTimeMillis());
         Map<String, String> env = new HashMap<>(environment);
         env.putIfAbsent("NOVA_NODE_NAME", name);
         env.put("HTTP_PORT", Integer.toString(httpPort));
-        env.put("HTTP_HOST", "127.0.0.1");
+        env.put("HTTP_HOST", host);
         env.putIfAbsent("JVM_ARGS", "-Xmx512m");
-        LibertyNode node = new LibertyNode(name, wlp, output, httpPort, Map.copyOf(env));
+        LibertyNode node = new LibertyNode(name, wlp, output, host, httpPort, Map.copyOf(env), List.copyOf(prefix));
         node.server("start", env, Duration.ofMinutes(3));
         return node;
     }
@@ -132,9 +152,11 @@ public final class LibertyNode implements AutoCloseable {
     }
 
     private void server(String action, Map<String, String> environment, Duration timeout) {
-        ProcessBuilder builder = new ProcessBuilder(wlp.resolve("bin/server").toString(), action, "nova");
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(wlp.resolve("bin/server").toAbsolutePath().toString(), action, "nova"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
-        builder.environment().put("WLP_OUTPUT_DIR", output.toString());
+        builder.environment().put("WLP_OUTPUT_DIR", output.toAbsolutePath().toString());
         builder.redirectErrorStream(true);
         builder.redirectOutput(output.resolveSibling(output.getFileName() + "-" + action + ".out")
                 .toFile());

@@ -1,0 +1,180 @@
+package dev.nova.cluster;
+
+import dev.nova.concurrency.NovaExecutors;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The cluster lease: makes sure a node cut off from the others has closed its sessions before the others take its
+ * clients over, without waiting longer than the failure detector does (see {@link LeaseBook} for the rules).
+ *
+ * <p>The lease is {@code fd-timeout - fd-interval} (2 s by default), the grace of a member that joined the view
+ * {@code fd-timeout}, the margin {@code fd-interval / 2 + 250 ms}: a
+ * member that left the view is taken over no earlier than {@code lease + margin} (2.75 s) after this node last heard
+ * from it, which a cut member's departure from the view (at least {@code fd-timeout}, 3 s, after its last message)
+ * always comes after, so a cut costs no extra time. A crash the kernel reports (the member's JGroups port refuses
+ * connections: kill -9, a graceful stop) is taken over at once. Beats go every {@code min(250 ms, fd-interval / 4)}
+ * on the cluster bus; the lease is checked every 100 ms.
+ */
+@ApplicationScoped
+public class Leases {
+
+    private static final Logger LOG = Logger.getLogger(Leases.class.getName());
+    private static final long CHECK_MS = 100;
+    private static final int PROBE_TIMEOUT_MS = 250;
+
+    private final ClusterRuntime cluster;
+    private final ClusterBus bus;
+    private final NovaExecutors executors;
+    private final Map<String, InetSocketAddress> ports = new ConcurrentHashMap<>();
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private LeaseBook book;
+    private volatile boolean held = true;
+
+    @Inject
+    public Leases(ClusterRuntime cluster, ClusterBus bus, NovaExecutors executors) {
+        this.cluster = cluster;
+        this.bus = bus;
+        this.executors = executors;
+    }
+
+    protected Leases() {
+        this(null, null, null);
+    }
+
+    @PostConstruct
+    void start() {
+        ClusterSettings settings = cluster.settings();
+        long lease = settings.fdTimeout().toMillis() - settings.fdInterval().toMillis();
+        long margin = settings.fdInterval().toMillis() / 2 + 250;
+        book = new LeaseBook(
+                cluster.identity().name(), lease, margin, settings.fdTimeout().toMillis());
+        if (!cluster.clustered() || !bus.active()) {
+            return;
+        }
+        long now = now();
+        cluster.members().forEach(member -> book.joined(member, now));
+        bus.listen(ClusterBus.Topic.LEASE, this::receive);
+        long beat = Math.max(50, Math.min(250, settings.fdInterval().toMillis() / 4));
+        timers.add(executors.timers().scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS));
+        timers.add(executors.timers().scheduleWithFixedDelay(this::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS));
+    }
+
+    /** Starts with the application, so that beats flow before anything else asks. */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        // Instantiating the bean is enough: @PostConstruct starts the beats.
+    }
+
+    @PreDestroy
+    void stop() {
+        timers.forEach(timer -> timer.cancel(false));
+    }
+
+    /** Whether a quorum of the reference membership confirms this node now. */
+    public boolean held() {
+        return held;
+    }
+
+    /** Members gone from the view that may still be running their clients: theirs are not taken over yet. */
+    public Set<String> unfenced() {
+        return book == null ? Set.of() : book.unfenced(now());
+    }
+
+    /**
+     * A new view: members that joined start with a lease's grace; members that left start their fence wait, and
+     * their JGroups port is probed (a refused connection proves the process gone).
+     */
+    public void viewChanged(MembershipChanged change) {
+        if (book == null || !cluster.clustered()) {
+            return;
+        }
+        long now = now();
+        change.joined().forEach(member -> book.joined(member, now));
+        for (String member : change.view().current()) {
+            bus.physicalAddress(member).ifPresent(address -> ports.put(member, address));
+        }
+        for (String member : change.left()) {
+            book.lost(member, now);
+            InetSocketAddress address = ports.remove(member);
+            if (address != null) {
+                executors.control().execute(() -> probe(member, address));
+            }
+        }
+    }
+
+    private void probe(String member, InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, PROBE_TIMEOUT_MS);
+        } catch (ConnectException refused) {
+            book.dead(member);
+            LOG.info(() -> "NOVA-1012 " + member + " is gone for sure (" + address + " refuses connections): its"
+                    + " clients need not wait for its lease");
+        } catch (IOException unreachable) {
+            LOG.fine(() -> member + " did not answer a probe of " + address + ": " + unreachable);
+        }
+    }
+
+    private void beat() {
+        try {
+            Set<String> heard = book.heard(now());
+            bus.broadcast(
+                    ClusterBus.Topic.LEASE, ClusterBus.utf(cluster.identity().name() + "|" + String.join(",", heard)));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "lease beat not sent", e);
+        }
+    }
+
+    private void receive(byte[] array, int offset, int length) throws IOException {
+        String text = new DataInputStream(new ByteArrayInputStream(array, offset, length)).readUTF();
+        int bar = text.indexOf('|');
+        if (bar <= 0) {
+            return;
+        }
+        String from = text.substring(0, bar);
+        String rest = text.substring(bar + 1);
+        book.beat(from, rest.isEmpty() ? Set.of() : Set.of(rest.split(",")), now());
+    }
+
+    private void check() {
+        try {
+            ViewHistory.Snapshot view = cluster.view();
+            Set<String> confirming = book.confirming(view.current(), now());
+            boolean nowHeld = cluster.holdsQuorum(confirming);
+            if (nowHeld != held) {
+                held = nowHeld;
+                if (!nowHeld) {
+                    LOG.warning(() -> "NOVA-1013 only " + confirming + " confirmed this node within " + book.leaseMs()
+                            + " ms: no quorum of " + view.stable() + ", this node pauses");
+                } else {
+                    LOG.info(() -> "NOVA-1014 " + confirming + " confirm this node again");
+                }
+                cluster.leaseChanged(nowHeld);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "NOVA-1015 the lease check failed", e);
+        }
+    }
+
+    private static long now() {
+        return System.nanoTime() / 1_000_000;
+    }
+}
