@@ -281,7 +281,8 @@ public class ClusterRuntime {
 
     /** Whether these members (this node among them) would hold quorum of the reference membership. */
     boolean holdsQuorum(Collection<String> members) {
-        return views.hasQuorum(List.copyOf(members), views.snapshot().stable());
+        List<String> reference = views.snapshot().stable();
+        return reference.isEmpty() || views.hasQuorum(List.copyOf(members), reference);
     }
 
     /**
