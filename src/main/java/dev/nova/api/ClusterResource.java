@@ -129,7 +129,7 @@ public class ClusterResource {
                 ClusterStatus.status(declared.done(), cluster, records),
                 cluster.settings().partitionHandling().value(),
                 view.stable(),
-                missing(view));
+                view.missing());
     }
 
     @POST
@@ -180,13 +180,9 @@ public class ClusterResource {
         return new Dtos.Forgotten(
                 names.stream().filter(before::contains).toList(),
                 after.stable(),
-                missing(after),
+                after.missing(),
                 after.quorum(),
                 ClusterStatus.status(declared.done(), cluster, clients.list()));
-    }
-
-    private static List<String> missing(ViewHistory.Snapshot view) {
-        return view.stable().stream().filter(m -> !view.current().contains(m)).toList();
     }
 
     @POST

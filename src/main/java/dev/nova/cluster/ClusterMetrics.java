@@ -33,12 +33,8 @@ public class ClusterMetrics {
         registry.gauge(
                 "nova.cluster.paused", cluster, c -> c.clustered() && !c.view().quorum() ? 1 : 0);
         registry.gauge("nova.cluster.members", cluster, c -> c.view().current().size());
-        registry.gauge("nova.cluster.members.missing", cluster, c -> {
-            ViewHistory.Snapshot view = c.view();
-            return view.stable().stream()
-                    .filter(m -> !view.current().contains(m))
-                    .count();
-        });
+        registry.gauge(
+                "nova.cluster.members.missing", cluster, c -> c.view().missing().size());
     }
 
     /** Registers the gauges at startup, so that they are scraped before anything else uses this bean. */

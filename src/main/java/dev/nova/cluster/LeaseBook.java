@@ -12,8 +12,8 @@ import java.util.Set;
  * <p>Every node sends, every beat, the members it has heard from within the lease. A member <em>confirms</em> this
  * node while its latest beat arrived within the lease and lists this node, while it joined this node's view less than
  * a grace period ago (it may not have heard this node yet; after a merge, beats take a moment to flow again), and
- * while this node has never heard it at all (a member still starting: its beats begin once its application runs). A side whose confirming members hold no quorum pauses, by
- * itself, whatever its view says: a node cut off stops being confirmed one lease after the last beat that reached it,
+ * while this node has never heard it at all (a member still starting: its beats begin once its application runs). A
+ * side whose confirming members hold no quorum pauses, by itself, whatever its view says: a node cut off stops being confirmed one lease after the last beat that reached it,
  * and a node that others stopped hearing (a one-way cut) stops being confirmed as soon as their beats say so.
  *
  * <p>On the other side, a member that left the view is <em>unfenced</em> (it may still run its clients) until a lease
@@ -31,8 +31,9 @@ final class LeaseBook {
     private final long leaseMs;
     private final long marginMs;
     private final long graceMs;
-    private final Map<String, Long> lastHeard = new HashMap<>();
+    /** The latest beat of each member: when it arrived and whether it named this node. */
     private final Map<String, Beat> latest = new HashMap<>();
+
     private final Map<String, Long> joinedAt = new HashMap<>();
     private final Map<String, Lost> lost = new HashMap<>();
 
@@ -55,15 +56,14 @@ final class LeaseBook {
 
     /** A beat from {@code from}, naming the members it hears. */
     synchronized void beat(String from, Set<String> hears, long now) {
-        lastHeard.put(from, now);
         latest.put(from, new Beat(now, hears.contains(self)));
     }
 
     /** The members this node heard from within the lease: what its own beats say. */
     synchronized Set<String> heard(long now) {
         Set<String> heard = new HashSet<>();
-        lastHeard.forEach((member, at) -> {
-            if (now - at < leaseMs) {
+        latest.forEach((member, beat) -> {
+            if (now - beat.at() < leaseMs) {
                 heard.add(member);
             }
         });
@@ -90,7 +90,8 @@ final class LeaseBook {
     /** {@code member} left this node's view: its clients wait until it must have paused, unless it is dead. */
     synchronized void lost(String member, long now) {
         joinedAt.remove(member);
-        lost.put(member, new Lost(lastHeard.getOrDefault(member, now), false));
+        Beat beat = latest.get(member);
+        lost.put(member, new Lost(beat == null ? now : beat.at(), false));
     }
 
     /** {@code member}'s process is gone (its port refused a connection): its clients need not wait. */

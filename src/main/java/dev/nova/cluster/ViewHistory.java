@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  * <p>Whatever the view, a node whose lease is lost ({@link Leases}: too few members confirm they hear it) holds no
  * quorum.
  *
- * <p>View changes, announcements, lease changes and {@link #settle} arrive one at a time, on the cluster's view lane; readers take
- * {@link #snapshot()}.
+ * <p>View changes, announcements, lease changes and {@link #settle} arrive one at a time, on the cluster's view
+ * lane; readers take {@link #snapshot()}.
  */
 public final class ViewHistory {
 
@@ -44,7 +44,13 @@ public final class ViewHistory {
      * @param quorum whether this side holds quorum
      * @param changedAt when the view (or the reference) last changed, epoch millis
      */
-    public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {}
+    public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {
+
+        /** Members of the reference missing from this node's view (lost, or on the other side of a partition). */
+        public List<String> missing() {
+            return stable.stream().filter(m -> !current.contains(m)).toList();
+        }
+    }
 
     /** How long an announcement waits for its member to leave the view before it is forgotten. */
     static final long ANNOUNCEMENT_TTL_MS = 120_000;
@@ -198,12 +204,6 @@ public final class ViewHistory {
 
     public PartitionHandling handling() {
         return handling;
-    }
-
-    /** Members of the reference missing from this node's view (lost, or on the other side of a partition). */
-    public List<String> missing() {
-        Snapshot now = snapshot;
-        return now.stable().stream().filter(m -> !now.current().contains(m)).toList();
     }
 
     boolean hasQuorum(List<String> view, List<String> reference) {

@@ -75,7 +75,7 @@ class ViewHistoryTest {
 
         assertThat(views.settle(2 + 10 * STABLE_AFTER)).isEmpty();
         assertThat(views.snapshot().stable()).containsExactly("a", "b", "c");
-        assertThat(views.missing()).containsExactly("a", "b");
+        assertThat(views.snapshot().missing()).containsExactly("a", "b");
     }
 
     @Test
