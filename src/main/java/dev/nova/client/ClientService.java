@@ -2,6 +2,7 @@ package dev.nova.client;
 
 import dev.nova.NovaException;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.Transactions;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
@@ -95,13 +96,20 @@ public class ClientService {
             long incarnation =
                     members.incarnationOf(owner).orElse(members.self().incarnation());
             ClientRecord record = ClientRecord.created(spec, owner, incarnation, now);
-            Optional<ClientRecord> raced = clients.createIfAbsent(record);
+            // The client and its initial subscriptions are one transaction: a failure between the two leaves neither.
+            Optional<ClientRecord> raced = Transactions.atomically(() -> {
+                Optional<ClientRecord> taken = clients.createIfAbsent(record);
+                if (taken.isEmpty()) {
+                    subscriptions.addAll(initial.stream()
+                            .map(channel ->
+                                    new Subscription(SubscriptionRegistry.newId(), spec.name(), channel, true, now))
+                            .toList());
+                }
+                return taken;
+            });
             if (raced.isPresent()) {
                 return new Creation(sameOrConflict(raced.get(), spec, initial), false);
             }
-            subscriptions.addAll(initial.stream()
-                    .map(channel -> new Subscription(SubscriptionRegistry.newId(), spec.name(), channel, true, now))
-                    .toList());
             LOG.info(() ->
                     "NOVA-3001 client " + spec.name() + " (" + spec.platform().id() + ") created, owned by " + owner);
             reconciler.reconcile(spec.name());
@@ -162,12 +170,14 @@ public class ClientService {
         return clients.list();
     }
 
-    /** Removes a client and its subscriptions; its owner closes its sessions. */
+    /** Removes a client and its subscriptions, in one transaction; its owner closes its sessions. */
     public void delete(String name) {
         locks.run(name, () -> {
             get(name);
-            subscriptions.removeClient(name);
-            clients.remove(name);
+            Transactions.atomically(() -> {
+                subscriptions.removeClient(name);
+                clients.remove(name);
+            });
             reconciler.reconcile(name);
             LOG.info(() -> "NOVA-3004 client " + name + " deleted");
         });

@@ -109,7 +109,7 @@ public class ClusterRuntime {
                 TOMBSTONES,
                 new CacheDeclaration(
                         TOMBSTONES,
-                        CacheDeclaration.replicated(settings.enabled())
+                        Transactions.transactional(CacheDeclaration.replicated(settings.enabled()))
                                 .expiration()
                                 .lifespan(Tombstones.LIFESPAN_HOURS, TimeUnit.HOURS)
                                 .build(),

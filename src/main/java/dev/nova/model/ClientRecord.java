@@ -17,6 +17,8 @@ import org.infinispan.protostream.annotations.Proto;
  * @param failoverAttempts attempts made in the current failover (0 when none is running)
  * @param failoverSince epoch milliseconds when the current failover began (the owner was lost), 0 when none
  * @param transferTo the node a make-before-break transfer is moving the client to, or null
+ * @param intentVersion grows with every operator stop or restart: after a partition heals, the intent with the
+ *     highest version is kept whichever side's ownership wins the merge
  */
 @Proto
 public record ClientRecord(
@@ -31,12 +33,13 @@ public record ClientRecord(
         long restarts,
         int failoverAttempts,
         long failoverSince,
-        String transferTo) {
+        String transferTo,
+        long intentVersion) {
 
     /** A new client owned by a node at epoch 1. */
     public static ClientRecord created(ClientSpec spec, String owner, long ownerIncarnation, long now) {
         return new ClientRecord(
-                spec, owner, ownerIncarnation, 1, ClientState.CONNECTING, now, now, false, 0, 0, 0, null);
+                spec, owner, ownerIncarnation, 1, ClientState.CONNECTING, now, now, false, 0, 0, 0, null, 0);
     }
 
     public String name() {
@@ -65,7 +68,8 @@ public record ClientRecord(
                 restarts,
                 failoverAttempts,
                 failoverSince,
-                transferTo);
+                transferTo,
+                intentVersion);
     }
 
     /** The operator's stop. */
@@ -82,7 +86,8 @@ public record ClientRecord(
                 restarts,
                 failoverAttempts,
                 failoverSince,
-                transferTo);
+                transferTo,
+                intentVersion + 1);
     }
 
     /** The operator's restart: no longer stopped, one more restart asked for. */
@@ -99,7 +104,8 @@ public record ClientRecord(
                 restarts + 1,
                 failoverAttempts,
                 failoverSince,
-                transferTo);
+                transferTo,
+                intentVersion + 1);
     }
 
     /** A new owner at the next epoch; ends any transfer. */
@@ -116,7 +122,8 @@ public record ClientRecord(
                 restarts,
                 failoverAttempts,
                 failoverSince,
-                null);
+                null,
+                intentVersion);
     }
 
     /** A failover attempt begins (the first one records when the failover began). */
@@ -133,7 +140,8 @@ public record ClientRecord(
                 restarts,
                 failoverAttempts + 1,
                 failoverSince > 0 ? failoverSince : since,
-                transferTo);
+                transferTo,
+                intentVersion);
     }
 
     /** The failover is over (completed or given up). */
@@ -150,12 +158,14 @@ public record ClientRecord(
                 restarts,
                 0,
                 0,
-                transferTo);
+                transferTo,
+                intentVersion);
     }
 
     /** No owner: nobody runs it (failover gave up); the state says why. */
     public ClientRecord unassign(ClientState newState, long now) {
-        return new ClientRecord(spec, null, 0, epoch + 1, newState, createdAt, now, stopped, restarts, 0, 0, null);
+        return new ClientRecord(
+                spec, null, 0, epoch + 1, newState, createdAt, now, stopped, restarts, 0, 0, null, intentVersion);
     }
 
     /** A transfer towards {@code target} begins, or ends (null). */
@@ -172,6 +182,25 @@ public record ClientRecord(
                 restarts,
                 failoverAttempts,
                 failoverSince,
-                target);
+                target,
+                intentVersion);
+    }
+
+    /** This record with the operator's intent (stop, restarts and their version) of {@code other}. */
+    public ClientRecord withIntentOf(ClientRecord other) {
+        return new ClientRecord(
+                spec,
+                owner,
+                ownerIncarnation,
+                epoch,
+                state,
+                createdAt,
+                stateChangedAt,
+                other.stopped,
+                other.restarts,
+                failoverAttempts,
+                failoverSince,
+                transferTo,
+                other.intentVersion);
     }
 }

@@ -4,6 +4,7 @@ import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.Tombstones;
+import dev.nova.cluster.Transactions;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import dev.nova.model.ModelSchemaImpl;
@@ -24,9 +25,6 @@ import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
-import org.infinispan.transaction.LockingMode;
-import org.infinispan.transaction.TransactionMode;
-import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 
 /** Client records by name, in the {@code clients} cache. */
 @ApplicationScoped
@@ -72,11 +70,7 @@ public class ClientRegistry {
      */
     @Produces
     static CacheDeclaration declaration(ClusterSettings cluster) {
-        ConfigurationBuilder builder = CacheDeclaration.replicated(cluster.enabled());
-        builder.transaction()
-                .transactionMode(TransactionMode.TRANSACTIONAL)
-                .lockingMode(LockingMode.PESSIMISTIC)
-                .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+        ConfigurationBuilder builder = Transactions.transactional(CacheDeclaration.replicated(cluster.enabled()));
         if (cluster.enabled()) {
             builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
         }
@@ -188,16 +182,17 @@ public class ClientRegistry {
     }
 
     /**
-     * Deletes a client record, burying it first so that a merge with a side that never saw the delete does not bring
-     * it back.
+     * Deletes a client record and buries it, in one transaction (the caller's when there is one), so that a merge
+     * with a side that never saw the delete does not bring it back.
      */
     public void remove(String name) {
-        ClientRecord record = cache().get(name);
-        if (record == null) {
-            return;
-        }
-        tombstones.bury(KIND, name, record.createdAt());
-        cache().remove(name, record);
+        Transactions.atomically(() -> {
+            ClientRecord record = cache().get(name);
+            if (record != null) {
+                tombstones.bury(KIND, name, record.createdAt());
+                cache().remove(name, record);
+            }
+        });
     }
 
     /** Removes the deleted records a merge brought back; returns how many. */

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.conflict.MergePolicy;
 import org.infinispan.distribution.DistributionInfo;
 import org.infinispan.distribution.DistributionManager;
 
@@ -86,8 +85,9 @@ public class RateLimiter {
 
     /**
      * Shared budgets: every member holds every bucket, so a lost member takes none with it; a command is applied by
-     * the key's primary owner and replayed on the others. A minority partition stops its sessions, so after a merge
-     * the majority's budgets are the ones that count.
+     * the key's primary owner and replayed on the others. A paused side of a partition closes its sessions; where
+     * both sides drew (partition handling {@code ignore}), the merge keeps the lower remaining budget, so credits
+     * spent during the split are never given back.
      */
     @Produces
     static CacheDeclaration shared(ClusterSettings cluster, RateLimitSettings limits) {
@@ -97,7 +97,7 @@ public class RateLimiter {
             builder.clustering()
                     .remoteTimeout(limits.timeout().toMillis())
                     .partitionHandling()
-                    .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
+                    .mergePolicy(new BudgetMergePolicy());
         }
         return new CacheDeclaration(SHARED, builder.build(), new RateLimitSchemaImpl());
     }

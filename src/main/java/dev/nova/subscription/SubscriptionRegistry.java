@@ -5,12 +5,12 @@ import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.Tombstones;
+import dev.nova.cluster.Transactions;
 import dev.nova.model.ModelSchemaImpl;
 import dev.nova.model.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -60,11 +60,18 @@ public class SubscriptionRegistry {
         return subscription != null && tombstones.buried(KIND, subscription.id(), subscription.createdAt());
     }
 
-    /** Replicated, unless {@code nova.cluster.distributed-subscriptions=false} keeps every node's own. */
+    /**
+     * Replicated, unless {@code nova.cluster.distributed-subscriptions=false} keeps every node's own; transactional,
+     * so a client's subscriptions are written and deleted with the client ({@link Transactions}).
+     */
     @Produces
     static CacheDeclaration declaration(ClusterSettings cluster) {
-        return CacheDeclaration.replicated(
-                CACHE, cluster.enabled() && cluster.distributedSubscriptions(), new ModelSchemaImpl());
+        boolean replicated = cluster.enabled() && cluster.distributedSubscriptions();
+        return new CacheDeclaration(
+                CACHE,
+                Transactions.transactional(CacheDeclaration.replicated(replicated))
+                        .build(),
+                new ModelSchemaImpl());
     }
 
     private Cache<String, Subscription> cache() {
@@ -86,23 +93,22 @@ public class SubscriptionRegistry {
     }
 
     /**
-     * Adds subscriptions, all or none: if any id is taken, the ones added by this call are removed again and a
-     * conflict is reported.
+     * Adds subscriptions, all or none, in one transaction (the caller's when there is one): if any id is taken, a
+     * conflict is reported and none is added.
      */
     public List<Subscription> addAll(List<Subscription> subscriptions) {
-        List<Subscription> added = new ArrayList<>();
-        for (Subscription subscription : subscriptions) {
-            Subscription existing = cache().putIfAbsent(subscription.id(), subscription);
-            if (buried(existing) && cache().replace(subscription.id(), existing, subscription)) {
-                existing = null;
+        return Transactions.atomically(() -> {
+            for (Subscription subscription : subscriptions) {
+                Subscription existing = cache().putIfAbsent(subscription.id(), subscription);
+                if (buried(existing) && cache().replace(subscription.id(), existing, subscription)) {
+                    existing = null;
+                }
+                if (existing != null) {
+                    throw NovaException.conflict("subscription id '" + subscription.id() + "' already exists");
+                }
             }
-            if (existing != null) {
-                added.forEach(s -> cache().remove(s.id(), s));
-                throw NovaException.conflict("subscription id '" + subscription.id() + "' already exists");
-            }
-            added.add(subscription);
-        }
-        return added;
+            return List.copyOf(subscriptions);
+        });
     }
 
     public Optional<Subscription> find(String id) {
@@ -110,8 +116,8 @@ public class SubscriptionRegistry {
     }
 
     /**
-     * Removes a subscription, burying it first so that a merge with a side that never saw the delete does not bring
-     * it back; empty when it did not exist.
+     * Removes a subscription and buries it, in one transaction, so that a merge with a side that never saw the delete
+     * does not bring it back; empty when it did not exist.
      */
     public Optional<Subscription> remove(String id) {
         Optional<Subscription> existing = find(id);
@@ -120,8 +126,10 @@ public class SubscriptionRegistry {
     }
 
     private void delete(Subscription subscription) {
-        tombstones.bury(KIND, subscription.id(), subscription.createdAt());
-        cache().remove(subscription.id(), subscription);
+        Transactions.atomically(() -> {
+            tombstones.bury(KIND, subscription.id(), subscription.createdAt());
+            cache().remove(subscription.id(), subscription);
+        });
     }
 
     /** Removes the deleted subscriptions a merge brought back; returns how many. */
@@ -185,8 +193,8 @@ public class SubscriptionRegistry {
         }
     }
 
-    /** Removes every subscription of a client. */
+    /** Removes every subscription of a client, in one transaction (the caller's when there is one). */
     public void removeClient(String client) {
-        byClient(client).forEach(this::delete);
+        Transactions.atomically(() -> byClient(client).forEach(this::delete));
     }
 }

@@ -44,7 +44,7 @@ final class World {
 
     static ClientRecord owned(ClientSpec spec, NodeIdentity owner, long epoch) {
         return new ClientRecord(
-                spec, owner.name(), owner.incarnation(), epoch, ClientState.CONNECTED, 0, 0, false, 0, 0, 0, null);
+                spec, owner.name(), owner.incarnation(), epoch, ClientState.CONNECTED, 0, 0, false, 0, 0, 0, null, 0);
     }
 
     /** The members as {@code self} sees them: the live nodes in view order, registered, with quorum. */

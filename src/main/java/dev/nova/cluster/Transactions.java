@@ -1,0 +1,79 @@
+package dev.nova.cluster;
+
+import jakarta.transaction.TransactionManager;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import org.infinispan.commons.tx.lookup.TransactionManagerLookup;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.transaction.LockingMode;
+import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
+import org.infinispan.transaction.tm.EmbeddedTransactionManager;
+
+/**
+ * Writes to several caches that stand or fall together: a client and its subscriptions, a delete and its tombstones.
+ * The caches taking part are transactional ({@link #transactional}) and share Infinispan's embedded transaction
+ * manager, so one {@link #atomically} block commits all of its writes or none (an exception inside it rolls every
+ * one back; so does a commit that fails, e.g. a lock timeout).
+ */
+public final class Transactions {
+
+    private static final Logger LOG = Logger.getLogger(Transactions.class.getName());
+    private static final TransactionManagerLookup LOOKUP = new EmbeddedTransactionManagerLookup();
+
+    private Transactions() {}
+
+    /**
+     * Makes a cache transactional, with pessimistic locking: a conditional write holds the key's lock until the
+     * commit, so it stays correct when retried across a topology change.
+     */
+    public static ConfigurationBuilder transactional(ConfigurationBuilder builder) {
+        builder.transaction()
+                .transactionMode(TransactionMode.TRANSACTIONAL)
+                .lockingMode(LockingMode.PESSIMISTIC)
+                .transactionManagerLookup(LOOKUP);
+        return builder;
+    }
+
+    /** Runs {@code work} in one transaction over the transactional caches; joins the caller's when there is one. */
+    public static <T> T atomically(Supplier<T> work) {
+        TransactionManager tm = EmbeddedTransactionManager.getInstance();
+        try {
+            if (tm.getTransaction() != null) {
+                return work.get();
+            }
+            tm.begin();
+        } catch (Exception e) {
+            throw new IllegalStateException("NOVA-1016 no transaction could be started: " + e, e);
+        }
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException | Error e) {
+            rollback(tm);
+            throw e;
+        }
+        try {
+            tm.commit();
+        } catch (Exception e) {
+            throw new IllegalStateException("NOVA-1017 the transaction was rolled back: " + e, e);
+        }
+        return result;
+    }
+
+    /** {@link #atomically(Supplier)} for work without a result. */
+    public static void atomically(Runnable work) {
+        atomically(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static void rollback(TransactionManager tm) {
+        try {
+            tm.rollback();
+        } catch (Exception e) {
+            LOG.warning(() -> "NOVA-1018 rollback failed: " + e);
+        }
+    }
+}
