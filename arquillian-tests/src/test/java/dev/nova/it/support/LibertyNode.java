@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -127,6 +128,35 @@ public final class LibertyNode implements AutoCloseable {
             return Files.exists(messagesLog()) ? Files.readString(messagesLog()) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits for nodes being started in parallel until each reports the application started; when one fails, stops
+     * every one that did start (never leaves servers running behind a failed start) and rethrows.
+     */
+    public static List<LibertyNode> awaitAll(List<CompletableFuture<LibertyNode>> starting, Duration timeout)
+            throws InterruptedException {
+        List<LibertyNode> nodes = new ArrayList<>();
+        RuntimeException failed = null;
+        for (CompletableFuture<LibertyNode> node : starting) {
+            try {
+                nodes.add(node.join());
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        try {
+            if (failed != null) {
+                throw failed;
+            }
+            for (LibertyNode node : nodes) {
+                node.awaitStarted(timeout);
+            }
+            return nodes;
+        } catch (RuntimeException | Error | InterruptedException e) {
+            Fixtures.close(nodes.toArray(AutoCloseable[]::new));
+            throw e;
         }
     }
 

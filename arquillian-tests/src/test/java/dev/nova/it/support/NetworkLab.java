@@ -3,6 +3,7 @@ package dev.nova.it.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Real network partitions on one machine: a Linux network namespace per node, each with two links, one to a cluster
  * bridge (JGroups) and one to an application bridge (REST and the exchange, where the host has the address
  * {@link #hostAddress()}). Cutting a node's cluster link ({@link #cut}) drops its cluster packets while it keeps
- * running and reaching the exchange; {@link #heal} puts the link back. Namespaces, bridges and /24 subnets get names
+ * running and reaching the exchange; {@link #heal} puts the link back. {@link #split} divides the cluster network
+ * into two sides that each stay connected, {@link #join} ends that. Namespaces, bridges and /24 subnets get names
  * and numbers of their own per lab (never another test's), and {@link #close} removes them, also from a shutdown hook
  * when the test JVM dies. Needs root (CI runs as root) and iproute2.
  */
@@ -23,6 +25,7 @@ public final class NetworkLab implements AutoCloseable {
     private final String appNet;
     private final Thread cleanup;
     private boolean closed;
+    private boolean secondBridge;
 
     private NetworkLab(String tag, int nodes, String clusterNet, String appNet) {
         this.tag = tag;
@@ -96,6 +99,28 @@ public final class NetworkLab implements AutoCloseable {
         run(true, "ip", "link", "set", clusterVeth(i), "up");
     }
 
+    /**
+     * Splits the cluster network in two: the cluster links of the nodes in {@code side} move to a bridge of their
+     * own, so they keep reaching each other and nothing of the others (an even split is two sides, not singletons).
+     */
+    public synchronized void split(Collection<Integer> side) {
+        if (!secondBridge) {
+            run(true, "ip", "link", "add", secondClusterBridge(), "type", "bridge");
+            run(true, "ip", "link", "set", secondClusterBridge(), "up");
+            secondBridge = true;
+        }
+        for (int i : side) {
+            run(true, "ip", "link", "set", clusterVeth(i), "master", secondClusterBridge());
+        }
+    }
+
+    /** Every node's cluster link back on the one cluster bridge (ends a {@link #split}). */
+    public synchronized void join() {
+        for (int i = 1; i <= nodes; i++) {
+            run(true, "ip", "link", "set", clusterVeth(i), "master", clusterBridge());
+        }
+    }
+
     /** The command prefix that runs a program inside node {@code i}'s namespace. */
     public List<String> inside(int i) {
         return List.of("ip", "netns", "exec", namespace(i));
@@ -132,6 +157,10 @@ public final class NetworkLab implements AutoCloseable {
         return "nv" + tag + "bc";
     }
 
+    private String secondClusterBridge() {
+        return "nv" + tag + "bd";
+    }
+
     private String appBridge() {
         return "nv" + tag + "ba";
     }
@@ -161,6 +190,7 @@ public final class NetworkLab implements AutoCloseable {
             run(false, "ip", "link", "del", appVeth(i));
         }
         run(false, "ip", "link", "del", clusterBridge());
+        run(false, "ip", "link", "del", secondClusterBridge());
         run(false, "ip", "link", "del", appBridge());
     }
 

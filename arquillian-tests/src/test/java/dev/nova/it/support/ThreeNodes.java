@@ -50,27 +50,12 @@ public final class ThreeNodes implements AutoCloseable {
             String name = "n" + (i + 1);
             starting.add(CompletableFuture.supplyAsync(() -> LibertyNode.start(name, env, LibertyNode.freePort())));
         }
-        List<LibertyNode> nodes = new ArrayList<>();
-        RuntimeException failed = null;
-        for (CompletableFuture<LibertyNode> node : starting) {
-            try {
-                nodes.add(node.join());
-            } catch (RuntimeException e) {
-                failed = e;
-            }
-        }
-        ThreeNodes three = new ThreeNodes(nodes);
+        ThreeNodes three = new ThreeNodes(LibertyNode.awaitAll(starting, timeout));
         try {
-            if (failed != null) {
-                throw failed;
-            }
-            for (LibertyNode node : nodes) {
-                node.awaitStarted(timeout);
-            }
-            Awaitility.await().atMost(timeout).until(() -> nodes.stream()
+            Awaitility.await().atMost(timeout).until(() -> three.nodes.stream()
                     .allMatch(n -> members(n).size() == count));
             return three;
-        } catch (RuntimeException | Error | InterruptedException e) {
+        } catch (RuntimeException | Error e) {
             // Never leave the nodes that did start running behind a failed start.
             three.close();
             throw e;
