@@ -29,8 +29,8 @@ import org.infinispan.commons.IllegalLifecycleStateException;
  * Turns every exception that leaves a resource into {@code application/problem+json}: Nova's own failures keep
  * their message, malformed JSON becomes a 400 naming what was wrong where it can, JAX-RS errors get Nova's words
  * (and a 405 its {@code Allow} header), a node starting or stopping answers 503, and anything else is a 500 whose
- * details stay in the log under the instance id (never a stack trace to the caller). 4xx are logged at FINE, 5xx
- * at SEVERE.
+ * details stay in the log under the instance id (never a stack trace to the caller). 4xx and Nova's own 503s (a
+ * paused side refusing writes) are logged at FINE, other 5xx at SEVERE.
  */
 @Provider
 public class ProblemMapper implements ExceptionMapper<Throwable> {
@@ -51,7 +51,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
         String where = uri == null ? "this path" : uri.getRequestUri().getPath();
         String method = request == null ? "this method" : request.getMethod();
         Problem problem = describe(thrown, instance, method, where);
-        if (problem.status() >= 500) {
+        if (problem.status() >= 500 && !expected(thrown)) {
             LOG.log(Level.SEVERE, "NOVA-5001 request failed, problem instance " + instance, thrown);
         } else {
             LOG.fine(() -> "request rejected (" + problem.status() + "): " + problem.detail() + " [" + instance + "]");
@@ -62,6 +62,14 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             response.header(HttpHeaders.ALLOW, String.join(", ", allowed(notAllowed)));
         }
         return response.build();
+    }
+
+    /**
+     * A refusal Nova means (a paused side, no node to place on) or a node starting or stopping: a 503 the caller is
+     * told about, not a failure to log with its stack.
+     */
+    private static boolean expected(Throwable thrown) {
+        return find(thrown, NovaException.class) != null || find(thrown, IllegalLifecycleStateException.class) != null;
     }
 
     static Problem describe(Throwable thrown, String instance) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -69,6 +70,9 @@ public class ClusterRuntime {
     private final NovaExecutors executors;
     private final Event<MembershipChanged> membership;
     private final Map<String, CacheDeclaration> caches = new LinkedHashMap<>();
+    /** Each cache's topology id at the latest merge view ({@link #settled} waits for a newer one). */
+    private final Map<String, Integer> topologyAtMerge = new ConcurrentHashMap<>();
+
     private NodeIdentity identity;
     private EmbeddedCacheManager manager;
     private ViewHistory views;
@@ -366,8 +370,9 @@ public class ClusterRuntime {
     }
 
     /**
-     * Whether a cache is settled among {@code members}: its topology counts every one of them and no rebalance or
-     * conflict resolution (after a merge) is in progress. Until then this node's copy may be the losing side's.
+     * Whether a cache is settled among {@code members}: its topology counts every one of them, no rebalance or
+     * conflict resolution (after a merge) is in progress, and it is newer than the topology this node had when it saw
+     * the latest merge. Until then this node's copy may be the losing side's.
      */
     public boolean settled(String name, List<String> members) {
         DistributionManager distribution = cache(name).getAdvancedCache().getDistributionManager();
@@ -376,7 +381,24 @@ public class ClusterRuntime {
         }
         CacheTopology topology = distribution.getCacheTopology();
         return topology.getPhase() == CacheTopology.Phase.NO_REBALANCE
+                && topology.getTopologyId() > topologyAtMerge.getOrDefault(name, -1)
                 && topology.getMembers().stream().map(Object::toString).toList().containsAll(members);
+    }
+
+    /**
+     * At a merge view, before anything else sees it: each cache's topology id, which the next settled topology must
+     * exceed. A node that was hung through the split still has the topology from before it (naming every member, no
+     * rebalance): it looks settled, but its records are its own side's until the coordinator's recovery after the
+     * merge has installed a newer topology.
+     */
+    private void noteTopologiesAtMerge() {
+        for (String name : caches.keySet()) {
+            DistributionManager distribution =
+                    manager.getCache(name).getAdvancedCache().getDistributionManager();
+            if (distribution != null && distribution.getCacheTopology() != null) {
+                topologyAtMerge.put(name, distribution.getCacheTopology().getTopologyId());
+            }
+        }
     }
 
     /** The names of every cache this node keeps, in the order they were declared. */
@@ -414,6 +436,7 @@ public class ClusterRuntime {
 
         @Merged
         public void merged(MergeEvent event) {
+            noteTopologiesAtMerge();
             onView(names(event.getNewMembers()), true);
         }
 

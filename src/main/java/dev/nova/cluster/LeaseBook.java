@@ -17,9 +17,13 @@ import java.util.Set;
  * and a node that others stopped hearing (a one-way cut) stops being confirmed as soon as their beats say so.
  *
  * <p>On the other side, a member that left the view is <em>unfenced</em> (it may still run its clients) until a lease
- * plus a margin has passed since this node last heard from it, unless its death is confirmed (its port refuses
- * connections: the process is gone). The margin covers the paused side's check period, the age of the last beat it
- * got, and the closing of its sessions.
+ * plus a margin has passed since it was last heard, unless its death is confirmed (its port refuses connections: the
+ * process is gone). Last heard by anyone on this side, not only by this node: every beat says how long ago its sender
+ * last heard each member, because a member that another one still hears is still confirmed by it (after a merge
+ * that one coordinator undoes at once, the others keep hearing the excluded member a little longer). A member is
+ * also never counted silent from before it last entered this node's view (this node may have been hung, or on the
+ * other side, and heard nothing). The margin covers the paused side's check period, the age of the last beat it got,
+ * and the closing of its sessions.
  */
 final class LeaseBook {
 
@@ -36,6 +40,8 @@ final class LeaseBook {
 
     private final Map<String, Long> joinedAt = new HashMap<>();
     private final Map<String, Lost> lost = new HashMap<>();
+    /** When each member was last heard by a member whose beats reach this node (the beats' ages, made times). */
+    private final Map<String, Long> heardByOthers = new HashMap<>();
 
     LeaseBook(String self, long leaseMs, long marginMs, long graceMs) {
         this.self = self;
@@ -54,17 +60,22 @@ final class LeaseBook {
         lost.remove(member);
     }
 
-    /** A beat from {@code from}, naming the members it hears. */
-    synchronized void beat(String from, Set<String> hears, long now) {
-        latest.put(from, new Beat(now, hears.contains(self)));
+    /** A beat from {@code from}: the members it heard within the lease, each with how many ms ago. */
+    synchronized void beat(String from, Map<String, Long> hears, long now) {
+        latest.put(from, new Beat(now, hears.containsKey(self)));
+        hears.forEach((member, ageMs) -> {
+            if (!member.equals(self)) {
+                heardByOthers.merge(member, now - ageMs, Math::max);
+            }
+        });
     }
 
-    /** The members this node heard from within the lease: what its own beats say. */
-    synchronized Set<String> heard(long now) {
-        Set<String> heard = new HashSet<>();
+    /** The members this node heard from within the lease, each with how many ms ago: what its own beats say. */
+    synchronized Map<String, Long> heard(long now) {
+        Map<String, Long> heard = new HashMap<>();
         latest.forEach((member, beat) -> {
             if (now - beat.at() < leaseMs) {
-                heard.add(member);
+                heard.put(member, now - beat.at());
             }
         });
         return heard;
@@ -89,9 +100,10 @@ final class LeaseBook {
 
     /** {@code member} left this node's view: its clients wait until it must have paused, unless it is dead. */
     synchronized void lost(String member, long now) {
-        joinedAt.remove(member);
+        Long joined = joinedAt.remove(member);
         Beat beat = latest.get(member);
-        lost.put(member, new Lost(beat == null ? now : beat.at(), false));
+        long heardAt = Math.max(beat == null ? 0 : beat.at(), joined == null ? 0 : joined);
+        lost.put(member, new Lost(heardAt == 0 ? now : heardAt, false));
     }
 
     /** {@code member}'s process is gone (its port refused a connection): its clients need not wait. */
@@ -101,7 +113,10 @@ final class LeaseBook {
 
     /** Members that left the view and may still be running their clients. */
     synchronized Set<String> unfenced(long now) {
-        lost.values().removeIf(l -> l.dead() || now - l.lastHeard() >= leaseMs + marginMs);
+        lost.entrySet().removeIf(e -> {
+            long lastHeard = Math.max(e.getValue().lastHeard(), heardByOthers.getOrDefault(e.getKey(), 0L));
+            return e.getValue().dead() || now - lastHeard >= leaseMs + marginMs;
+        });
         return Set.copyOf(lost.keySet());
     }
 }

@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,9 +136,11 @@ public class Leases {
 
     private void beat() {
         try {
-            Set<String> heard = book.heard(now());
-            bus.broadcast(
-                    ClusterBus.Topic.LEASE, ClusterBus.utf(cluster.identity().name() + "|" + String.join(",", heard)));
+            StringBuilder text = new StringBuilder(cluster.identity().name()).append('|');
+            book.heard(now())
+                    .forEach((member, ageMs) ->
+                            text.append(member).append(':').append(ageMs).append(','));
+            bus.broadcast(ClusterBus.Topic.LEASE, ClusterBus.utf(text.toString()));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "lease beat not sent", e);
         }
@@ -150,8 +153,14 @@ public class Leases {
             return;
         }
         String from = text.substring(0, bar);
-        String rest = text.substring(bar + 1);
-        book.beat(from, rest.isEmpty() ? Set.of() : Set.of(rest.split(",")), now());
+        Map<String, Long> hears = new HashMap<>();
+        for (String entry : text.substring(bar + 1).split(",")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon > 0) {
+                hears.put(entry.substring(0, colon), Long.parseLong(entry.substring(colon + 1)));
+            }
+        }
+        book.beat(from, hears, now());
     }
 
     private void check() {

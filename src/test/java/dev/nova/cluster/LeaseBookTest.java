@@ -2,8 +2,9 @@ package dev.nova.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** README, "Quorum and partitions": the lease that keeps a cut-off node from running a client twice. */
@@ -15,10 +16,19 @@ class LeaseBookTest {
 
     private final LeaseBook a = new LeaseBook("a", LEASE, MARGIN, GRACE);
 
+    /** A beat's content: these members, each heard just now. */
+    private static Map<String, Long> hears(String... members) {
+        Map<String, Long> heard = new HashMap<>();
+        for (String member : members) {
+            heard.put(member, 0L);
+        }
+        return heard;
+    }
+
     @Test
     void aMemberConfirmsThisNodeWhileItsLatestBeatIsFreshAndNamesIt() {
-        a.beat("b", Set.of("a", "c"), 1_000);
-        a.beat("c", Set.of("b"), 1_000);
+        a.beat("b", hears("a", "c"), 1_000);
+        a.beat("c", hears("b"), 1_000);
 
         assertThat(a.confirming(List.of("a", "b", "c"), 1_500))
                 .as("c no longer hears a: a one-way cut")
@@ -35,27 +45,27 @@ class LeaseBookTest {
 
     @Test
     void aMemberThatJoinedAgainConfirmsForAGracePeriodBeforeItsBeatsFlowAgain() {
-        a.beat("b", Set.of("a"), 1_000);
+        a.beat("b", hears("a"), 1_000);
         a.lost("b", 5_000);
         a.joined("b", 20_000);
 
         assertThat(a.confirming(List.of("a", "b"), 20_000 + GRACE - 1)).contains("b");
         assertThat(a.confirming(List.of("a", "b"), 20_000 + GRACE)).doesNotContain("b");
-        a.beat("b", Set.of("a"), 20_000 + GRACE);
+        a.beat("b", hears("a"), 20_000 + GRACE);
         assertThat(a.confirming(List.of("a", "b"), 20_000 + GRACE + 1)).contains("b");
     }
 
     @Test
     void itsBeatsNameTheMembersHeardWithinTheLease() {
-        a.beat("b", Set.of(), 1_000);
-        a.beat("c", Set.of(), 2_500);
+        a.beat("b", hears(), 1_000);
+        a.beat("c", hears(), 2_500);
 
-        assertThat(a.heard(1_000 + LEASE)).containsExactly("c");
+        assertThat(a.heard(1_000 + LEASE)).containsExactly(Map.entry("c", 1_000 + LEASE - 2_500));
     }
 
     @Test
     void aLostMemberStaysUnfencedForALeaseAndAMarginAfterItWasLastHeard() {
-        a.beat("b", Set.of("a"), 1_000);
+        a.beat("b", hears("a"), 1_000);
         a.lost("b", 4_000);
 
         assertThat(a.unfenced(1_000 + LEASE + MARGIN - 1)).containsExactly("b");
@@ -64,7 +74,7 @@ class LeaseBookTest {
 
     @Test
     void aConfirmedDeathIsTakenOverAtOnce() {
-        a.beat("b", Set.of("a"), 1_000);
+        a.beat("b", hears("a"), 1_000);
         a.lost("b", 1_100);
 
         a.dead("b");
@@ -74,11 +84,45 @@ class LeaseBookTest {
 
     @Test
     void aMemberBackInTheViewIsNoLongerWaitedFor() {
-        a.beat("b", Set.of("a"), 1_000);
+        a.beat("b", hears("a"), 1_000);
         a.lost("b", 1_100);
 
         a.joined("b", 1_200);
 
         assertThat(a.unfenced(1_200)).isEmpty();
+    }
+
+    @Test
+    void aLostMemberAnotherMemberStillHearsStaysUnfencedUntilALeaseAndAMarginAfterThat() {
+        a.beat("b", hears("a"), 1_000);
+        a.lost("b", 1_500);
+        // c still heard b 100 ms before its beat of 2,500 (this node's coordinator excluded b, c's had not yet).
+        a.beat("c", Map.of("a", 0L, "b", 100L), 2_500);
+
+        assertThat(a.unfenced(2_400 + LEASE + MARGIN - 1)).containsExactly("b");
+        assertThat(a.unfenced(2_400 + LEASE + MARGIN)).isEmpty();
+    }
+
+    @Test
+    void aMemberIsNeverCountedSilentFromBeforeItLastEnteredTheView() {
+        a.beat("b", hears("a"), 1_000);
+        a.lost("b", 2_000);
+        // This node was hung (or on the other side): b is back in a merged view, then gone again at once.
+        a.joined("b", 10_000);
+        a.lost("b", 10_300);
+
+        assertThat(a.unfenced(10_000 + LEASE + MARGIN - 1)).containsExactly("b");
+        assertThat(a.unfenced(10_000 + LEASE + MARGIN)).isEmpty();
+    }
+
+    @Test
+    void aCutMemberIsFencedALeaseAndAMarginAfterTheCutHoweverLongTheOthersReportIt() {
+        a.beat("b", hears("a", "c"), 1_000);
+        a.lost("b", 4_000);
+        // c's beats name b until b is a lease old for c too: their ages put b's last sign of life at the cut.
+        a.beat("c", Map.of("a", 0L, "b", 900L), 1_900);
+        a.beat("c", Map.of("a", 0L, "b", 1_900L), 2_900);
+
+        assertThat(a.unfenced(1_000 + LEASE + MARGIN)).isEmpty();
     }
 }

@@ -158,10 +158,16 @@ public final class LabCluster implements AutoCloseable {
 
     /** Creates a Deribit client through node {@code number} with one channel. */
     public void createClient(int number, ExchangeSimulator simulator, String name, String channel) {
+        createClient(number, simulator, "deribit", name, channel);
+    }
+
+    /** Creates a client of {@code platform} (deribit, binance) through node {@code number} with one channel. */
+    public void createClient(int number, ExchangeSimulator simulator, String platform, String name, String channel) {
+        String url = platform.equals("binance") ? simulator.binanceUrl() : simulator.deribitUrl();
         Http.Reply created = http(number)
                 .post(
                         "/api/clients",
-                        "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                        "{\"name\":\"" + name + "\",\"platform\":\"" + platform + "\",\"url\":\"" + url
                                 + "\",\"channels\":[\"" + channel + "\"]}");
         assertThat(created.status()).as(created.text()).isEqualTo(201);
     }

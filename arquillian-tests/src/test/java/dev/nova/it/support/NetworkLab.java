@@ -121,6 +121,36 @@ public final class NetworkLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Slows node {@code i}'s cluster link ({@code tc netem}: delay and loss on what it sends); false when the kernel
+     * has no netem (then nothing changed).
+     */
+    public boolean slow(int i, int delayMs, int lossPercent) {
+        String output = run(
+                false,
+                "ip",
+                "netns",
+                "exec",
+                namespace(i),
+                "tc",
+                "qdisc",
+                "replace",
+                "dev",
+                "c0",
+                "root",
+                "netem",
+                "delay",
+                delayMs + "ms",
+                "loss",
+                lossPercent + "%");
+        return output.isBlank();
+    }
+
+    /** Node {@code i}'s cluster link at full speed again. */
+    public void unslow(int i) {
+        run(false, "ip", "netns", "exec", namespace(i), "tc", "qdisc", "del", "dev", "c0", "root");
+    }
+
     /** The command prefix that runs a program inside node {@code i}'s namespace. */
     public List<String> inside(int i) {
         return List.of("ip", "netns", "exec", namespace(i));
