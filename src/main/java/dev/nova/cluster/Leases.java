@@ -30,9 +30,10 @@ import java.util.logging.Logger;
  *
  * <p>The lease is {@code fd-timeout - fd-interval} (2 s by default), the grace of a member that joined the view
  * {@code fd-timeout}, the margin {@code fd-interval / 2 + 250 ms}: a
- * member that left the view is taken over no earlier than {@code lease + margin} (2.75 s) after this node last heard
- * from it, which a cut member's departure from the view (at least {@code fd-timeout}, 3 s, after its last message)
- * always comes after, so a cut costs no extra time. A crash the kernel reports (the member's JGroups port refuses
+ * member that left the view is taken over no earlier than {@code lease + margin} (2.75 s) after it was last heard
+ * (by this node or, as their beats report, by the others; never before it last entered this node's view), which a
+ * cut member's departure from the view (at least {@code fd-timeout}, 3 s, after its last message) always comes after,
+ * so a cut costs no extra time. A beat is {@code name|member:msAgo,member:msAgo,...}. A crash the kernel reports (the member's JGroups port refuses
  * connections: kill -9, a graceful stop) is taken over at once. Beats go every {@code min(250 ms, fd-interval / 4)}
  * on the cluster bus; the lease is checked every 100 ms.
  */
