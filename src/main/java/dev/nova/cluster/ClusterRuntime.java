@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -71,7 +70,7 @@ public class ClusterRuntime {
     private final Event<MembershipChanged> membership;
     private final Map<String, CacheDeclaration> caches = new LinkedHashMap<>();
     /** Each cache's topology id at the latest merge view ({@link #settled} waits for a newer one). */
-    private final Map<String, Integer> topologyAtMerge = new ConcurrentHashMap<>();
+    private final MergeTopologies atMerge = new MergeTopologies();
 
     private NodeIdentity identity;
     private EmbeddedCacheManager manager;
@@ -144,6 +143,7 @@ public class ClusterRuntime {
         manager = new DefaultCacheManager(global.build(), false);
         try {
             if (settings.enabled()) {
+                manager.addListener(atMerge.listener(() -> manager, caches.keySet()));
                 manager.addListener(new ViewListener());
             }
             manager.start();
@@ -381,24 +381,8 @@ public class ClusterRuntime {
         }
         CacheTopology topology = distribution.getCacheTopology();
         return topology.getPhase() == CacheTopology.Phase.NO_REBALANCE
-                && topology.getTopologyId() > topologyAtMerge.getOrDefault(name, -1)
+                && atMerge.newer(name, topology.getTopologyId())
                 && topology.getMembers().stream().map(Object::toString).toList().containsAll(members);
-    }
-
-    /**
-     * At a merge view, before anything else sees it: each cache's topology id, which the next settled topology must
-     * exceed. A node that was hung through the split still has the topology from before it (naming every member, no
-     * rebalance): it looks settled, but its records are its own side's until the coordinator's recovery after the
-     * merge has installed a newer topology.
-     */
-    private void noteTopologiesAtMerge() {
-        for (String name : caches.keySet()) {
-            DistributionManager distribution =
-                    manager.getCache(name).getAdvancedCache().getDistributionManager();
-            if (distribution != null && distribution.getCacheTopology() != null) {
-                topologyAtMerge.put(name, distribution.getCacheTopology().getTopologyId());
-            }
-        }
     }
 
     /** The names of every cache this node keeps, in the order they were declared. */
@@ -436,7 +420,6 @@ public class ClusterRuntime {
 
         @Merged
         public void merged(MergeEvent event) {
-            noteTopologiesAtMerge();
             onView(names(event.getNewMembers()), true);
         }
 

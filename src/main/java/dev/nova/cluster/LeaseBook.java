@@ -27,6 +27,9 @@ import java.util.Set;
  */
 final class LeaseBook {
 
+    /** No time at all (times come from a monotonic clock and may be negative). */
+    private static final long NEVER = Long.MIN_VALUE;
+
     private record Beat(long at, boolean listsMe) {}
 
     private record Lost(long lastHeard, boolean dead) {}
@@ -39,6 +42,9 @@ final class LeaseBook {
     private final Map<String, Beat> latest = new HashMap<>();
 
     private final Map<String, Long> joinedAt = new HashMap<>();
+    /** Since when each member has been in this node's view without a break this node saw: a lost one's floor. */
+    private final Map<String, Long> inViewSince = new HashMap<>();
+
     private final Map<String, Lost> lost = new HashMap<>();
     /** When each member was last heard by a member whose beats reach this node (the beats' ages, made times). */
     private final Map<String, Long> heardByOthers = new HashMap<>();
@@ -57,6 +63,16 @@ final class LeaseBook {
     /** {@code member} entered this node's view (or is in the first one). */
     synchronized void joined(String member, long now) {
         joinedAt.put(member, now);
+        inView(member, now);
+    }
+
+    /**
+     * {@code member} is in a view this node just installed after a merge: whatever this node last heard from it is no
+     * measure of its silence (this node may have been hung through the split and seen no view in between). Unlike
+     * {@link #joined}, no grace for confirming this node.
+     */
+    synchronized void inView(String member, long now) {
+        inViewSince.put(member, now);
         lost.remove(member);
     }
 
@@ -100,10 +116,11 @@ final class LeaseBook {
 
     /** {@code member} left this node's view: its clients wait until it must have paused, unless it is dead. */
     synchronized void lost(String member, long now) {
-        Long joined = joinedAt.remove(member);
+        joinedAt.remove(member);
+        Long since = inViewSince.remove(member);
         Beat beat = latest.get(member);
-        long heardAt = Math.max(beat == null ? 0 : beat.at(), joined == null ? 0 : joined);
-        lost.put(member, new Lost(heardAt == 0 ? now : heardAt, false));
+        long heardAt = Math.max(beat == null ? NEVER : beat.at(), since == null ? NEVER : since);
+        lost.put(member, new Lost(heardAt == NEVER ? now : heardAt, false));
     }
 
     /** {@code member}'s process is gone (its port refused a connection): its clients need not wait. */
@@ -114,8 +131,15 @@ final class LeaseBook {
     /** Members that left the view and may still be running their clients. */
     synchronized Set<String> unfenced(long now) {
         lost.entrySet().removeIf(e -> {
-            long lastHeard = Math.max(e.getValue().lastHeard(), heardByOthers.getOrDefault(e.getKey(), 0L));
-            return e.getValue().dead() || now - lastHeard >= leaseMs + marginMs;
+            Beat own = latest.get(e.getKey());
+            long lastHeard = Math.max(
+                    e.getValue().lastHeard(),
+                    Math.max(heardByOthers.getOrDefault(e.getKey(), NEVER), own == null ? NEVER : own.at()));
+            boolean fenced = e.getValue().dead() || now - lastHeard >= leaseMs + marginMs;
+            if (fenced) {
+                heardByOthers.remove(e.getKey());
+            }
+            return fenced;
         });
         return Set.copyOf(lost.keySet());
     }

@@ -111,6 +111,11 @@ public class Leases {
         }
         long now = now();
         change.joined().forEach(member -> book.joined(member, now));
+        if (change.merge()) {
+            // This node may have been hung through the split and seen no view in between: its last word from the
+            // others is no measure of their silence.
+            change.view().current().forEach(member -> book.inView(member, now));
+        }
         for (String member : change.view().current()) {
             bus.physicalAddress(member).ifPresent(address -> ports.put(member, address));
         }
@@ -154,6 +159,9 @@ public class Leases {
             return;
         }
         String from = text.substring(0, bar);
+        if (!cluster.members().contains(from)) {
+            return; // a member this node's view does not have: its word does not hold anyone's lease
+        }
         Map<String, Long> hears = new HashMap<>();
         for (String entry : text.substring(bar + 1).split(",")) {
             int colon = entry.lastIndexOf(':');

@@ -40,7 +40,7 @@ public final class Transactions {
         TransactionManager tm = EmbeddedTransactionManager.getInstance();
         try {
             if (tm.getTransaction() != null) {
-                return work.get();
+                return joined(tm, work);
             }
             tm.begin();
         } catch (Exception e) {
@@ -56,9 +56,23 @@ public final class Transactions {
         try {
             tm.commit();
         } catch (Exception e) {
-            throw new IllegalStateException("NOVA-1017 the transaction was rolled back: " + e, e);
+            throw new IllegalStateException("NOVA-1017 the transaction did not commit: " + e, e);
         }
         return result;
+    }
+
+    /** Work inside the caller's transaction: a failure marks it rollback-only, so a caller that catches cannot commit half. */
+    private static <T> T joined(TransactionManager tm, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | Error e) {
+            try {
+                tm.setRollbackOnly();
+            } catch (Exception marking) {
+                e.addSuppressed(marking);
+            }
+            throw e;
+        }
     }
 
     /** {@link #atomically(Supplier)} for work without a result. */

@@ -29,7 +29,9 @@ public final class EpochMergePolicy implements EntryMergePolicy<String, ClientRe
         }
         if (winner == null
                 || winner.getValue() == null
+                || intent.getValue().createdAt() != winner.getValue().createdAt()
                 || intent.getValue().intentVersion() <= winner.getValue().intentVersion()) {
+            // (An intent given to another incarnation of the name, deleted and created again, is not this one's.)
             return winner;
         }
         CacheEntry<String, ClientRecord> merged = winner.clone();

@@ -56,8 +56,11 @@ public class FailoverCoordinator {
     private SerialExecutor lane;
     private ScheduledFuture<?> ticker;
 
-    /** A merge happened (or quorum came back) and the records have not been seen settled among the members since. */
-    private volatile boolean mergePending;
+    /**
+     * When a merge happened (or quorum came back) whose records have not been seen settled among the members since;
+     * 0 when none is pending.
+     */
+    private volatile long mergePendingSince;
 
     private volatile boolean hadQuorum = true;
 
@@ -113,7 +116,7 @@ public class FailoverCoordinator {
         hadQuorum = change.view().quorum();
         if (change.merge() || regained) {
             // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
-            mergePending = true;
+            mergePendingSince = System.currentTimeMillis();
         }
         lane.execute(this::pass);
     }
@@ -126,11 +129,18 @@ public class FailoverCoordinator {
             transfers.clear();
             return;
         }
-        if (mergePending) {
-            if (!clients.settled(members.view()) || !cluster.settled(ClusterRuntime.NODES, members.view())) {
+        long pendingSince = mergePendingSince;
+        if (pendingSince > 0) {
+            boolean settled = clients.settled(members.view()) && cluster.settled(ClusterRuntime.NODES, members.view());
+            long waited = System.currentTimeMillis() - pendingSince;
+            if (!settled && waited < Reconciler.MERGE_PATIENCE.toMillis()) {
                 return;
             }
-            mergePending = false;
+            if (!settled) {
+                LOG.warning(() -> "NOVA-7015 records not seen settled " + waited
+                        + " ms after a merge; deciding failovers on this node's copy");
+            }
+            mergePendingSince = 0;
         }
         long now = System.currentTimeMillis();
         List<ClientRecord> all = clients.list();

@@ -39,7 +39,7 @@ public class Reconciler implements ConnectionListener {
     /** How often, after a merge, this node looks whether the records of both sides have been reconciled. */
     private static final Duration MERGE_POLL = Duration.ofMillis(200);
     /** How long after a merge clients stay unstarted at most, should the records never be seen settled. */
-    private static final Duration MERGE_PATIENCE = Duration.ofSeconds(60);
+    static final Duration MERGE_PATIENCE = Duration.ofSeconds(60);
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 

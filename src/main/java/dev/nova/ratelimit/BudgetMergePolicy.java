@@ -10,9 +10,10 @@ import org.infinispan.container.entries.CacheEntry;
 
 /**
  * Resolves a shared budget that both sides of a healed partition hold: the side with the fewest tokens left wins,
- * each side's bucket first refilled to the same instant. Credits spent on either side during the split stay spent
- * (an exchange counts every request it received, whichever node sent it); a side that spent nothing never hands
- * back what the other spent. A bucket only one side has is kept.
+ * each side's bucket first refilled to the same instant. What the side that spent more spent stays spent: a side that
+ * spent less (a paused one spends nothing) never hands credits back. What the other side spent during the split is
+ * not added (an exchange counts both; with pause_minority only one side sends, and the safety margin covers the
+ * rest). A bucket only one side has is kept; one that cannot be read counts as full, so the other side's wins.
  */
 public final class BudgetMergePolicy implements EntryMergePolicy<String, byte[]> {
 
@@ -43,14 +44,18 @@ public final class BudgetMergePolicy implements EntryMergePolicy<String, byte[]>
         return lowest;
     }
 
-    /** Tokens left in a bucket at {@code now}; a missing bucket counts as the most (it spent nothing). */
+    /** Tokens left in a bucket at {@code now}; a missing or unreadable bucket counts as the most. */
     static long remaining(CacheEntry<String, byte[]> entry, long now) {
         if (entry == null || entry.getValue() == null) {
             return Long.MAX_VALUE;
         }
-        RemoteBucketState state =
-                InternalSerializationHelper.deserializeState(entry.getValue()).copy();
-        state.refillAllBandwidth(now);
-        return state.getAvailableTokens();
+        try {
+            RemoteBucketState state = InternalSerializationHelper.deserializeState(entry.getValue())
+                    .copy();
+            state.refillAllBandwidth(now);
+            return state.getAvailableTokens();
+        } catch (RuntimeException unreadable) {
+            return Long.MAX_VALUE;
+        }
     }
 }

@@ -86,8 +86,8 @@ public class RateLimiter {
     /**
      * Shared budgets: every member holds every bucket, so a lost member takes none with it; a command is applied by
      * the key's primary owner and replayed on the others. A paused side of a partition closes its sessions; where
-     * both sides drew (partition handling {@code ignore}), the merge keeps the lower remaining budget, so credits
-     * spent during the split are never given back.
+     * both sides drew (partition handling {@code ignore}), the merge keeps the lower remaining budget: the side that
+     * spent more never gets its credits back (what the other side spent is not added).
      */
     @Produces
     static CacheDeclaration shared(ClusterSettings cluster, RateLimitSettings limits) {

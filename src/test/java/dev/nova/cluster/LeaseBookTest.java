@@ -116,6 +116,30 @@ class LeaseBookTest {
     }
 
     @Test
+    void afterAMergeNoMemberIsCountedSilentFromBeforeIt() {
+        a.beat("b", hears("a"), 1_000);
+        // This node was hung through a split and saw no view in between: the merge view names b as before.
+        a.inView("b", 10_000);
+        a.lost("b", 10_300);
+
+        assertThat(a.unfenced(10_000 + LEASE + MARGIN - 1)).containsExactly("b");
+        assertThat(a.unfenced(10_000 + LEASE + MARGIN)).isEmpty();
+        assertThat(a.confirming(List.of("a", "b"), 10_000))
+                .as("no grace from a merge alone")
+                .doesNotContain("b");
+    }
+
+    @Test
+    void aLostMembersOwnBeatsThatStillArriveKeepItUnfenced() {
+        a.beat("b", hears("a"), 1_000);
+        a.lost("b", 1_500);
+        a.beat("b", hears("a"), 2_000);
+
+        assertThat(a.unfenced(2_000 + LEASE + MARGIN - 1)).containsExactly("b");
+        assertThat(a.unfenced(2_000 + LEASE + MARGIN)).isEmpty();
+    }
+
+    @Test
     void aCutMemberIsFencedALeaseAndAMarginAfterTheCutHoweverLongTheOthersReportIt() {
         a.beat("b", hears("a", "c"), 1_000);
         a.lost("b", 4_000);

@@ -263,6 +263,11 @@ class ExchangeSimulatorTest {
     void droppedConnectionsEndWithoutACloseFrame() throws Exception {
         simulator = ExchangeSimulator.start(SimulatorOptions.defaults());
         try (TestClient client = new TestClient(simulator.deribitUrl())) {
+            // The client's handshake may complete before the simulator has registered the session it drops.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (simulator.sessions().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             simulator.dropAll();
 
             assertThat(client.awaitClose(WAIT)).isTrue();

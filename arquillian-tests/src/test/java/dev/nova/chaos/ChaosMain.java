@@ -19,12 +19,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * The chaos run: not a test (it is not part of {@code mvn verify}), a harness that puts a cluster of Liberty nodes
@@ -78,12 +81,12 @@ public final class ChaosMain {
     private final Map<String, Long> longestOutage = new ConcurrentHashMap<>();
     private final Map<String, Long> roundOutage = new ConcurrentHashMap<>();
     private final List<String> roundDoubles = new CopyOnWriteArrayList<>();
-    /** The application address of the node hung by SIGSTOP right now (its sockets stay open, it sends nothing). */
-    private volatile String frozen;
-    /** When a session of the hung node was last seen beside its client's new session, epoch ms (0: never). */
-    private volatile long frozenDoubleAt;
+    /** The exchange's sessions of the node hung by SIGSTOP, as they were when it was stopped (its sockets stay open). */
+    private volatile Set<Integer> frozen = Set.of();
+    /** When one of those sessions was last seen open, epoch ms (0: never). */
+    private volatile long frozenSeenAt;
 
-    private long frozenDoubleSamples;
+    private final AtomicLong frozenDoubleSamples = new AtomicLong();
     private final List<Double> staleClosedSeconds = new ArrayList<>();
 
     private final List<Churn> deleted = new ArrayList<>();
@@ -163,9 +166,25 @@ public final class ChaosMain {
         sampler.scheduleWithFixedDelay(this::sample, 0, 100, TimeUnit.MILLISECONDS);
     }
 
-    /** The exchange's view, every 100 ms: outages (no session) and doubles (two sessions) per client. */
+    /**
+     * The exchange's view, every 100 ms: outages (no session) and doubles (two sessions) per client. A failure is
+     * printed and the sampling goes on (an exception would end a scheduled task for good, and "no double" with it).
+     */
     private void sample() {
+        try {
+            sampleOnce();
+        } catch (RuntimeException e) {
+            System.out.println("chaos: a sample of the exchange failed: " + e);
+        }
+    }
+
+    private void sampleOnce() {
         long now = System.currentTimeMillis();
+        Set<Integer> hung = frozen;
+        List<ExchangeSimulator.SessionInfo> sessionsNow = simulator.sessions();
+        if (sessionsNow.stream().anyMatch(s -> hung.contains(s.id()))) {
+            frozenSeenAt = now;
+        }
         for (Client client : clients) {
             int sessions = simulator.subscribers(client.channel());
             long since = outageSince.get(client.name());
@@ -178,16 +197,14 @@ public final class ChaosMain {
                 outageSince.put(client.name(), 0L);
             }
             if (sessions > 1) {
-                String hung = frozen;
-                boolean ofTheHungNode = hung != null
-                        && simulator.sessions().stream()
-                                .anyMatch(s -> s.channels().contains(client.channel())
-                                        && s.remoteAddress().contains(hung));
-                if (ofTheHungNode) {
-                    frozenDoubleAt = now;
-                    frozenDoubleSamples++;
-                } else {
+                // Only the sessions the hung node had when it was stopped are excused, and only one live beside them.
+                long live = sessionsNow.stream()
+                        .filter(s -> s.channels().contains(client.channel()) && !hung.contains(s.id()))
+                        .count();
+                if (live > 1) {
                     roundDoubles.add(client.name() + " at " + now);
+                } else {
+                    frozenDoubleSamples.incrementAndGet();
                 }
             }
         }
@@ -206,11 +223,15 @@ public final class ChaosMain {
         List<String> owned = ownedBy("n" + target);
         List<String> violations = new ArrayList<>();
 
-        long appliedAt = System.nanoTime();
         if (fault == Fault.STOP) {
-            frozen = lab.appAddress(target);
-            frozenDoubleAt = 0;
+            String address = lab.appAddress(target);
+            frozen = simulator.sessions().stream()
+                    .filter(s -> s.remoteAddress().contains(address))
+                    .map(ExchangeSimulator.SessionInfo::id)
+                    .collect(Collectors.toUnmodifiableSet());
+            frozenSeenAt = 0;
         }
+        long appliedAt = System.nanoTime();
         apply(fault, target);
         Takeover takeover = new Takeover(target, owned, appliedAt);
         ScheduledFuture<?> polling = watcher.scheduleWithFixedDelay(takeover::poll, 0, 100, TimeUnit.MILLISECONDS);
@@ -225,19 +246,6 @@ public final class ChaosMain {
         long undoneAtMs = System.currentTimeMillis();
         undo(fault, target);
         polling.cancel(false);
-        if (fault == Fault.STOP) {
-            // A resumed node closes its stale sessions at once: watch for them a little longer, then judge.
-            Thread.sleep(2000);
-            frozen = null;
-            if (frozenDoubleAt > 0) {
-                double closedAfter = Math.max(0, frozenDoubleAt - undoneAtMs) / 1000.0;
-                staleClosedSeconds.add(closedAfter);
-                if (closedAfter > 1.0) {
-                    violations.add(String.format(
-                            Locale.ROOT, "the resumed node kept a stale session %.1f s after SIGCONT", closedAfter));
-                }
-            }
-        }
         if (takeover.seconds() >= 0) {
             takeoverSeconds.computeIfAbsent(fault, f -> new ArrayList<>()).add(takeover.seconds());
         }
@@ -251,18 +259,31 @@ public final class ChaosMain {
                 mergeSeconds.add(converged);
             }
         }
-        Thread.sleep(500);
-        if (!roundDoubles.isEmpty()) {
-            doubleSamples += roundDoubles.size();
-            violations.add("two sessions of one client at the exchange in " + roundDoubles.size() + " samples, first "
-                    + roundDoubles.get(0));
+        if (fault == Fault.STOP) {
+            // The resumed node's stale sessions (watched through the convergence, at least 3 s): gone within 1 s?
+            frozen = Set.of();
+            if (frozenSeenAt > 0) {
+                double closedAfter = Math.max(0, frozenSeenAt - undoneAtMs) / 1000.0;
+                staleClosedSeconds.add(closedAfter);
+                if (closedAfter > 1.0) {
+                    violations.add(String.format(
+                            Locale.ROOT, "the resumed node kept a stale session %.1f s after SIGCONT", closedAfter));
+                }
+            }
         }
+        Thread.sleep(500);
         violations.addAll(checkRegistry());
         if (fault == Fault.KILL) {
             consumers.get(target - 1).reopen();
         }
         for (Consumer consumer : consumers) {
             violations.addAll(consumer.check());
+        }
+        // Last, so that doubles during the checks above count in this round too.
+        if (!roundDoubles.isEmpty()) {
+            doubleSamples += roundDoubles.size();
+            violations.add("two sessions of one client at the exchange in " + roundDoubles.size() + " samples, first "
+                    + roundDoubles.get(0));
         }
         String worst = roundOutage.entrySet().stream()
                 .max(Map.Entry.comparingByValue())
@@ -596,7 +617,7 @@ public final class ChaosMain {
                 .append(refusedWrites)
                 .append(" |\n");
         table.append("| samples with a hung node's session beside its client's new one (SIGSTOP) | ")
-                .append(frozenDoubleSamples)
+                .append(frozenDoubleSamples.get())
                 .append(" |\n");
         if (!staleClosedSeconds.isEmpty()) {
             table.append(String.format(
