@@ -197,13 +197,18 @@ public final class LabCluster implements AutoCloseable {
 
     /**
      * Asserts what a consumer must see across a failover: sequences that only grow (no duplicate), and every jump
-     * flagged {@code gap: true} on the message after it.
+     * flagged {@code gap: true} on the message after it. Returns how many messages were flagged, so that a test whose
+     * consumer must have seen an outage can say so (an empty or pre-outage list passes the checks above).
      */
-    public static void assertNoDuplicatesAndEveryGapFlagged(List<SseStream.Event> events) {
+    public static int assertNoDuplicatesAndEveryGapFlagged(List<SseStream.Event> events) {
+        int flagged = 0;
         long previous = -1;
         for (SseStream.Event event : events) {
             JsonNode message = event.json();
             long sequence = message.path("sequence").asLong();
+            if (message.path("gap").asBoolean()) {
+                flagged++;
+            }
             if (previous >= 0) {
                 assertThat(sequence).as("sequence after %s", previous).isGreaterThan(previous);
                 if (sequence != previous + 1) {
@@ -214,6 +219,7 @@ public final class LabCluster implements AutoCloseable {
             }
             previous = sequence;
         }
+        return flagged;
     }
 
     @Override
