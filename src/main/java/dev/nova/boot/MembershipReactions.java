@@ -3,6 +3,8 @@ package dev.nova.boot;
 import dev.nova.cluster.Leases;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.NodeDirectory;
+import dev.nova.cluster.RecordsSettled;
+import dev.nova.cluster.Settling;
 import dev.nova.ownership.FailoverCoordinator;
 import dev.nova.ownership.Reconciler;
 import dev.nova.stream.StreamHub;
@@ -15,11 +17,11 @@ import java.util.logging.Logger;
 /**
  * The one observer of cluster views: tells the features of a new view, one view at a time (they are fired in order
  * on the cluster's view lane), in this order: the lease first (members that left start their fence wait before
- * failover looks at them), fencing (a side without quorum lets go of its clients; after a
- * merge, starts wait until the records have settled), then the node directory (members' records, join and leave
- * events), stream interest (a departed member's interest goes, a merge states this node's again), and automatic
- * failover (the coordinator reassigns the clients of members that are gone). Each is told even if one before it
- * failed.
+ * failover looks at them), settling (after a merge, waits until the caches are the cluster's again and then fires
+ * {@link RecordsSettled}), fencing (a side without quorum lets go of its clients; after a merge, starts wait until
+ * the records have settled), then the node directory (members' records, join and leave events), stream interest (a
+ * departed member's interest goes; once a merge has settled this node states its own again), and automatic failover
+ * (the coordinator reassigns the clients of members that are gone). Each is told even if one before it failed.
  */
 @ApplicationScoped
 public class MembershipReactions {
@@ -27,6 +29,7 @@ public class MembershipReactions {
     private static final Logger LOG = Logger.getLogger(MembershipReactions.class.getName());
 
     private final Leases leases;
+    private final Settling settling;
     private final NodeDirectory nodes;
     private final StreamHub streams;
     private final Reconciler reconciler;
@@ -35,11 +38,13 @@ public class MembershipReactions {
     @Inject
     public MembershipReactions(
             Leases leases,
+            Settling settling,
             NodeDirectory nodes,
             StreamHub streams,
             Reconciler reconciler,
             FailoverCoordinator failover) {
         this.leases = leases;
+        this.settling = settling;
         this.nodes = nodes;
         this.streams = streams;
         this.reconciler = reconciler;
@@ -47,15 +52,26 @@ public class MembershipReactions {
     }
 
     protected MembershipReactions() {
-        this(null, null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     void onView(@Observes MembershipChanged change) {
         react("the lease", () -> leases.viewChanged(change));
+        react("settling", () -> settling.viewChanged(change));
         react("fencing", () -> reconciler.viewChanged(change));
         react("the node directory", () -> nodes.viewChanged(change));
         react("stream interest", () -> streams.viewChanged(change));
         react("failover", () -> failover.viewChanged(change));
+    }
+
+    /**
+     * After a merge, once the records are the cluster's again: fencing sweeps what the merge brought back and starts
+     * clients again, stream interest states this node's again, failover decides again.
+     */
+    void onSettled(@Observes RecordsSettled settled) {
+        react("fencing", () -> reconciler.recordsSettled(settled));
+        react("stream interest", () -> streams.recordsSettled(settled));
+        react("failover", () -> failover.recordsSettled(settled));
     }
 
     private static void react(String feature, Runnable reaction) {

@@ -13,8 +13,21 @@ import org.infinispan.protostream.SerializationContextInitializer;
  * has received the others' state by then.
  *
  * @param schema the ProtoStream schema of the cached values, or null when they are JDK types
+ * @param records whether nodes act on the entries (start clients, decide failovers): after a merge, {@link Settling}
+ *     waits until no entry's replicas differ between the members before anyone does. Caches of counters written all
+ *     the time (budgets) are not: their replicas differ for a moment at every write.
  */
-public record CacheDeclaration(String name, Configuration configuration, SerializationContextInitializer schema) {
+public record CacheDeclaration(
+        String name, Configuration configuration, SerializationContextInitializer schema, boolean records) {
+
+    public CacheDeclaration(String name, Configuration configuration, SerializationContextInitializer schema) {
+        this(name, configuration, schema, false);
+    }
+
+    /** The same declaration, of a cache whose entries nodes act on. */
+    public CacheDeclaration asRecords() {
+        return new CacheDeclaration(name, configuration, schema, true);
+    }
 
     /** A cache replicated synchronously to every member, or a local one when {@code clustered} is false. */
     public static CacheDeclaration replicated(String name, boolean clustered, SerializationContextInitializer schema) {

@@ -60,13 +60,23 @@ public class ClusterBus {
         LEAVING("leaving"),
         /** An operator declared members gone for good ({@code POST /api/cluster/forget}): every member forgets them. */
         FORGET("forget"),
-        /** The cluster lease's beats: who a node hears ({@link Leases}). */
-        LEASE("lease");
+        /**
+         * The cluster lease's beats: who a node hears ({@link Leases}). Out of band: a beat is delivered as it
+         * arrives, never held behind a slow handler of an earlier message from the same member, since its arrival is
+         * what says that member was heard (a beat delivered seconds late would keep a cut-off node confirmed).
+         */
+        LEASE("lease", true);
 
         private final String fork;
+        private final boolean outOfBand;
 
         Topic(String fork) {
+            this(fork, false);
+        }
+
+        Topic(String fork, boolean outOfBand) {
             this.fork = fork;
+            this.outOfBand = outOfBand;
         }
     }
 
@@ -221,7 +231,11 @@ public class ClusterBus {
         if (fork == null || address == null || node.equals(self)) {
             return false;
         }
-        fork.send(new BytesMessage(address, payload));
+        Message message = new BytesMessage(address, payload);
+        if (topic.outOfBand) {
+            message.setFlag(Message.Flag.OOB, Message.Flag.DONT_BUNDLE);
+        }
+        fork.send(message);
         return true;
     }
 

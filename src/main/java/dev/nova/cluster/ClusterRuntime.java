@@ -106,7 +106,10 @@ public class ClusterRuntime {
                 settings.quorumSize(),
                 settings.stableAfter().toMillis());
         viewLane = new SerialExecutor(executors.control(), "views");
-        caches.put(NODES, CacheDeclaration.replicated(NODES, settings.enabled(), new ClusterSchemaImpl()));
+        caches.put(
+                NODES,
+                CacheDeclaration.replicated(NODES, settings.enabled(), new ClusterSchemaImpl())
+                        .asRecords());
         caches.put(PROBES, CacheDeclaration.replicated(PROBES, settings.enabled(), null));
         caches.put(
                 TOMBSTONES,
@@ -116,7 +119,8 @@ public class ClusterRuntime {
                                 .expiration()
                                 .lifespan(Tombstones.LIFESPAN_HOURS, TimeUnit.HOURS)
                                 .build(),
-                        new ClusterSchemaImpl()));
+                        new ClusterSchemaImpl(),
+                        true));
         for (CacheDeclaration declared : declarations) {
             if (caches.putIfAbsent(declared.name(), declared) != null) {
                 throw new IllegalStateException("NOVA-1005 cache " + declared.name() + " is declared twice");
@@ -385,9 +389,22 @@ public class ClusterRuntime {
                 && topology.getMembers().stream().map(Object::toString).toList().containsAll(members);
     }
 
+    /** The topology id of cache {@code name} at the latest merge (-1: none), for {@link Settling}'s log. */
+    int topologyAtMerge(String name) {
+        return atMerge.at(name);
+    }
+
     /** The names of every cache this node keeps, in the order they were declared. */
     public List<String> cacheNames() {
         return List.copyOf(caches.keySet());
+    }
+
+    /** The caches whose entries nodes act on ({@link CacheDeclaration#records()}). */
+    public List<String> recordCaches() {
+        return caches.values().stream()
+                .filter(CacheDeclaration::records)
+                .map(CacheDeclaration::name)
+                .toList();
     }
 
     /** Records a view and tells the rest of the application, on the view lane (a managed thread, in order). */

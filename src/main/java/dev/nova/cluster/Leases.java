@@ -77,8 +77,13 @@ public class Leases {
         cluster.members().forEach(member -> book.joined(member, now));
         bus.listen(ClusterBus.Topic.LEASE, this::receive);
         long beat = Math.max(50, Math.min(250, settings.fdInterval().toMillis() / 4));
-        timers.add(executors.timers().scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS));
-        timers.add(executors.timers().scheduleWithFixedDelay(this::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS));
+        // Threads of their own: a beat or a check held up behind other timers' work is a lease that lapses late.
+        timers.add(executors
+                .dedicated("nova-lease-beat")
+                .scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS));
+        timers.add(executors
+                .dedicated("nova-lease-check")
+                .scheduleWithFixedDelay(this::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS));
     }
 
     /** Starts with the application, so that beats flow before anything else asks. */

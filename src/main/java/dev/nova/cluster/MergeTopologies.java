@@ -27,6 +27,11 @@ final class MergeTopologies {
         return topologyId > atMerge.getOrDefault(name, -1);
     }
 
+    /** The topology id cache {@code name} had at the latest merge, -1 when none was noted. */
+    int at(String name) {
+        return atMerge.getOrDefault(name, -1);
+    }
+
     /**
      * The listener that notes the ids on the thread that installs a merge view, before the coordinator's recovery can
      * have installed a newer one. Synchronous; it only reads the topologies of running caches.

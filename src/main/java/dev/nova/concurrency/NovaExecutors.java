@@ -5,7 +5,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,6 +45,7 @@ public class NovaExecutors {
     private ThreadPoolExecutor connector;
     private ThreadPoolExecutor delivery;
     private ThreadPoolExecutor inbound;
+    private final List<ScheduledThreadPoolExecutor> dedicated = new CopyOnWriteArrayList<>();
 
     @PostConstruct
     void start() {
@@ -61,7 +64,8 @@ public class NovaExecutors {
     /** Lets queued work finish briefly (other beans may still be closing sessions), then stops every pool. */
     @PreDestroy
     void stop() {
-        List<ExecutorService> pools = List.of(timers, control, connector, inbound, delivery);
+        List<ExecutorService> pools = new ArrayList<>(List.of(timers, control, connector, inbound, delivery));
+        pools.addAll(dedicated);
         pools.forEach(ExecutorService::shutdown);
         try {
             for (ExecutorService pool : pools) {
@@ -75,6 +79,17 @@ public class NovaExecutors {
 
     public ScheduledExecutorService timers() {
         return timers;
+    }
+
+    /**
+     * A scheduler with a thread of its own, for periodic work that must run on time whatever the shared timers are
+     * doing (the cluster lease: a late check is a late pause). Stopped with the others.
+     */
+    public ScheduledExecutorService dedicated(String name) {
+        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, named(name));
+        own.setRemoveOnCancelPolicy(true);
+        dedicated.add(own);
+        return own;
     }
 
     public ExecutorService control() {

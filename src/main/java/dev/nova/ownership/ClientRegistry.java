@@ -74,20 +74,11 @@ public class ClientRegistry {
         if (cluster.enabled()) {
             builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
         }
-        return new CacheDeclaration(CACHE, builder.build(), new ModelSchemaImpl());
+        return new CacheDeclaration(CACHE, builder.build(), new ModelSchemaImpl(), true);
     }
 
     private Cache<String, ClientRecord> cache() {
         return cluster.cache(CACHE);
-    }
-
-    /**
-     * Whether the records are settled among {@code members}: the cache's topology counts every one of them and no
-     * rebalance or conflict resolution (after a merge) is in progress. Until then this node's copy may be the losing
-     * side's, and acting on it (starting a client, a conditional write) would bring the loser back.
-     */
-    public boolean settled(List<String> members) {
-        return cluster.settled(CACHE, members);
     }
 
     /** Stores a new record; returns the existing one instead when the name is taken. */

@@ -2,6 +2,8 @@ package dev.nova.ownership;
 
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.MembershipChanged;
+import dev.nova.cluster.RecordsSettled;
+import dev.nova.cluster.Settling;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.model.ClientRecord;
@@ -16,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,9 @@ import java.util.logging.Logger;
 public class FailoverCoordinator {
 
     private static final long TICK_MS = 250;
+    /** Past the settling's patience, how long a pending merge still holds decisions back. */
+    private static final Duration SETTLED_GRACE = Duration.ofSeconds(5);
+
     private static final Logger LOG = Logger.getLogger(FailoverCoordinator.class.getName());
 
     private final ClusterRuntime cluster;
@@ -108,16 +114,24 @@ public class FailoverCoordinator {
 
     /**
      * A new view: a pass at once rather than at the next tick. After a merge, or when this side gets quorum back, no
-     * decision until the client and node records are settled among the members: until then this node's copies may be the other side's (a member
-     * whose record its side removed would look gone, though it is right there).
+     * decision until the records have settled among the members ({@link #recordsSettled}): until then this node's
+     * copies may be the other side's (a member whose record its side removed would look gone, though it is right
+     * there).
      */
     public void viewChanged(MembershipChanged change) {
-        boolean regained = change.view().quorum() && !hadQuorum;
-        hadQuorum = change.view().quorum();
-        if (change.merge() || regained) {
+        boolean quorum = change.view().quorum();
+        boolean regained = quorum && !hadQuorum;
+        hadQuorum = quorum;
+        if (quorum && (change.merge() || regained)) {
             // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
             mergePendingSince = System.currentTimeMillis();
         }
+        lane.execute(this::pass);
+    }
+
+    /** The records are the cluster's again after a merge: decisions resume, with a pass at once. */
+    public void recordsSettled(RecordsSettled settled) {
+        mergePendingSince = 0;
         lane.execute(this::pass);
     }
 
@@ -131,15 +145,13 @@ public class FailoverCoordinator {
         }
         long pendingSince = mergePendingSince;
         if (pendingSince > 0) {
-            boolean settled = clients.settled(members.view()) && cluster.settled(ClusterRuntime.NODES, members.view());
             long waited = System.currentTimeMillis() - pendingSince;
-            if (!settled && waited < Reconciler.MERGE_PATIENCE.toMillis()) {
+            if (waited < Settling.PATIENCE.toMillis() + SETTLED_GRACE.toMillis()) {
                 return;
             }
-            if (!settled) {
-                LOG.warning(() -> "NOVA-7015 records not seen settled " + waited
-                        + " ms after a merge; deciding failovers on this node's copy");
-            }
+            // The settling fires after its patience whatever it saw; this is the backstop should that be lost.
+            LOG.warning(() -> "NOVA-7015 records not seen settled " + waited
+                    + " ms after a merge; deciding failovers on this node's copy");
             mergePendingSince = 0;
         }
         long now = System.currentTimeMillis();

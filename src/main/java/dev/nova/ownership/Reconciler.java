@@ -1,6 +1,8 @@
 package dev.nova.ownership;
 
 import dev.nova.cluster.MembershipChanged;
+import dev.nova.cluster.RecordsSettled;
+import dev.nova.cluster.Settling;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionListener;
@@ -16,13 +18,10 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -35,11 +34,6 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class Reconciler implements ConnectionListener {
-
-    /** How often, after a merge, this node looks whether the records of both sides have been reconciled. */
-    private static final Duration MERGE_POLL = Duration.ofMillis(200);
-    /** How long after a merge clients stay unstarted at most, should the records never be seen settled. */
-    static final Duration MERGE_PATIENCE = Duration.ofSeconds(60);
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
@@ -54,9 +48,8 @@ public class Reconciler implements ConnectionListener {
     /** The restart count each running client was last started or restarted for. */
     private final ConcurrentHashMap<String, Long> appliedRestarts = new ConcurrentHashMap<>();
 
+    /** Until when, after a merge, nothing is started (the records may still be the losing side's). */
     private volatile long startsAllowedAt;
-    /** Counts the waits for settled records after a merge: only the latest one lets clients start. */
-    private final AtomicLong settling = new AtomicLong();
 
     private volatile boolean hadQuorum = true;
 
@@ -92,58 +85,33 @@ public class Reconciler implements ConnectionListener {
 
     /**
      * A new view. Losing quorum releases every client at once. After a merge, or when quorum comes back, the records
-     * of both sides are being reconciled (highest epoch wins) for a moment: clients are not started until that has
-     * settled among the members, then every client is reconciled.
+     * of both sides are being reconciled (highest epoch wins) for a moment: no client is started until they have
+     * settled among the members ({@link #recordsSettled}), or the settling's patience has passed.
      */
     public void viewChanged(MembershipChanged change) {
         boolean quorum = change.view().quorum();
         boolean regained = quorum && !hadQuorum;
         hadQuorum = quorum;
         if ((change.merge() || regained) && quorum) {
-            long mergedAt = System.currentTimeMillis();
-            startsAllowedAt = mergedAt + MERGE_PATIENCE.toMillis();
-            awaitSettled(settling.incrementAndGet(), mergedAt);
+            startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
         } else if (!quorum) {
             executors.control().execute(this::reconcileAll);
         }
     }
 
     /**
-     * After a merge, starts no client until the client records are settled among the merged members (Infinispan's
-     * conflict resolution, highest epoch wins, has run): this node's copy may still be the losing side's. Then
-     * reconciles every client.
+     * The records are the cluster's again after a merge: deletes the other side never saw came back with it and are
+     * removed again, then every client is reconciled, starts allowed.
      */
-    private void awaitSettled(long generation, long mergedAt) {
-        executors
-                .timers()
-                .schedule(
-                        () -> executors.control().execute(() -> {
-                            if (generation != settling.get()) {
-                                return; // a later merge started its own wait
-                            }
-                            boolean settled =
-                                    clients.settled(ownership.members().view());
-                            long waited = System.currentTimeMillis() - mergedAt;
-                            if (!settled && waited < MERGE_PATIENCE.toMillis()) {
-                                awaitSettled(generation, mergedAt);
-                                return;
-                            }
-                            if (!settled) {
-                                LOG.warning(() -> "NOVA-7013 client records not seen settled " + waited
-                                        + " ms after a merge: starting clients anyway");
-                            } else {
-                                LOG.info(() -> "NOVA-7014 client records settled " + waited + " ms after a merge");
-                            }
-                            startsAllowedAt = System.currentTimeMillis();
-                            if (ownership.quorum()) {
-                                // Deletes the other side never saw came back with the merge: remove them again.
-                                clients.sweep();
-                                subscriptions.sweep();
-                            }
-                            reconcileAll();
-                        }),
-                        MERGE_POLL.toMillis(),
-                        TimeUnit.MILLISECONDS);
+    public void recordsSettled(RecordsSettled settled) {
+        executors.control().execute(() -> {
+            startsAllowedAt = System.currentTimeMillis();
+            if (ownership.quorum()) {
+                clients.sweep();
+                subscriptions.sweep();
+            }
+            reconcileAll();
+        });
     }
 
     /** Reconciles a client soon, on a managed thread (registry notifications arrive on Infinispan's threads). */

@@ -15,11 +15,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.infinispan.Cache;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
+import org.infinispan.notifications.cachelistener.event.CacheEntryModifiedEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 
 /**
@@ -94,6 +97,32 @@ public class Interests {
     }
 
     /**
+     * States this node's interests again once a merge has settled, with writes that reach every member's index: the
+     * other side's coordinator may have removed them while the sides were apart, and the merge puts entries back
+     * without telling any index (a {@code putIfAbsent} would then find its own copy and write nothing). Interests this
+     * node no longer has go; then the index is rebuilt from the merged cache.
+     */
+    public void restate(Set<String> channels, Predicate<String> wanted) {
+        if (!cluster.clustered()) {
+            return;
+        }
+        lane.execute(() -> {
+            String suffix = "|" + self;
+            cache().keySet().stream()
+                    .filter(key -> key.endsWith(suffix))
+                    .filter(key -> !wanted.test(key.substring(0, key.length() - suffix.length())))
+                    .toList()
+                    .forEach(key -> cache().remove(key));
+            for (String channel : channels) {
+                if (wanted.test(channel)) {
+                    cache().put(channel + suffix, self);
+                }
+            }
+            reindex();
+        });
+    }
+
+    /**
      * Removes the interest of members that left, on the coordinator (one node does it for all): an owner would only
      * send into the void.
      */
@@ -161,6 +190,14 @@ public class Interests {
 
         @CacheEntryCreated
         public void created(CacheEntryCreatedEvent<String, String> event) {
+            if (!event.isPre()) {
+                indexAdd(event.getKey());
+            }
+        }
+
+        /** A restated interest (a write over an entry a merge put back). */
+        @CacheEntryModified
+        public void modified(CacheEntryModifiedEvent<String, String> event) {
             if (!event.isPre()) {
                 indexAdd(event.getKey());
             }

@@ -2,6 +2,7 @@ package dev.nova.stream;
 
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.MembershipChanged;
+import dev.nova.cluster.RecordsSettled;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.model.NodeIdentity;
 import dev.nova.platform.SequenceTracker;
@@ -222,15 +223,17 @@ public class StreamHub implements MessageSink {
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
     }
 
-    /**
-     * A new view: the interest of members that left is removed (by the coordinator); after a partition merge this
-     * node states its interests again, since the other side may have removed them.
-     */
+    /** A new view: the interest of members that left is removed (by the coordinator). */
     public void viewChanged(MembershipChanged change) {
         interests.forgetIfCoordinator(change.left());
-        if (change.merge()) {
-            byChannel.keySet().forEach(channel -> interests.update(channel, () -> byChannel.containsKey(channel)));
-        }
+    }
+
+    /**
+     * The records have settled after a merge: this node states its interests again, since the other side may have
+     * removed them while the sides were apart.
+     */
+    public void recordsSettled(RecordsSettled settled) {
+        interests.restate(Set.copyOf(byChannel.keySet()), byChannel::containsKey);
     }
 
     /** Starts streaming cluster events of the given types (all when empty) to an SSE sink. */

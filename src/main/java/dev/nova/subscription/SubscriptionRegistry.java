@@ -71,7 +71,8 @@ public class SubscriptionRegistry {
                 CACHE,
                 Transactions.transactional(CacheDeclaration.replicated(replicated))
                         .build(),
-                new ModelSchemaImpl());
+                new ModelSchemaImpl(),
+                true);
     }
 
     private Cache<String, Subscription> cache() {

@@ -38,7 +38,7 @@ import java.util.stream.StreamSupport;
  * is the median of several runs with min and max; where a ceiling exists it is measured in the same run.
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
- * (comma list of {@code decode, ingest, latency, failover, sync, ratelimit, memory}; default all),
+ * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, ratelimit, memory}; default all),
  * {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default).
  */
 public final class BenchMain {
@@ -49,8 +49,8 @@ public final class BenchMain {
 
     private final int runs = Integer.getInteger("bench.runs", 3);
     private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
-    private final Set<String> only = new LinkedHashSet<>(
-            Arrays.asList(System.getProperty("bench.only", "decode,ingest,latency,failover,sync,ratelimit,memory")
+    private final Set<String> only = new LinkedHashSet<>(Arrays.asList(
+            System.getProperty("bench.only", "decode,ingest,latency,failover,mass-failover,sync,ratelimit,memory")
                     .split(",")));
     /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
     private final Set<String> ingestConnections = new LinkedHashSet<>(
@@ -98,6 +98,7 @@ public final class BenchMain {
             }
             if (only.contains("latency")
                     || only.contains("failover")
+                    || only.contains("mass-failover")
                     || only.contains("sync")
                     || only.contains("ratelimit")) {
                 threeNodes();
@@ -457,6 +458,10 @@ public final class BenchMain {
             if (only.contains("failover")) {
                 transfer(cluster);
                 failover(cluster);
+            }
+            if (only.contains("mass-failover")) {
+                log("failover of a node with 100 clients and 10,000 subscriptions");
+                MassFailover.run(cluster, report, runs);
             }
         }
     }

@@ -36,6 +36,7 @@ public final class ExchangeSimulator implements AutoCloseable {
     private final CreditBuckets credits;
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
+    private final ConcurrentHashMap<String, AtomicLong> charged = new ConcurrentHashMap<>();
     private final AtomicLong heartbeatCloses = new AtomicLong();
     private final AtomicLong messageLimitCloses = new AtomicLong();
     private volatile ScheduledFuture<?> ticker;
@@ -223,8 +224,18 @@ public final class ExchangeSimulator implements AutoCloseable {
         return messageLimitCloses.get();
     }
 
+    /** Deribit requests that took credits from an account's bucket (what a budget floor is computed from). */
+    public long chargedRequests(String account) {
+        AtomicLong count = charged.get("account:" + account);
+        return count == null ? 0 : count.get();
+    }
+
     boolean takeCredits(String bucket) {
-        return credits.take(bucket, options.deribitCost);
+        boolean taken = credits.take(bucket, options.deribitCost);
+        if (taken) {
+            charged.computeIfAbsent(bucket, b -> new AtomicLong()).incrementAndGet();
+        }
+        return taken;
     }
 
     void countSubscribe(String channel) {

@@ -172,7 +172,7 @@ class EvenSplitIT {
             subscribesOfTheDeletedChannel = simulator.subscribeRequests(DELETED_DURING_SPLIT);
             assertThat(simulator.subscribers(REFUSED_DURING_SPLIT)).isZero();
 
-            LabCluster.assertNoDuplicatesAndEveryGapFlagged(data.drain(Duration.ofSeconds(2)));
+            LabCluster.assertResumedWithTheGapFlagged(data, Duration.ofSeconds(10));
             assertThat(cluster.doubleSessions())
                     .as("samples (every 100 ms) in which the exchange held two sessions of one client")
                     .isEmpty();
@@ -206,14 +206,15 @@ class EvenSplitIT {
         cluster.awaitOneView(WAIT, List.of(1, 2, 3, 4));
         System.out.println("EvenSplitIT: one view again " + (System.nanoTime() - healedAt) / 1_000_000
                 + " ms after the final heal");
-        await().atMost(Duration.ofSeconds(20))
+        // Bounds that allow for a second merge (JGroups sometimes excludes a healed member again right after one).
+        await().atMost(Duration.ofSeconds(60))
                 .until(() -> List.of(1, 2, 3, 4).stream().allMatch(n -> "ready".equals(cluster.status(n))));
         for (String client : CHANNELS.keySet()) {
             String owner = cluster.client(kept.get(0), client).path("owner").asText();
             assertThat(onSide(owner, kept))
                     .as("%s stays with the quorate side's choice (%s)", client, owner)
                     .isTrue();
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 for (int n = 1; n <= 4; n++) {
                     assertThat(cluster.client(n, client).path("owner").asText())
                             .as("n%s agrees on %s's owner", n, client)

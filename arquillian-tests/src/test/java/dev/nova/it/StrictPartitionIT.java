@@ -101,7 +101,7 @@ class StrictPartitionIT {
                 lab.join();
             }
             cluster.awaitOneView(WAIT, List.of(1, 2, 3, 4));
-            await().atMost(Duration.ofSeconds(20))
+            await().atMost(Duration.ofSeconds(60))
                     .until(() -> List.of(1, 2, 3, 4).stream().allMatch(n -> "ready".equals(cluster.status(n))));
             await().atMost(WAIT).until(() -> channels.values().stream().allMatch(c -> simulator.subscribers(c) == 1));
             for (String each : channels.keySet()) {
@@ -110,10 +110,7 @@ class StrictPartitionIT {
                         .isEqualTo(owners.get(each));
             }
             assertThat(simulator.subscribers("trades.DOT-PERPETUAL.raw")).isZero();
-            data.next(WAIT);
-            assertThat(LabCluster.assertNoDuplicatesAndEveryGapFlagged(data.drain(Duration.ofSeconds(2))))
-                    .as("the consumer's stream resumed after the pause, the missed range flagged")
-                    .isPositive();
+            LabCluster.assertResumedWithTheGapFlagged(data, Duration.ofSeconds(10));
         }
         assertThat(cluster.doubleSessions()).isEmpty();
     }
@@ -155,15 +152,18 @@ class StrictPartitionIT {
                 await().atMost(WAIT)
                         .until(() -> channels.values().stream().allMatch(c -> simulator.subscribers(c) == 1));
                 assertThat(cluster.status(1)).as("the cut node stays paused").isEqualTo("paused");
+                LabCluster.assertResumedWithTheGapFlagged(data, Duration.ofSeconds(10));
             } finally {
                 lab.heal(1);
             }
             cluster.awaitOneView(WAIT, List.of(1, 2, 3));
-            await().atMost(Duration.ofSeconds(20))
+            // 60 s rather than the 15: JGroups sometimes excludes the healed member again right after the
+            // merge and merges a second time (README, "Partitions"; BENCHMARKS.md).
+            await().atMost(Duration.ofSeconds(60))
                     .until(() -> List.of(1, 2, 3).stream().allMatch(n -> "ready".equals(cluster.status(n))));
             String owner = cluster.client(2, client).path("owner").asText();
             assertThat(owner).isNotEqualTo("n1");
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                             cluster.client(1, client).path("owner").asText())
                     .as("n1 agrees after the merge")
                     .isEqualTo(owner));

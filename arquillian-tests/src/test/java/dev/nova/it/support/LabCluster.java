@@ -196,6 +196,27 @@ public final class LabCluster implements AutoCloseable {
     }
 
     /**
+     * Reads a consumer's stream until the first message flagged {@code gap: true} (the stream resumed after an outage)
+     * and a second more, then asserts {@link #assertNoDuplicatesAndEveryGapFlagged} on everything read, the messages
+     * queued before the outage included. Fails when no flagged message arrives within {@code timeout}: a consumer that
+     * went silent (its node no longer told the data) fails here rather than passing on old events.
+     */
+    public static void assertResumedWithTheGapFlagged(SseStream data, Duration timeout) throws InterruptedException {
+        List<SseStream.Event> events = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean flagged = false;
+        while (!flagged && System.nanoTime() < deadline) {
+            List<SseStream.Event> more = data.drain(Duration.ofMillis(200));
+            events.addAll(more);
+            flagged = more.stream().anyMatch(e -> e.json().path("gap").asBoolean());
+        }
+        events.addAll(data.drain(Duration.ofSeconds(1)));
+        assertThat(assertNoDuplicatesAndEveryGapFlagged(events))
+                .as("messages flagged gap: true within %s (of %s read)", timeout, events.size())
+                .isPositive();
+    }
+
+    /**
      * Asserts what a consumer must see across a failover: sequences that only grow (no duplicate), and every jump
      * flagged {@code gap: true} on the message after it. Returns how many messages were flagged, so that a test whose
      * consumer must have seen an outage can say so (an empty or pre-outage list passes the checks above).

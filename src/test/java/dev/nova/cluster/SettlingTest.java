@@ -1,0 +1,104 @@
+package dev.nova.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.nova.concurrency.NovaExecutors;
+import jakarta.enterprise.event.Event;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+
+class SettlingTest {
+
+    private static final List<String> ALL = List.of("n1", "n2", "n3");
+
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor();
+    private final ClusterRuntime cluster = mock(ClusterRuntime.class);
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    @SuppressWarnings("unchecked")
+    private final Event<RecordsSettled> events = mock(Event.class);
+
+    private Settling settling;
+
+    @BeforeEach
+    void setUp() {
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.connector()).thenReturn(worker);
+        when(cluster.clustered()).thenReturn(true);
+        when(cluster.members()).thenReturn(ALL);
+        when(cluster.cacheNames()).thenReturn(List.of("clients", "subscriptions"));
+        when(cluster.settled(anyString(), any())).thenAnswer(call -> settled.get());
+        settling = new Settling(cluster, executors, events);
+    }
+
+    @AfterEach
+    void tearDown() {
+        timers.shutdownNow();
+        worker.shutdownNow();
+    }
+
+    private static MembershipChanged view(boolean merge, boolean quorum) {
+        return new MembershipChanged(
+                List.of(), List.of(), merge, new ViewHistory.Snapshot(ALL, ALL, quorum, System.currentTimeMillis()));
+    }
+
+    @Test
+    void aMergeFiresOnceTheCachesHaveSettledAndNotBefore() throws InterruptedException {
+        settling.viewChanged(view(true, true));
+        Thread.sleep(3 * Settling.POLL.toMillis());
+        verify(events, never()).fire(any());
+
+        settled.set(true);
+        ArgumentCaptor<RecordsSettled> fired = ArgumentCaptor.forClass(RecordsSettled.class);
+        verify(events, timeout(2000)).fire(fired.capture());
+        assertThat(fired.getValue().members()).isEqualTo(ALL);
+        assertThat(fired.getValue().settled()).isTrue();
+        assertThat(fired.getValue().waitedMillis()).isGreaterThanOrEqualTo(3 * Settling.POLL.toMillis());
+    }
+
+    @Test
+    void quorumComingBackWaitsLikeAMergeAndASideWithoutQuorumNeverFires() throws InterruptedException {
+        settled.set(true);
+        settling.viewChanged(view(false, false));
+        settling.viewChanged(view(true, false));
+        Thread.sleep(3 * Settling.POLL.toMillis());
+        verify(events, never()).fire(any());
+
+        settling.viewChanged(view(false, true));
+        verify(events, timeout(2000)).fire(any());
+    }
+
+    @Test
+    void anOrdinaryViewWithQuorumThroughoutStartsNoWait() throws InterruptedException {
+        settled.set(true);
+        settling.viewChanged(view(false, true));
+        Thread.sleep(3 * Settling.POLL.toMillis());
+        verify(events, never()).fire(any());
+    }
+
+    @Test
+    void aSecondMergeWhileTheFirstSettlesFiresOnlyOnce() throws InterruptedException {
+        settling.viewChanged(view(true, true));
+        settling.viewChanged(view(true, true));
+        settled.set(true);
+        verify(events, timeout(2000)).fire(any());
+        Thread.sleep(3 * Settling.POLL.toMillis());
+        verify(events, timeout(100).times(1)).fire(any());
+    }
+}
