@@ -58,10 +58,11 @@ public class MembershipReactions {
     void onView(@Observes MembershipChanged change) {
         react("the lease", () -> leases.viewChanged(change));
         react("settling", () -> settling.viewChanged(change));
-        react("fencing", () -> reconciler.viewChanged(change));
+        long merge = settling.generation();
+        react("fencing", () -> reconciler.viewChanged(change, merge));
         react("the node directory", () -> nodes.viewChanged(change));
         react("stream interest", () -> streams.viewChanged(change));
-        react("failover", () -> failover.viewChanged(change));
+        react("failover", () -> failover.viewChanged(change, merge));
     }
 
     /**
@@ -70,7 +71,9 @@ public class MembershipReactions {
      */
     void onSettled(@Observes RecordsSettled settled) {
         react("fencing", () -> reconciler.recordsSettled(settled));
-        react("stream interest", () -> streams.recordsSettled(settled));
+        if (settled.generation() == settling.generation()) {
+            react("stream interest", () -> streams.recordsSettled(settled));
+        }
         react("failover", () -> failover.recordsSettled(settled));
     }
 

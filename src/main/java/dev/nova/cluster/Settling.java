@@ -1,32 +1,45 @@
 package dev.nova.cluster;
 
 import dev.nova.concurrency.NovaExecutors;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.infinispan.AdvancedCache;
-import org.infinispan.conflict.ConflictManager;
 import org.infinispan.conflict.ConflictManagerFactory;
+import org.infinispan.conflict.EntryMergePolicy;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.container.entries.CacheEntry;
+import org.infinispan.container.entries.ImmortalCacheEntry;
+import org.infinispan.container.entries.NullCacheEntry;
 import org.infinispan.distribution.DistributionManager;
+import org.infinispan.remoting.transport.Address;
 import org.infinispan.topology.CacheTopology;
 
 /**
  * Says when the cluster's records are the cluster's again after a merge, or after this side got quorum back: every
  * cache's topology counts all members of the view, no rebalance or conflict resolution runs, and the topology is newer
- * than the one this node had at the merge ({@link ClusterRuntime#settled}). Then the coordinator looks for entries
- * whose replicas still differ and resolves them with the cache's merge policy: Infinispan cancels its own conflict
- * resolution when the view changes while it runs (a member excluded again right after the merge), and the copies the
- * resolution never reached would stay apart until something rewrote them. Every node waits until no entry differs,
- * so none acts on a copy that lost. Fires {@link RecordsSettled}, also when the caches are not seen settled within
- * {@link #PATIENCE} (logged): a missed topology must not stop the cluster.
+ * than the one this node had at the merge ({@link ClusterRuntime#settled}); and in the caches of records nodes act on
+ * ({@link CacheDeclaration#records()}) no entry's replicas differ. Infinispan cancels its own conflict resolution when
+ * the view changes while it runs (a member excluded again right after the merge), and the copies it never reached
+ * would stay apart until something rewrote them: an entry whose replicas differ the same way at two looks in a row is
+ * resolved by the coordinator with the cache's merge policy, written only if the primary copy is still the one it saw
+ * (a conditional write: a write made meanwhile wins). Every node waits until nothing differs, so none acts on a copy
+ * that lost. Fires {@link RecordsSettled} with the merge's generation, also when the caches are not seen settled
+ * within {@link #PATIENCE} (logged): a missed topology must not stop the cluster. The looks run on a thread of their
+ * own (a comparison can wait on the network).
  */
 @ApplicationScoped
 public class Settling {
@@ -42,12 +55,29 @@ public class Settling {
 
     private static final Logger LOG = Logger.getLogger(Settling.class.getName());
 
+    /** The replicas of the entries that differ, by cache and key: each member's value (null: it has none). */
+    private record Look(Map<String, Map<Object, Map<Address, Object>>> differing, List<String> unknown) {
+        long count() {
+            return differing.values().stream().mapToLong(Map::size).sum() + unknown.size();
+        }
+
+        Map<String, Integer> summary() {
+            Map<String, Integer> summary = new TreeMap<>();
+            differing.forEach((cache, keys) -> summary.put(cache, keys.size()));
+            unknown.forEach(cache -> summary.put(cache + " (not compared)", 1));
+            return summary;
+        }
+    }
+
+    private static final Look NOTHING = new Look(Map.of(), List.of());
+
     private final ClusterRuntime cluster;
     private final NovaExecutors executors;
     private final Event<RecordsSettled> settled;
-    /** Counts the merges: only the latest one's wait fires. */
+    /** Counts the merges: only the latest one's wait fires, and its event names it. */
     private final AtomicLong generation = new AtomicLong();
 
+    private ScheduledExecutorService looks;
     private volatile boolean hadQuorum = true;
     /** How long after the latest merge the wait last said what it waits for. */
     private volatile long reportedAt;
@@ -63,79 +93,87 @@ public class Settling {
         this(null, null, null);
     }
 
+    @PostConstruct
+    void start() {
+        looks = executors.dedicated("nova-settling");
+    }
+
+    /** The latest merge's generation: a {@link RecordsSettled} of an older one is stale. */
+    public long generation() {
+        return generation.get();
+    }
+
     /** A new view: a merge, or quorum back on this side, starts a wait for settled caches. */
     public void viewChanged(MembershipChanged change) {
         boolean quorum = change.view().quorum();
         boolean regained = quorum && !hadQuorum;
         hadQuorum = quorum;
         if (cluster.clustered() && quorum && (change.merge() || regained)) {
-            start(generation.incrementAndGet());
+            long merge = generation.incrementAndGet();
+            reportedAt = 0;
+            next(merge, System.currentTimeMillis(), NOTHING);
         }
     }
 
-    private void awaitSettled(long merge, long since) {
-        awaitSettled(merge, since, 0);
+    private void next(long merge, long since, Look before) {
+        try {
+            looks.schedule(() -> check(merge, since, before), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException stopping) {
+            LOG.fine(() -> "no further look after the merge: " + stopping);
+        }
     }
 
-    private void start(long merge) {
-        reportedAt = 0;
-        awaitSettled(merge, System.currentTimeMillis());
-    }
-
-    /** {@code differedBefore}: how many entries differed at the previous look (0 when none or not looked yet). */
-    private void awaitSettled(long merge, long since, long differedBefore) {
-        executors
-                .timers()
-                .schedule(
-                        () -> executors.connector().execute(() -> check(merge, since, differedBefore)),
-                        POLL.toMillis(),
-                        TimeUnit.MILLISECONDS);
-    }
-
-    private void check(long merge, long since, long differedBefore) {
+    private void check(long merge, long since, Look before) {
         if (merge != generation.get()) {
             return; // a later merge waits for itself
         }
-        List<String> members = cluster.members();
         long waited = System.currentTimeMillis() - since;
         boolean late = waited >= PATIENCE.toMillis();
-        List<String> moving = cluster.cacheNames().stream()
-                .filter(name -> !cluster.settled(name, members))
-                .toList();
-        boolean topologies = moving.isEmpty();
-        Map<String, Long> differingBy = topologies ? differing() : Map.of();
-        long differing =
-                differingBy.values().stream().mapToLong(Long::longValue).sum();
-        if ((!topologies || differing > 0) && waited - reportedAt >= REPORT.toMillis()) {
-            reportedAt = waited;
-            LOG.info(() -> "NOVA-1023 " + waited + " ms after a merge, waiting for "
-                    + (topologies
-                            ? "entries whose replicas differ: " + differingBy
-                            : "the topologies of "
-                                    + moving.stream().map(this::topologyOf).toList()));
-        }
-        if (!topologies && !late) {
-            awaitSettled(merge, since);
-            return;
-        }
-        if (differing > 0 && !late) {
-            // Entries a write is replicating differ for a moment: only what still differs at the next look is
-            // resolved, by the coordinator; every node waits until nothing differs.
-            if (differedBefore > 0 && cluster.isCoordinator()) {
-                resolve();
+        try {
+            List<String> members = cluster.members();
+            List<String> moving = cluster.cacheNames().stream()
+                    .filter(name -> !cluster.settled(name, members))
+                    .toList();
+            Look look = moving.isEmpty() ? look() : NOTHING;
+            report(waited, moving, look);
+            if (!late && (!moving.isEmpty() || look.count() > 0)) {
+                if (look.count() > 0 && before.count() > 0 && cluster.isCoordinator()) {
+                    resolve(before, look);
+                }
+                next(merge, since, look);
+                return;
             }
-            awaitSettled(merge, since, differing);
+            boolean all = moving.isEmpty() && look.count() == 0;
+            if (merge != generation.get()) {
+                return; // a merge came while this look ran
+            }
+            if (all) {
+                LOG.info(() -> "NOVA-1020 records settled among " + members + " " + waited + " ms after a merge");
+            } else {
+                LOG.warning(() -> "NOVA-1019 the caches were not seen settled among " + members + " " + waited
+                        + " ms after a merge: going on with this node's copies");
+            }
+            settled.fire(new RecordsSettled(merge, members, waited, all));
+        } catch (RuntimeException e) {
+            if (late) {
+                LOG.log(Level.WARNING, "NOVA-1019 the records could not be looked at after a merge: going on", e);
+                settled.fire(new RecordsSettled(merge, cluster.members(), waited, false));
+            } else {
+                LOG.log(Level.FINE, "a look after the merge failed; looking again", e);
+                next(merge, since, NOTHING);
+            }
+        }
+    }
+
+    private void report(long waited, List<String> moving, Look look) {
+        if ((moving.isEmpty() && look.count() == 0) || waited - reportedAt < REPORT.toMillis()) {
             return;
         }
-        boolean all = topologies && differing == 0;
-        if (!all) {
-            LOG.warning(() -> "NOVA-1019 the caches were not seen settled among " + members + " " + waited
-                    + " ms after a merge" + (differing > 0 ? " (" + differing + " entries still differ)" : "")
-                    + ": going on with this node's copies");
-        } else {
-            LOG.info(() -> "NOVA-1020 records settled among " + members + " " + waited + " ms after a merge");
-        }
-        settled.fire(new RecordsSettled(members, waited, all));
+        reportedAt = waited;
+        String what = moving.isEmpty()
+                ? "entries whose replicas differ: " + look.summary()
+                : "the topologies of " + moving.stream().map(this::topologyOf).toList();
+        LOG.info(() -> "NOVA-1023 " + waited + " ms after a merge, waiting for " + what);
     }
 
     /** A cache's topology (id, phase, members) and the id it had at the merge, for the log. */
@@ -151,53 +189,119 @@ public class Settling {
 
     /** The caches of records nodes act on that have a merge policy (their replicas a merge reconciles). */
     private List<AdvancedCache<Object, Object>> merged() {
-        return cluster.recordCaches().stream()
-                .map(name -> cluster.<Object, Object>cache(name).getAdvancedCache())
-                .filter(cache -> cache.getDistributionManager() != null
-                        && cache.getCacheConfiguration()
-                                        .clustering()
-                                        .partitionHandling()
-                                        .mergePolicy()
-                                != null)
-                .toList();
+        List<AdvancedCache<Object, Object>> merged = new ArrayList<>();
+        for (String name : cluster.recordCaches()) {
+            AdvancedCache<Object, Object> cache =
+                    cluster.<Object, Object>cache(name).getAdvancedCache();
+            EntryMergePolicy<?, ?> policy = cache.getCacheConfiguration()
+                    .clustering()
+                    .partitionHandling()
+                    .mergePolicy();
+            if (cache.getDistributionManager() != null && policy != null && policy != MergePolicy.NONE) {
+                merged.add(cache);
+            }
+        }
+        return merged;
     }
 
-    /** How many entries have replicas that differ between the members, by cache (only those with any). */
-    private Map<String, Long> differing() {
-        Map<String, Long> differing = new TreeMap<>();
+    /**
+     * The entries whose replicas differ in those caches. A cache whose topology changed during the comparison, or
+     * that could not be compared (a state transfer, Infinispan's own resolution running), is {@code unknown}: a
+     * cancelled resolution may end a comparison early, as if nothing differed.
+     */
+    private Look look() {
+        Map<String, Map<Object, Map<Address, Object>>> differing = new TreeMap<>();
+        List<String> unknown = new ArrayList<>();
         for (AdvancedCache<Object, Object> cache : merged()) {
-            long count;
+            int topology = cache.getDistributionManager().getCacheTopology().getTopologyId();
+            Map<Object, Map<Address, Object>> keys = new HashMap<>();
             try {
-                count = ConflictManagerFactory.get(cache).getConflicts().count();
+                ConflictManagerFactory.get(cache).getConflicts().forEach(replicas -> {
+                    Map<Address, Object> values = new HashMap<>();
+                    Object key = null;
+                    for (Map.Entry<Address, CacheEntry<Object, Object>> replica : replicas.entrySet()) {
+                        key = key != null ? key : replica.getValue().getKey();
+                        values.put(replica.getKey(), replica.getValue().getValue());
+                    }
+                    if (key != null) {
+                        keys.put(key, values);
+                    }
+                });
             } catch (RuntimeException e) {
-                // A state transfer or Infinispan's own resolution is running: counted as differing, looked at again.
                 LOG.log(Level.FINE, "could not compare the replicas of cache " + cache.getName(), e);
-                count = 1;
+                unknown.add(cache.getName());
+                continue;
             }
-            if (count > 0) {
-                differing.put(cache.getName(), count);
+            if (cache.getDistributionManager().getCacheTopology().getTopologyId() != topology) {
+                unknown.add(cache.getName());
+            } else if (!keys.isEmpty()) {
+                differing.put(cache.getName(), keys);
             }
         }
-        return differing;
+        return new Look(differing, unknown);
     }
 
-    /** Resolves what still differs with each cache's merge policy. */
-    private void resolve() {
+    /**
+     * Resolves the entries that differed the same way at both looks, each with its cache's merge policy (the primary
+     * copy preferred), written only if the primary copy is still the one seen: a write made since wins.
+     */
+    private void resolve(Look before, Look now) {
         for (AdvancedCache<Object, Object> cache : merged()) {
-            try {
-                ConflictManager<Object, Object> conflicts = ConflictManagerFactory.get(cache);
-                long differing = conflicts.getConflicts().count();
-                if (differing > 0) {
-                    LOG.warning(() -> "NOVA-1021 " + differing + " entries of cache " + cache.getName()
-                            + " still differ between members after the merge: resolving them with its merge policy");
-                    conflicts.resolveConflicts();
+            Map<Object, Map<Address, Object>> was = before.differing().getOrDefault(cache.getName(), Map.of());
+            Map<Object, Map<Address, Object>> is = now.differing().getOrDefault(cache.getName(), Map.of());
+            @SuppressWarnings("unchecked")
+            EntryMergePolicy<Object, Object> policy = (EntryMergePolicy<Object, Object>) cache.getCacheConfiguration()
+                    .clustering()
+                    .partitionHandling()
+                    .mergePolicy();
+            int resolved = 0;
+            for (Map.Entry<Object, Map<Address, Object>> entry : is.entrySet()) {
+                if (!entry.getValue().equals(was.get(entry.getKey()))) {
+                    continue; // still moving: a write in flight, not a leftover
                 }
-            } catch (RuntimeException e) {
-                LOG.log(
-                        Level.WARNING,
-                        "NOVA-1022 could not resolve the differing entries of cache " + cache.getName(),
-                        e);
+                try {
+                    resolved += resolve(cache, policy, entry.getKey(), entry.getValue()) ? 1 : 0;
+                } catch (RuntimeException e) {
+                    LOG.log(
+                            Level.WARNING,
+                            "NOVA-1022 could not resolve " + entry.getKey() + " in " + cache.getName(),
+                            e);
+                }
+            }
+            if (resolved > 0) {
+                int count = resolved;
+                LOG.warning(() -> "NOVA-1021 " + count + " entries of cache " + cache.getName()
+                        + " still differed between members after the merge: resolved with its merge policy");
             }
         }
+    }
+
+    private static boolean resolve(
+            AdvancedCache<Object, Object> cache,
+            EntryMergePolicy<Object, Object> policy,
+            Object key,
+            Map<Address, Object> replicas) {
+        Address primary = cache.getDistributionManager()
+                .getCacheTopology()
+                .getDistribution(key)
+                .primary();
+        Object seen = replicas.get(primary);
+        CacheEntry<Object, Object> preferred = entry(key, seen);
+        List<CacheEntry<Object, Object>> others = new ArrayList<>();
+        replicas.forEach((member, value) -> {
+            if (!Objects.equals(member, primary)) {
+                others.add(entry(key, value));
+            }
+        });
+        CacheEntry<Object, Object> merged = policy.merge(preferred, others);
+        Object value = merged == null ? null : merged.getValue();
+        if (seen == null) {
+            return value != null && cache.putIfAbsent(key, value) == null;
+        }
+        return value == null ? cache.remove(key, seen) : cache.replace(key, seen, value);
+    }
+
+    private static CacheEntry<Object, Object> entry(Object key, Object value) {
+        return value == null ? NullCacheEntry.getInstance() : new ImmortalCacheEntry(key, value);
     }
 }

@@ -67,6 +67,8 @@ public class FailoverCoordinator {
      * 0 when none is pending.
      */
     private volatile long mergePendingSince;
+    /** The merge ({@link Settling#generation()}) whose settling ends the wait. */
+    private long pendingMerge;
 
     private volatile boolean hadQuorum = true;
 
@@ -117,21 +119,31 @@ public class FailoverCoordinator {
      * decision until the records have settled among the members ({@link #recordsSettled}): until then this node's
      * copies may be the other side's (a member whose record its side removed would look gone, though it is right
      * there).
+     *
+     * @param merge the settling's generation after this view (the merge whose settling decisions wait for)
      */
-    public void viewChanged(MembershipChanged change) {
+    public void viewChanged(MembershipChanged change, long merge) {
         boolean quorum = change.view().quorum();
         boolean regained = quorum && !hadQuorum;
         hadQuorum = quorum;
         if (quorum && (change.merge() || regained)) {
             // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
-            mergePendingSince = System.currentTimeMillis();
+            synchronized (this) {
+                mergePendingSince = System.currentTimeMillis();
+                pendingMerge = merge;
+            }
         }
         lane.execute(this::pass);
     }
 
     /** The records are the cluster's again after a merge: decisions resume, with a pass at once. */
     public void recordsSettled(RecordsSettled settled) {
-        mergePendingSince = 0;
+        synchronized (this) {
+            if (settled.generation() < pendingMerge) {
+                return; // an earlier merge's: a later one is settling
+            }
+            mergePendingSince = 0;
+        }
         lane.execute(this::pass);
     }
 

@@ -50,6 +50,8 @@ public class Reconciler implements ConnectionListener {
 
     /** Until when, after a merge, nothing is started (the records may still be the losing side's). */
     private volatile long startsAllowedAt;
+    /** The merge ({@link Settling#generation()}) whose settling lets starts resume. */
+    private long startsAwait;
 
     private volatile boolean hadQuorum = true;
 
@@ -87,13 +89,18 @@ public class Reconciler implements ConnectionListener {
      * A new view. Losing quorum releases every client at once. After a merge, or when quorum comes back, the records
      * of both sides are being reconciled (highest epoch wins) for a moment: no client is started until they have
      * settled among the members ({@link #recordsSettled}), or the settling's patience has passed.
+     *
+     * @param merge the settling's generation after this view (the merge whose settling starts may wait for)
      */
-    public void viewChanged(MembershipChanged change) {
+    public void viewChanged(MembershipChanged change, long merge) {
         boolean quorum = change.view().quorum();
         boolean regained = quorum && !hadQuorum;
         hadQuorum = quorum;
         if ((change.merge() || regained) && quorum) {
-            startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
+            synchronized (this) {
+                startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
+                startsAwait = merge;
+            }
         } else if (!quorum) {
             executors.control().execute(this::reconcileAll);
         }
@@ -105,7 +112,12 @@ public class Reconciler implements ConnectionListener {
      */
     public void recordsSettled(RecordsSettled settled) {
         executors.control().execute(() -> {
-            startsAllowedAt = System.currentTimeMillis();
+            synchronized (this) {
+                if (settled.generation() < startsAwait) {
+                    return; // an earlier merge's: a later one is settling
+                }
+                startsAllowedAt = System.currentTimeMillis();
+            }
             if (ownership.quorum()) {
                 clients.sweep();
                 subscriptions.sweep();

@@ -140,7 +140,7 @@ public class Interests {
      * Rebuilds the index from the cache. Entries a partition merge put back never raise notifications, so the
      * periodic consistency pass calls this.
      */
-    public void reindex() {
+    public synchronized void reindex() {
         if (!cluster.clustered()) {
             return;
         }
@@ -163,7 +163,7 @@ public class Interests {
         return copy;
     }
 
-    private void indexAdd(String key) {
+    private synchronized void indexAdd(String key) {
         int bar = key.lastIndexOf('|');
         if (bar > 0) {
             index.compute(key.substring(0, bar), (c, nodes) -> {
@@ -174,7 +174,7 @@ public class Interests {
         }
     }
 
-    private void indexRemove(String key) {
+    private synchronized void indexRemove(String key) {
         int bar = key.lastIndexOf('|');
         if (bar > 0) {
             index.computeIfPresent(key.substring(0, bar), (c, nodes) -> {

@@ -12,7 +12,6 @@ import static org.mockito.Mockito.when;
 import dev.nova.concurrency.NovaExecutors;
 import jakarta.enterprise.event.Event;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +25,6 @@ class SettlingTest {
     private static final List<String> ALL = List.of("n1", "n2", "n3");
 
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor();
     private final ClusterRuntime cluster = mock(ClusterRuntime.class);
     private final AtomicBoolean settled = new AtomicBoolean();
 
@@ -38,19 +36,18 @@ class SettlingTest {
     @BeforeEach
     void setUp() {
         NovaExecutors executors = mock(NovaExecutors.class);
-        when(executors.timers()).thenReturn(timers);
-        when(executors.connector()).thenReturn(worker);
+        when(executors.dedicated(anyString())).thenReturn(timers);
         when(cluster.clustered()).thenReturn(true);
         when(cluster.members()).thenReturn(ALL);
         when(cluster.cacheNames()).thenReturn(List.of("clients", "subscriptions"));
         when(cluster.settled(anyString(), any())).thenAnswer(call -> settled.get());
         settling = new Settling(cluster, executors, events);
+        settling.start();
     }
 
     @AfterEach
     void tearDown() {
         timers.shutdownNow();
-        worker.shutdownNow();
     }
 
     private static MembershipChanged view(boolean merge, boolean quorum) {
@@ -93,12 +90,28 @@ class SettlingTest {
     }
 
     @Test
-    void aSecondMergeWhileTheFirstSettlesFiresOnlyOnce() throws InterruptedException {
+    void aSecondMergeWhileTheFirstSettlesFiresOnlyOnceAndNamesTheSecond() throws InterruptedException {
         settling.viewChanged(view(true, true));
         settling.viewChanged(view(true, true));
         settled.set(true);
-        verify(events, timeout(2000)).fire(any());
+        ArgumentCaptor<RecordsSettled> fired = ArgumentCaptor.forClass(RecordsSettled.class);
+        verify(events, timeout(2000)).fire(fired.capture());
         Thread.sleep(3 * Settling.POLL.toMillis());
         verify(events, timeout(100).times(1)).fire(any());
+        assertThat(fired.getValue().generation()).isEqualTo(2).isEqualTo(settling.generation());
+    }
+
+    @Test
+    void aLookThatFailsIsTriedAgainRatherThanEndingTheWait() throws InterruptedException {
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        when(cluster.settled(anyString(), any())).thenAnswer(call -> {
+            if (failedOnce.compareAndSet(false, true)) {
+                throw new IllegalStateException("a cache is restarting");
+            }
+            return true;
+        });
+        settling.viewChanged(view(true, true));
+        verify(events, timeout(2000)).fire(any());
+        assertThat(failedOnce).isTrue();
     }
 }
