@@ -232,7 +232,8 @@ public class FailoverCoordinator {
         if (moved.filter(r -> r.epoch() == record.epoch() + 1).isEmpty()) {
             return;
         }
-        List<Subscription> dropped = to.first() ? dropNonPersistent(name) : List.of();
+        List<Subscription> dropped = to.first() ? nonPersistent(name) : List.of();
+        // Told before the drops: the new owner may be live (and report failover.completed) before they are done.
         events.publish(
                 ClusterEvent.FAILOVER_STARTED,
                 name,
@@ -246,6 +247,7 @@ public class FailoverCoordinator {
                                         + dropped.stream()
                                                 .map(s -> s.id() + " " + s.channel())
                                                 .toList()));
+        dropped.forEach(s -> subscriptions.remove(s.id()));
     }
 
     private void giveUp(ClientRecord record, FailoverPolicy.GiveUp giveUp, long now) {
@@ -287,11 +289,10 @@ public class FailoverCoordinator {
     }
 
     /** Non-persistent subscriptions end with the owner that ran them. */
-    private List<Subscription> dropNonPersistent(String client) {
-        List<Subscription> dropped = subscriptions.byClient(client).stream()
+    /** The subscriptions of a client that end with its owner (dropped by its first failover attempt). */
+    private List<Subscription> nonPersistent(String client) {
+        return subscriptions.byClient(client).stream()
                 .filter(s -> !s.persistent())
                 .toList();
-        dropped.forEach(s -> subscriptions.remove(s.id()));
-        return dropped;
     }
 }

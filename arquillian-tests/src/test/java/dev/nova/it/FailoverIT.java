@@ -13,6 +13,7 @@ import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,17 +74,23 @@ class FailoverIT {
         return simulator.subscribers(channel);
     }
 
-    /** Waits for a named event whose data is about the client. */
-    private static JsonNode nextEvent(SseStream events, String type, String client) throws InterruptedException {
+    /**
+     * Waits for events of each named type about the client, in whatever order they come: events published on
+     * different nodes (or threads) reach a stream in no guaranteed order.
+     */
+    private static Map<String, JsonNode> awaitEvents(SseStream events, String client, String... types)
+            throws InterruptedException {
+        Map<String, JsonNode> seen = new HashMap<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (seen.size() < types.length && System.nanoTime() < deadline) {
             SseStream.Event event = events.next(WAIT);
-            if (type.equals(event.name())
+            if (List.of(types).contains(event.name())
                     && client.equals(event.json().path("client").asText())) {
-                return event.json();
+                seen.putIfAbsent(event.name(), event.json());
             }
         }
-        throw new AssertionError("no " + type + " for " + client);
+        assertThat(seen.keySet()).as("events about %s", client).containsExactlyInAnyOrder(types);
+        return seen;
     }
 
     @Test
@@ -124,8 +131,10 @@ class FailoverIT {
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> "n3".equals(client("fo-client").path("owner").asText())
                         && "CONNECTED".equals(client("fo-client").path("state").asText()));
-        JsonNode started = nextEvent(events, "nova.cluster.failover.started", "fo-client");
-        JsonNode completed = nextEvent(events, "nova.cluster.failover.completed", "fo-client");
+        Map<String, JsonNode> told =
+                awaitEvents(events, "fo-client", "nova.cluster.failover.started", "nova.cluster.failover.completed");
+        JsonNode started = told.get("nova.cluster.failover.started");
+        JsonNode completed = told.get("nova.cluster.failover.completed");
         assertThat(started.path("detail").asText()).contains("from n2 to n3").contains(transient_);
         assertThat(completed.path("durationMs").asLong()).isPositive();
         await().atMost(WAIT).until(() -> sessionsWith(persistent) == 1);
