@@ -57,8 +57,7 @@ public class MembershipReactions {
 
     void onView(@Observes MembershipChanged change) {
         react("the lease", () -> leases.viewChanged(change));
-        react("settling", () -> settling.viewChanged(change));
-        long merge = settling.generation();
+        long merge = settles(change);
         react("fencing", () -> reconciler.viewChanged(change, merge));
         react("the node directory", () -> nodes.viewChanged(change));
         react("stream interest", () -> streams.viewChanged(change));
@@ -75,6 +74,16 @@ public class MembershipReactions {
             react("stream interest", () -> streams.recordsSettled(settled));
         }
         react("failover", () -> failover.recordsSettled(settled));
+    }
+
+    /** The settling this view started, or 0 (also when the settling failed to take the view: nothing waits then). */
+    private long settles(MembershipChanged change) {
+        try {
+            return settling.viewChanged(change);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "NOVA-1007 settling failed to take a new view into account", e);
+            return 0;
+        }
     }
 
     private static void react(String feature, Runnable reaction) {

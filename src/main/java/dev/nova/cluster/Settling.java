@@ -103,16 +103,22 @@ public class Settling {
         return generation.get();
     }
 
-    /** A new view: a merge, or quorum back on this side, starts a wait for settled caches. */
-    public void viewChanged(MembershipChanged change) {
+    /**
+     * A new view: a merge, or quorum back on this side, starts a wait for settled caches. Returns the generation of
+     * the wait it started (the {@link RecordsSettled} that ends it carries the same), or 0 when it started none: the
+     * one place that decides whether records may be the other side's, for every feature that waits on it.
+     */
+    public long viewChanged(MembershipChanged change) {
         boolean quorum = change.view().quorum();
         boolean regained = quorum && !hadQuorum;
         hadQuorum = quorum;
-        if (cluster.clustered() && quorum && (change.merge() || regained)) {
-            long merge = generation.incrementAndGet();
-            reportedAt = 0;
-            next(merge, System.currentTimeMillis(), NOTHING);
+        if (!cluster.clustered() || !quorum || !(change.merge() || regained)) {
+            return 0;
         }
+        long merge = generation.incrementAndGet();
+        reportedAt = 0;
+        next(merge, System.currentTimeMillis(), NOTHING);
+        return merge;
     }
 
     private void next(long merge, long since, Look before) {

@@ -70,8 +70,6 @@ public class FailoverCoordinator {
     /** The merge ({@link Settling#generation()}) whose settling ends the wait. */
     private long pendingMerge;
 
-    private volatile boolean hadQuorum = true;
-
     @Inject
     public FailoverCoordinator(
             ClusterRuntime cluster,
@@ -120,13 +118,10 @@ public class FailoverCoordinator {
      * copies may be the other side's (a member whose record its side removed would look gone, though it is right
      * there).
      *
-     * @param merge the settling's generation after this view (the merge whose settling decisions wait for)
+     * @param merge the settling this view started ({@link Settling#viewChanged}), 0 for none
      */
     public void viewChanged(MembershipChanged change, long merge) {
-        boolean quorum = change.view().quorum();
-        boolean regained = quorum && !hadQuorum;
-        hadQuorum = quorum;
-        if (quorum && (change.merge() || regained)) {
+        if (merge > 0) {
             // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
             synchronized (this) {
                 mergePendingSince = System.currentTimeMillis();

@@ -53,8 +53,6 @@ public class Reconciler implements ConnectionListener {
     /** The merge ({@link Settling#generation()}) whose settling lets starts resume. */
     private long startsAwait;
 
-    private volatile boolean hadQuorum = true;
-
     @Inject
     public Reconciler(
             ClientRegistry clients,
@@ -90,13 +88,11 @@ public class Reconciler implements ConnectionListener {
      * of both sides are being reconciled (highest epoch wins) for a moment: no client is started until they have
      * settled among the members ({@link #recordsSettled}), or the settling's patience has passed.
      *
-     * @param merge the settling's generation after this view (the merge whose settling starts may wait for)
+     * @param merge the settling this view started ({@link Settling#viewChanged}), 0 for none
      */
     public void viewChanged(MembershipChanged change, long merge) {
         boolean quorum = change.view().quorum();
-        boolean regained = quorum && !hadQuorum;
-        hadQuorum = quorum;
-        if ((change.merge() || regained) && quorum) {
+        if (merge > 0) {
             synchronized (this) {
                 startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
                 startsAwait = merge;

@@ -72,19 +72,21 @@ class SettlingTest {
     @Test
     void quorumComingBackWaitsLikeAMergeAndASideWithoutQuorumNeverFires() throws InterruptedException {
         settled.set(true);
-        settling.viewChanged(view(false, false));
-        settling.viewChanged(view(true, false));
+        assertThat(settling.viewChanged(view(false, false))).as("losing quorum").isZero();
+        assertThat(settling.viewChanged(view(true, false)))
+                .as("a merge without quorum")
+                .isZero();
         Thread.sleep(3 * Settling.POLL.toMillis());
         verify(events, never()).fire(any());
 
-        settling.viewChanged(view(false, true));
+        assertThat(settling.viewChanged(view(false, true))).as("quorum back").isEqualTo(1);
         verify(events, timeout(2000)).fire(any());
     }
 
     @Test
     void anOrdinaryViewWithQuorumThroughoutStartsNoWait() throws InterruptedException {
         settled.set(true);
-        settling.viewChanged(view(false, true));
+        assertThat(settling.viewChanged(view(false, true))).isZero();
         Thread.sleep(3 * Settling.POLL.toMillis());
         verify(events, never()).fire(any());
     }
