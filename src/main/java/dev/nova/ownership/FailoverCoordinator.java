@@ -121,13 +121,7 @@ public class FailoverCoordinator {
      * @param merge the settling this view started ({@link Settling#viewChanged}), 0 for none
      */
     public void viewChanged(MembershipChanged change, long merge) {
-        if (!change.view().quorum()) {
-            // No decision after quorum comes back until the records have settled (see the Reconciler).
-            synchronized (this) {
-                mergePendingSince = System.currentTimeMillis();
-                pendingMerge = Long.MAX_VALUE;
-            }
-        } else if (merge > 0) {
+        if (merge > 0) {
             // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
             synchronized (this) {
                 mergePendingSince = System.currentTimeMillis();

@@ -97,19 +97,7 @@ public class Reconciler implements ConnectionListener {
                 startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
                 startsAwait = merge;
             }
-        } else if (quorum && startsAllowedAt == Long.MAX_VALUE) {
-            // Quorum is back but no settling started (it failed to take the view): its patience, then starts.
-            synchronized (this) {
-                startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
-                startsAwait = 0;
-            }
         } else if (!quorum) {
-            // Closed until the records have settled after quorum comes back: quorum shows true to every other thread
-            // before this reaction to it runs, and a start in between would run a stale record.
-            synchronized (this) {
-                startsAllowedAt = Long.MAX_VALUE;
-                startsAwait = Long.MAX_VALUE;
-            }
             executors.control().execute(this::reconcileAll);
         }
     }
