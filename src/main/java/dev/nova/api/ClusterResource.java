@@ -238,7 +238,8 @@ public class ClusterResource {
     @Operation(
             summary = "Troubleshooting view",
             description =
-                    "JGroups view and coordinator, the reference membership, quorum and the lease (held: a quorum "
+                    "JGroups view and coordinator, the reference membership, quorum, settling (after a merge or regained "
+                            + "quorum, the wait until the records are the cluster's again; 0 none) and the lease (held: a quorum "
                             + "confirms this node; unfenced: members gone that may still run their clients), transport address "
                             + "and protocols, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
     @APIResponse(responseCode = "200", description = "Diagnostics")
@@ -252,6 +253,7 @@ public class ClusterResource {
         out.put("coordinator", cluster.coordinator());
         out.put("stableView", view.stable());
         out.put("quorum", view.quorum());
+        out.put("settling", view.settling());
         out.put("partitionHandling", cluster.settings().partitionHandling().value());
         out.put("lease", Map.of("held", leases.held(), "unfenced", leases.unfenced()));
         cluster.channel().ifPresent(channel -> out.put("transport", transport(channel)));

@@ -57,11 +57,11 @@ public class MembershipReactions {
 
     void onView(@Observes MembershipChanged change) {
         react("the lease", () -> leases.viewChanged(change));
-        long merge = settles(change);
-        react("fencing", () -> reconciler.viewChanged(change, merge));
+        settles(change);
+        react("fencing", () -> reconciler.viewChanged(change));
         react("the node directory", () -> nodes.viewChanged(change));
         react("stream interest", () -> streams.viewChanged(change));
-        react("failover", () -> failover.viewChanged(change, merge));
+        react("failover", () -> failover.viewChanged(change));
     }
 
     /**
@@ -76,14 +76,12 @@ public class MembershipReactions {
         react("failover", () -> failover.recordsSettled(settled));
     }
 
-    /** The settling this view started, or 0 (also when the settling failed to take the view: nothing waits then). */
-    private long settles(MembershipChanged change) {
-        try {
-            return settling.viewChanged(change);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "NOVA-1007 settling failed to take a new view into account", e);
-            return 0;
-        }
+    /**
+     * Starts the settling this view calls for, if any. Should that fail, the cluster runtime ends the settling past its
+     * patience (NOVA-1024).
+     */
+    private void settles(MembershipChanged change) {
+        react("settling", () -> settling.viewChanged(change));
     }
 
     private static void react(String feature, Runnable reaction) {

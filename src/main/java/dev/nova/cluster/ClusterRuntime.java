@@ -12,9 +12,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +39,6 @@ import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.infinispan.topology.CacheTopology;
 import org.jgroups.JChannel;
-import org.jgroups.protocols.TP;
-import org.jgroups.stack.Protocol;
 
 /**
  * Owns this node's Infinispan cache manager, its JGroups transport and the caches of cluster state: its own
@@ -152,7 +148,8 @@ public class ClusterRuntime {
             }
             manager.start();
             if (settings.enabled()) {
-                verifyStack(settings);
+                JGroupsStack.verify(
+                        channel().orElseThrow(() -> new IllegalStateException("no JGroups channel")), settings);
             }
             // Starting the caches here receives their state from the other members before the node serves anything.
             caches.values().forEach(cache -> manager.defineConfiguration(cache.name(), cache.configuration()));
@@ -183,49 +180,24 @@ public class ClusterRuntime {
                         : "runs alone: clustering is disabled (nova.cluster.enabled=false)"));
     }
 
-    /** Fails the start unless the JGroups stack is exactly the TCP_NIO2 stack configured (never a multicast default). */
-    private void verifyStack(ClusterSettings cluster) {
-        JChannel channel = channel().orElseThrow(() -> new IllegalStateException("no JGroups channel"));
-        TP transport = channel.getProtocolStack().getTransport();
-        List<String> protocols = new ArrayList<>();
-        for (Protocol p : channel.getProtocolStack().getProtocols()) {
-            protocols.add(p.getName());
-        }
-        List<String> problems = new ArrayList<>();
-        if (!"TCP_NIO2".equals(transport.getName())) {
-            problems.add("transport is " + transport.getName() + ", not TCP_NIO2");
-        }
-        if (protocols.contains("MPING") || protocols.contains("PING") || protocols.contains("UDP")) {
-            problems.add("a multicast protocol is in the stack " + protocols);
-        }
-        if (!protocols.contains("FORK")) {
-            problems.add("FORK is missing");
-        }
-        String bound = transport.getBindAddress() == null
-                ? "?"
-                : transport.getBindAddress().getHostAddress();
-        if (transport.getBindPort() != cluster.bindPort()) {
-            problems.add("bound to port " + transport.getBindPort() + " instead of " + cluster.bindPort());
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException(
-                    "NOVA-1002 the JGroups stack is not the one configured: " + String.join("; ", problems));
-        }
-        LOG.info(() -> "NOVA-1003 JGroups " + String.join(" > ", reversed(protocols)) + " on " + bound + ":"
-                + transport.getBindPort() + ", cluster " + cluster.name());
-    }
-
-    private static List<String> reversed(List<String> list) {
-        List<String> copy = new ArrayList<>(list);
-        Collections.reverse(copy);
-        return copy;
-    }
-
-    /** A view that lost members and stayed quiet for {@code stable-after} becomes the reference quorum counts in. */
+    /**
+     * A view that lost members and stayed quiet for {@code stable-after} becomes the reference quorum counts in; a
+     * settling that never reported is ended past its patience (a backstop: {@link Settling} reports by then).
+     */
     private void settle() {
-        views.settle(System.currentTimeMillis())
+        long now = System.currentTimeMillis();
+        views.settle(now)
                 .ifPresent(snapshot -> LOG.info(() -> "NOVA-1008 view " + snapshot.current() + " unchanged for "
                         + settings.stableAfter().toMillis() + " ms: quorum is now counted among its members"));
+        long overdue = views.overdue(now, Settling.PATIENCE.plusSeconds(5).toMillis());
+        if (overdue > 0) {
+            LOG.warning(() -> "NOVA-1024 settling " + overdue + " never reported: acting on this node's records");
+        }
+    }
+
+    /** The settling {@code generation} saw the records settled: this side acts on them again ({@link Settling}). */
+    void recordsSettled(long generation) {
+        views.settled(generation);
     }
 
     @PreDestroy
@@ -412,7 +384,7 @@ public class ClusterRuntime {
         viewLane.execute(() -> {
             List<String> previous = lastMembers;
             lastMembers = members;
-            ViewHistory.Snapshot snapshot = views.update(members, System.currentTimeMillis());
+            ViewHistory.Snapshot snapshot = views.update(members, System.currentTimeMillis(), merge);
             List<String> joined =
                     members.stream().filter(m -> !previous.contains(m)).toList();
             List<String> left =

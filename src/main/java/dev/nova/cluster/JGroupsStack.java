@@ -1,6 +1,13 @@
 package dev.nova.cluster;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.Protocol;
 
 /**
  * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP_NIO2 bound to one explicit
@@ -18,6 +25,9 @@ import java.util.stream.Collectors;
  * its connection's buffers, and the others keep being served.
  */
 public final class JGroupsStack {
+
+    /** Logs under the cluster runtime's name, where operators find the other NOVA-10xx messages. */
+    private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
     private JGroupsStack() {}
 
@@ -79,5 +89,42 @@ public final class JGroupsStack {
         xml.append("  <FORK/>\n");
         xml.append("</config>\n");
         return xml.toString();
+    }
+
+    /** Fails the start unless the JGroups stack is exactly the TCP_NIO2 stack configured (never a multicast default). */
+    static void verify(JChannel channel, ClusterSettings cluster) {
+        TP transport = channel.getProtocolStack().getTransport();
+        List<String> protocols = new ArrayList<>();
+        for (Protocol p : channel.getProtocolStack().getProtocols()) {
+            protocols.add(p.getName());
+        }
+        List<String> problems = new ArrayList<>();
+        if (!"TCP_NIO2".equals(transport.getName())) {
+            problems.add("transport is " + transport.getName() + ", not TCP_NIO2");
+        }
+        if (protocols.contains("MPING") || protocols.contains("PING") || protocols.contains("UDP")) {
+            problems.add("a multicast protocol is in the stack " + protocols);
+        }
+        if (!protocols.contains("FORK")) {
+            problems.add("FORK is missing");
+        }
+        String bound = transport.getBindAddress() == null
+                ? "?"
+                : transport.getBindAddress().getHostAddress();
+        if (transport.getBindPort() != cluster.bindPort()) {
+            problems.add("bound to port " + transport.getBindPort() + " instead of " + cluster.bindPort());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(
+                    "NOVA-1002 the JGroups stack is not the one configured: " + String.join("; ", problems));
+        }
+        LOG.info(() -> "NOVA-1003 JGroups " + String.join(" > ", reversed(protocols)) + " on " + bound + ":"
+                + transport.getBindPort() + ", cluster " + cluster.name());
+    }
+
+    private static List<String> reversed(List<String> list) {
+        List<String> copy = new ArrayList<>(list);
+        Collections.reverse(copy);
+        return copy;
     }
 }

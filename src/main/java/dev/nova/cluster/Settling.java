@@ -78,7 +78,6 @@ public class Settling {
     private final AtomicLong generation = new AtomicLong();
 
     private ScheduledExecutorService looks;
-    private volatile boolean hadQuorum = true;
     /** How long after the latest merge the wait last said what it waits for. */
     private volatile long reportedAt;
 
@@ -104,18 +103,20 @@ public class Settling {
     }
 
     /**
-     * A new view: a merge, or quorum back on this side, starts a wait for settled caches. Returns the generation of
-     * the wait it started (the {@link RecordsSettled} that ends it carries the same), or 0 when it started none: the
-     * one place that decides whether records may be the other side's, for every feature that waits on it.
+     * A new view (or quorum changed): when its snapshot names a settling this node has not started yet (a merge, or
+     * quorum back on this side: {@link ViewHistory.Snapshot#settling()}), starts the wait for settled caches. Returns
+     * the generation of the wait it started (the {@link RecordsSettled} that ends it carries the same), or 0 when it
+     * started none. The snapshot holds the settling from the instant it holds quorum, so nothing acts on the records
+     * before this wait ends ({@link ViewHistory.Snapshot#settled()}).
      */
     public long viewChanged(MembershipChanged change) {
-        boolean quorum = change.view().quorum();
-        boolean regained = quorum && !hadQuorum;
-        hadQuorum = quorum;
-        if (!cluster.clustered() || !quorum || !(change.merge() || regained)) {
-            return 0;
+        long merge = change.view().settling();
+        synchronized (generation) {
+            if (merge <= generation.get()) {
+                return 0;
+            }
+            generation.set(merge);
         }
-        long merge = generation.incrementAndGet();
         reportedAt = 0;
         next(merge, System.currentTimeMillis(), NOTHING);
         return merge;
@@ -159,10 +160,12 @@ public class Settling {
                 LOG.warning(() -> "NOVA-1019 the caches were not seen settled among " + members + " " + waited
                         + " ms after a merge: going on with this node's copies");
             }
+            cluster.recordsSettled(merge);
             settled.fire(new RecordsSettled(merge, members, waited, all));
         } catch (RuntimeException e) {
             if (late) {
                 LOG.log(Level.WARNING, "NOVA-1019 the records could not be looked at after a merge: going on", e);
+                cluster.recordsSettled(merge);
                 settled.fire(new RecordsSettled(merge, cluster.members(), waited, false));
             } else {
                 LOG.log(Level.FINE, "a look after the merge failed; looking again", e);

@@ -43,8 +43,23 @@ public final class ViewHistory {
      * @param stable the reference membership quorum is judged against
      * @param quorum whether this side holds quorum
      * @param changedAt when the view (or the reference) last changed, epoch millis
+     * @param settling the settling this side waits for (its generation): after a merge, or when this side got quorum
+     *     back, its records may be the other side's until {@link Settling} has seen them settled; 0 when none
      */
-    public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {
+    public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt, long settling) {
+
+        public Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {
+            this(current, stable, quorum, changedAt, 0);
+        }
+
+        /**
+         * Whether this side may act on its records (start clients, decide failovers): it holds quorum and no merge is
+         * settling. Published together with quorum, so no reader sees quorum back without the settling that comes
+         * with it.
+         */
+        public boolean settled() {
+            return quorum && settling == 0;
+        }
 
         /** Members of the reference missing from this node's view (lost, or on the other side of a partition). */
         public List<String> missing() {
@@ -66,6 +81,11 @@ public final class ViewHistory {
     private long viewSince;
     /** Whether a quorum of the reference confirms this node ({@link Leases}); without it, no view holds quorum. */
     private boolean leaseHeld = true;
+
+    /** How many settlings were started: each gets the next number. */
+    private long settlings;
+    /** When the pending settling started. */
+    private long settlingSince;
 
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0);
 
@@ -98,6 +118,14 @@ public final class ViewHistory {
      * view had announced it was leaving, they left on purpose and are dropped from the reference.
      */
     public synchronized Snapshot update(List<String> members, long now) {
+        return update(members, now, false);
+    }
+
+    /**
+     * Records a new view, as {@link #update(List, long)}; {@code merge} when it merged partitions (a settling starts
+     * if it holds quorum).
+     */
+    public synchronized Snapshot update(List<String> members, long now, boolean merge) {
         announced.values().removeIf(at -> now - at > ANNOUNCEMENT_TTL_MS);
         announcedLate.clear();
         Set<String> gone = snapshot.current().stream()
@@ -112,8 +140,7 @@ public final class ViewHistory {
             reference = view;
         }
         viewSince = now;
-        snapshot = new Snapshot(view, reference, leaseHeld && hasQuorum(view, reference), now);
-        return snapshot;
+        return publish(view, reference, leaseHeld && hasQuorum(view, reference), merge, now);
     }
 
     /**
@@ -129,8 +156,7 @@ public final class ViewHistory {
                 || now - viewSince < stableAfterMs) {
             return Optional.empty();
         }
-        snapshot = new Snapshot(previous.current(), previous.current(), true, now);
-        return Optional.of(snapshot);
+        return Optional.of(publish(previous.current(), previous.current(), true, false, now));
     }
 
     /**
@@ -149,9 +175,8 @@ public final class ViewHistory {
         if (reference.isEmpty()) {
             reference = previous.current();
         }
-        snapshot =
-                new Snapshot(previous.current(), reference, leaseHeld && hasQuorum(previous.current(), reference), now);
-        return Optional.of(snapshot);
+        return Optional.of(publish(
+                previous.current(), reference, leaseHeld && hasQuorum(previous.current(), reference), false, now));
     }
 
     /**
@@ -165,8 +190,7 @@ public final class ViewHistory {
         if (quorum == previous.quorum() || previous.changedAt() == 0) {
             return Optional.empty();
         }
-        snapshot = new Snapshot(previous.current(), previous.stable(), quorum, now);
-        return Optional.of(snapshot);
+        return Optional.of(publish(previous.current(), previous.stable(), quorum, false, now));
     }
 
     /**
@@ -194,8 +218,49 @@ public final class ViewHistory {
             reference = previous.current();
         }
         boolean quorum = leaseHeld && hasQuorum(previous.current(), reference);
-        snapshot = new Snapshot(previous.current(), reference, quorum, now);
+        publish(previous.current(), reference, quorum, false, now);
         return quorum != previous.quorum() ? Optional.of(snapshot) : Optional.empty();
+    }
+
+    /**
+     * The settling {@code generation} has seen the records settled: this side may act on them again, unless a later
+     * settling has started since. Returns whether it was the pending one.
+     */
+    public synchronized boolean settled(long generation) {
+        Snapshot previous = snapshot;
+        if (generation == 0 || previous.settling() != generation) {
+            return false;
+        }
+        snapshot = new Snapshot(previous.current(), previous.stable(), previous.quorum(), previous.changedAt(), 0);
+        return true;
+    }
+
+    /**
+     * Ends a settling pending for longer than {@code patienceMs} (a backstop: should the settling never report, the
+     * side must not stay idle). Returns its generation, or 0 when none was overdue.
+     */
+    public synchronized long overdue(long now, long patienceMs) {
+        long pending = snapshot.settling();
+        if (pending == 0 || now - settlingSince < patienceMs) {
+            return 0;
+        }
+        settled(pending);
+        return pending;
+    }
+
+    /**
+     * Publishes a new snapshot. A settling starts when this side holds quorum after a merge, or gets it back (not at
+     * the first view: a node that just started has nothing of another side); otherwise a pending one stays pending.
+     */
+    private Snapshot publish(List<String> current, List<String> stable, boolean quorum, boolean merge, long now) {
+        Snapshot previous = snapshot;
+        long settling = previous.settling();
+        if (quorum && previous.changedAt() != 0 && (merge || !previous.quorum())) {
+            settling = ++settlings;
+            settlingSince = now;
+        }
+        snapshot = new Snapshot(current, stable, quorum, now, settling);
+        return snapshot;
     }
 
     public Snapshot snapshot() {

@@ -3,7 +3,7 @@ package dev.nova.ownership;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.RecordsSettled;
-import dev.nova.cluster.Settling;
+import dev.nova.cluster.ViewHistory;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.model.ClientRecord;
@@ -18,7 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +39,6 @@ import java.util.logging.Logger;
 public class FailoverCoordinator {
 
     private static final long TICK_MS = 250;
-    /** Past the settling's patience, how long a pending merge still holds decisions back. */
-    private static final Duration SETTLED_GRACE = Duration.ofSeconds(5);
 
     private static final Logger LOG = Logger.getLogger(FailoverCoordinator.class.getName());
 
@@ -61,14 +58,6 @@ public class FailoverCoordinator {
 
     private SerialExecutor lane;
     private ScheduledFuture<?> ticker;
-
-    /**
-     * When a merge happened (or quorum came back) whose records have not been seen settled among the members since;
-     * 0 when none is pending.
-     */
-    private volatile long mergePendingSince;
-    /** The merge ({@link Settling#generation()}) whose settling ends the wait. */
-    private long pendingMerge;
 
     @Inject
     public FailoverCoordinator(
@@ -114,31 +103,16 @@ public class FailoverCoordinator {
 
     /**
      * A new view: a pass at once rather than at the next tick. After a merge, or when this side gets quorum back, no
-     * decision until the records have settled among the members ({@link #recordsSettled}): until then this node's
-     * copies may be the other side's (a member whose record its side removed would look gone, though it is right
-     * there).
-     *
-     * @param merge the settling this view started ({@link Settling#viewChanged}), 0 for none
+     * decision until the records have settled among the members ({@link ViewHistory.Snapshot#settled()}): until then
+     * this node's copies may be the other side's (a member whose record its side removed would look gone, though it
+     * is right there).
      */
-    public void viewChanged(MembershipChanged change, long merge) {
-        if (merge > 0) {
-            // Records on a side that regains quorum were that side's: they may not be the cluster's yet.
-            synchronized (this) {
-                mergePendingSince = System.currentTimeMillis();
-                pendingMerge = merge;
-            }
-        }
+    public void viewChanged(MembershipChanged change) {
         lane.execute(this::pass);
     }
 
     /** The records are the cluster's again after a merge: decisions resume, with a pass at once. */
     public void recordsSettled(RecordsSettled settled) {
-        synchronized (this) {
-            if (settled.generation() < pendingMerge) {
-                return; // an earlier merge's: a later one is settling
-            }
-            mergePendingSince = 0;
-        }
         lane.execute(this::pass);
     }
 
@@ -150,16 +124,8 @@ public class FailoverCoordinator {
             transfers.clear();
             return;
         }
-        long pendingSince = mergePendingSince;
-        if (pendingSince > 0) {
-            long waited = System.currentTimeMillis() - pendingSince;
-            if (waited < Settling.PATIENCE.toMillis() + SETTLED_GRACE.toMillis()) {
-                return;
-            }
-            // The settling fires after its patience whatever it saw; this is the backstop should that be lost.
-            LOG.warning(() -> "NOVA-7015 records not seen settled " + waited
-                    + " ms after a merge; deciding failovers on this node's copy");
-            mergePendingSince = 0;
+        if (!ownership.settled()) {
+            return; // a merge is settling: decisions wait until the records are the cluster's
         }
         long now = System.currentTimeMillis();
         List<ClientRecord> all = clients.list();

@@ -50,6 +50,14 @@ public class Ownership {
         return cluster.view().quorum();
     }
 
+    /**
+     * Whether this side holds quorum and its records are settled (no merge or regained quorum still settling): only
+     * then does it start clients and decide failovers.
+     */
+    public boolean settled() {
+        return cluster.view().settled();
+    }
+
     /** The members as they are now: the view, and the records of its members (read one by one, locally). */
     public Members members() {
         List<String> view = cluster.members();

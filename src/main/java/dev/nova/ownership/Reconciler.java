@@ -2,7 +2,7 @@ package dev.nova.ownership;
 
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.RecordsSettled;
-import dev.nova.cluster.Settling;
+import dev.nova.cluster.ViewHistory;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionListener;
@@ -48,11 +48,6 @@ public class Reconciler implements ConnectionListener {
     /** The restart count each running client was last started or restarted for. */
     private final ConcurrentHashMap<String, Long> appliedRestarts = new ConcurrentHashMap<>();
 
-    /** Until when, after a merge, nothing is started (the records may still be the losing side's). */
-    private volatile long startsAllowedAt;
-    /** The merge ({@link Settling#generation()}) whose settling lets starts resume. */
-    private long startsAwait;
-
     @Inject
     public Reconciler(
             ClientRegistry clients,
@@ -86,18 +81,10 @@ public class Reconciler implements ConnectionListener {
     /**
      * A new view. Losing quorum releases every client at once. After a merge, or when quorum comes back, the records
      * of both sides are being reconciled (highest epoch wins) for a moment: no client is started until they have
-     * settled among the members ({@link #recordsSettled}), or the settling's patience has passed.
-     *
-     * @param merge the settling this view started ({@link Settling#viewChanged}), 0 for none
+     * settled among the members ({@link ViewHistory.Snapshot#settled()}, published with quorum itself).
      */
-    public void viewChanged(MembershipChanged change, long merge) {
-        boolean quorum = change.view().quorum();
-        if (merge > 0) {
-            synchronized (this) {
-                startsAllowedAt = System.currentTimeMillis() + Settling.PATIENCE.toMillis();
-                startsAwait = merge;
-            }
-        } else if (!quorum) {
+    public void viewChanged(MembershipChanged change) {
+        if (!change.view().quorum()) {
             executors.control().execute(this::reconcileAll);
         }
     }
@@ -108,13 +95,7 @@ public class Reconciler implements ConnectionListener {
      */
     public void recordsSettled(RecordsSettled settled) {
         executors.control().execute(() -> {
-            synchronized (this) {
-                if (settled.generation() < startsAwait) {
-                    return; // an earlier merge's: a later one is settling
-                }
-                startsAllowedAt = System.currentTimeMillis();
-            }
-            if (ownership.quorum()) {
+            if (ownership.settled()) {
                 clients.sweep();
                 subscriptions.sweep();
             }
@@ -156,11 +137,7 @@ public class Reconciler implements ConnectionListener {
                             c.epoch(), c.state(), c.channels().keySet()))
                     .orElse(null);
             Fencing.Step step = Fencing.next(
-                    record,
-                    now,
-                    subscriptions.channelsOf(name),
-                    System.currentTimeMillis() >= startsAllowedAt,
-                    appliedRestarts.get(name));
+                    record, now, subscriptions.channelsOf(name), ownership.settled(), appliedRestarts.get(name));
             return repaired + apply(record, running.orElse(null), step);
         });
     }

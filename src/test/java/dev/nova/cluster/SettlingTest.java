@@ -2,10 +2,12 @@ package dev.nova.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -50,16 +52,21 @@ class SettlingTest {
         timers.shutdownNow();
     }
 
-    private static MembershipChanged view(boolean merge, boolean quorum) {
+    /** A view whose snapshot calls for settling {@code settling} (0: none). */
+    private static MembershipChanged view(long settling) {
         return new MembershipChanged(
-                List.of(), List.of(), merge, new ViewHistory.Snapshot(ALL, ALL, quorum, System.currentTimeMillis()));
+                List.of(),
+                List.of(),
+                settling > 0,
+                new ViewHistory.Snapshot(ALL, ALL, true, System.currentTimeMillis(), settling));
     }
 
     @Test
     void aMergeFiresOnceTheCachesHaveSettledAndNotBefore() throws InterruptedException {
-        settling.viewChanged(view(true, true));
+        assertThat(settling.viewChanged(view(1))).isEqualTo(1);
         Thread.sleep(3 * Settling.POLL.toMillis());
         verify(events, never()).fire(any());
+        verify(cluster, never()).recordsSettled(anyLong());
 
         settled.set(true);
         ArgumentCaptor<RecordsSettled> fired = ArgumentCaptor.forClass(RecordsSettled.class);
@@ -67,40 +74,36 @@ class SettlingTest {
         assertThat(fired.getValue().members()).isEqualTo(ALL);
         assertThat(fired.getValue().settled()).isTrue();
         assertThat(fired.getValue().waitedMillis()).isGreaterThanOrEqualTo(3 * Settling.POLL.toMillis());
+        verify(cluster).recordsSettled(1);
     }
 
     @Test
-    void quorumComingBackWaitsLikeAMergeAndASideWithoutQuorumNeverFires() throws InterruptedException {
+    void aViewThatCallsForNoSettlingOrForTheOneUnderWayStartsNoWait() throws InterruptedException {
         settled.set(true);
-        assertThat(settling.viewChanged(view(false, false))).as("losing quorum").isZero();
-        assertThat(settling.viewChanged(view(true, false)))
-                .as("a merge without quorum")
+        assertThat(settling.viewChanged(view(0))).isZero();
+        Thread.sleep(3 * Settling.POLL.toMillis());
+        verify(events, never()).fire(any());
+
+        assertThat(settling.viewChanged(view(1))).isEqualTo(1);
+        assertThat(settling.viewChanged(view(1)))
+                .as("the same settling, a later view")
                 .isZero();
-        Thread.sleep(3 * Settling.POLL.toMillis());
-        verify(events, never()).fire(any());
-
-        assertThat(settling.viewChanged(view(false, true))).as("quorum back").isEqualTo(1);
         verify(events, timeout(2000)).fire(any());
-    }
-
-    @Test
-    void anOrdinaryViewWithQuorumThroughoutStartsNoWait() throws InterruptedException {
-        settled.set(true);
-        assertThat(settling.viewChanged(view(false, true))).isZero();
         Thread.sleep(3 * Settling.POLL.toMillis());
-        verify(events, never()).fire(any());
+        verify(events, times(1)).fire(any());
     }
 
     @Test
     void aSecondMergeWhileTheFirstSettlesFiresOnlyOnceAndNamesTheSecond() throws InterruptedException {
-        settling.viewChanged(view(true, true));
-        settling.viewChanged(view(true, true));
+        settling.viewChanged(view(1));
+        settling.viewChanged(view(2));
         settled.set(true);
         ArgumentCaptor<RecordsSettled> fired = ArgumentCaptor.forClass(RecordsSettled.class);
         verify(events, timeout(2000)).fire(fired.capture());
         Thread.sleep(3 * Settling.POLL.toMillis());
         verify(events, timeout(100).times(1)).fire(any());
         assertThat(fired.getValue().generation()).isEqualTo(2).isEqualTo(settling.generation());
+        verify(cluster, never()).recordsSettled(1);
     }
 
     @Test
@@ -112,7 +115,7 @@ class SettlingTest {
             }
             return true;
         });
-        settling.viewChanged(view(true, true));
+        settling.viewChanged(view(1));
         verify(events, timeout(2000)).fire(any());
         assertThat(failedOnce).isTrue();
     }

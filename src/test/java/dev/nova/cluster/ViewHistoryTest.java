@@ -274,4 +274,66 @@ class ViewHistoryTest {
         assertThat(after.quorum()).isTrue();
         assertThat(after.stable()).containsExactly("c");
     }
+
+    @Test
+    void aMergeWithQuorumComesWithItsSettlingInTheSameSnapshotAndOnlyThatSettlingEndsIt() {
+        assertThat(views.first(List.of("a", "b", "c"), 1).settling())
+                .as("a node that just started has nothing of another side")
+                .isZero();
+        assertThat(views.update(List.of("a", "b"), 2).settled()).isTrue();
+
+        ViewHistory.Snapshot merged = views.update(List.of("a", "b", "c"), 3, true);
+        assertThat(merged.quorum()).isTrue();
+        assertThat(merged.settling()).isPositive();
+        assertThat(merged.settled())
+                .as("quorum, but the records may be the other side's")
+                .isFalse();
+
+        ViewHistory.Snapshot again = views.update(List.of("a", "b", "c", "d"), 4, true);
+        assertThat(again.settling()).as("a later merge waits for itself").isGreaterThan(merged.settling());
+        assertThat(views.settled(merged.settling()))
+                .as("the earlier settling reports")
+                .isFalse();
+        assertThat(views.snapshot().settled()).isFalse();
+
+        assertThat(views.update(List.of("a", "b", "c", "d"), 5).settling())
+                .as("an ordinary view keeps the settling pending")
+                .isEqualTo(again.settling());
+        assertThat(views.settled(again.settling())).isTrue();
+        assertThat(views.snapshot().settled()).isTrue();
+        assertThat(views.snapshot().current()).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
+    void quorumComingBackStartsASettlingLosingItOrAMergeWithoutItDoesNot() {
+        views.update(List.of("a", "b", "c"), 1);
+        ViewHistory.Snapshot cut = views.update(List.of("a"), 2);
+        assertThat(cut.quorum()).isFalse();
+        assertThat(cut.settling()).isZero();
+        assertThat(views.update(List.of("a", "d"), 3, true).settling())
+                .as("a merge that still holds no quorum")
+                .isZero();
+
+        assertThat(views.update(List.of("a", "b", "c", "d"), 4).settling())
+                .as("quorum back, merge or not")
+                .isPositive();
+
+        views.settled(views.snapshot().settling());
+        views.lease(false, 5);
+        ViewHistory.Snapshot back = views.lease(true, 6).orElseThrow();
+        assertThat(back.quorum()).isTrue();
+        assertThat(back.settled()).as("quorum back through the lease").isFalse();
+    }
+
+    @Test
+    void aSettlingThatNeverReportsIsEndedPastThePatience() {
+        views.update(List.of("a", "b"), 1);
+        views.update(List.of("a", "b"), 2, true);
+        long pending = views.snapshot().settling();
+
+        assertThat(views.overdue(1_000, 5_000)).isZero();
+        assertThat(views.overdue(10_000, 5_000)).isEqualTo(pending);
+        assertThat(views.snapshot().settled()).isTrue();
+        assertThat(views.overdue(20_000, 5_000)).as("nothing pending").isZero();
+    }
 }
