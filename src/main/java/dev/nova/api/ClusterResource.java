@@ -9,6 +9,7 @@ import dev.nova.boot.DeclaredClients;
 import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ConnectTimeoutTransport;
 import dev.nova.cluster.Leases;
 import dev.nova.cluster.SyncLagProbe;
 import dev.nova.cluster.ViewHistory;
@@ -240,8 +241,8 @@ public class ClusterResource {
             description =
                     "JGroups view and coordinator, the reference membership, quorum, settling (after a merge or regained "
                             + "quorum, the wait until the records are the cluster's again; 0 none) and the lease (held: a quorum "
-                            + "confirms this node; unfenced: members gone that may still run their clients), transport address "
-                            + "and protocols, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
+                            + "confirms this node; unfenced: members gone that may still run their clients), transport address, "
+                            + "protocols and abandoned connects (no answer within 1 s), cache sizes, modes and rebalancing, cluster bus counters and stream interest")
     @APIResponse(responseCode = "200", description = "Diagnostics")
     public Map<String, Object> diagnostics() {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -290,6 +291,9 @@ public class ClusterResource {
         var tp = channel.getProtocolStack().getTransport();
         transport.put("bindAddress", String.valueOf(tp.getBindAddress()));
         transport.put("bindPort", tp.getBindPort());
+        if (tp instanceof ConnectTimeoutTransport bounded) {
+            transport.put("abandonedConnects", bounded.abandonedConnects());
+        }
         transport.put(
                 "viewId",
                 channel.getView() == null ? null : channel.getView().getViewId().toString());

@@ -22,7 +22,9 @@ import org.jgroups.stack.Protocol;
  * request, and the heartbeats to the healthy members wait behind them: in a three-node cluster whose oldest member
  * was cut off, the other two lost each other too (thread dumps showed the bundler in {@code Socket.connect} to the
  * cut member, 6 and 8 s after the cut). TCP_NIO2 connects without blocking: messages to an unreachable member wait in
- * its connection's buffers, and the others keep being served.
+ * its connection's buffers, and the others keep being served. It never gives up on a pending connect, though, so
+ * {@link ConnectTimeoutTransport} bounds connects by {@code sock_conn_timeout} (a merge after a heal waited for the
+ * kernel's next SYN retry otherwise).
  */
 public final class JGroupsStack {
 
@@ -34,7 +36,9 @@ public final class JGroupsStack {
     public static String xml(ClusterSettings cluster) {
         StringBuilder xml = new StringBuilder(2048);
         xml.append("<config xmlns=\"urn:org:jgroups\">\n");
-        xml.append("  <TCP_NIO2 bind_addr=\"")
+        xml.append("  <")
+                .append(ConnectTimeoutTransport.class.getName())
+                .append(" bind_addr=\"")
                 .append(cluster.bindAddress())
                 .append('"')
                 .append(" bind_port=\"")
@@ -45,7 +49,7 @@ public final class JGroupsStack {
             xml.append(" external_addr=\"").append(cluster.externalAddress()).append('"');
         }
         xml.append(" diag.enabled=\"false\" thread_naming_pattern=\"pl\" send_buf_size=\"640k\"")
-                .append(" sock_conn_timeout=\"300ms\" tcp_nodelay=\"true\" bundler_type=\"transfer-queue\"")
+                .append(" sock_conn_timeout=\"1s\" tcp_nodelay=\"true\" bundler_type=\"transfer-queue\"")
                 .append(" bundler.max_size=\"64k\" use_vthreads=\"false\"")
                 .append(" thread_pool.min_threads=\"0\" thread_pool.max_threads=\"200\"")
                 .append(" thread_pool.keep_alive_time=\"1m\"/>\n");
@@ -99,8 +103,8 @@ public final class JGroupsStack {
             protocols.add(p.getName());
         }
         List<String> problems = new ArrayList<>();
-        if (!"TCP_NIO2".equals(transport.getName())) {
-            problems.add("transport is " + transport.getName() + ", not TCP_NIO2");
+        if (!(transport instanceof ConnectTimeoutTransport)) {
+            problems.add("transport is " + transport.getName() + ", not TCP_NIO2 with bounded connects");
         }
         if (protocols.contains("MPING") || protocols.contains("PING") || protocols.contains("UDP")) {
             problems.add("a multicast protocol is in the stack " + protocols);

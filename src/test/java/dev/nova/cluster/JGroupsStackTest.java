@@ -15,16 +15,31 @@ import org.junit.jupiter.api.Test;
 class JGroupsStackTest {
 
     private static ClusterSettings settings(ClusterSettings.Discovery discovery) {
-        return new ClusterSettings(
-                true,
+        return settings(
                 "nova-test",
                 "127.0.0.1",
                 27801,
-                100,
                 discovery,
                 List.of(
                         new ClusterSettings.HostPort("127.0.0.1", 27801),
-                        new ClusterSettings.HostPort("127.0.0.2", 27802)),
+                        new ClusterSettings.HostPort("127.0.0.2", 27802)));
+    }
+
+    /** Default timings (FD 3 s / 1 s / 300 ms, merges 2 s / 5 s), FD port offset 100. */
+    static ClusterSettings settings(
+            String name,
+            String address,
+            int port,
+            ClusterSettings.Discovery discovery,
+            List<ClusterSettings.HostPort> hosts) {
+        return new ClusterSettings(
+                true,
+                name,
+                address,
+                port,
+                100,
+                discovery,
+                hosts,
                 "nova.nova.svc.cluster.local",
                 null,
                 Duration.ofSeconds(15),
@@ -50,7 +65,7 @@ class JGroupsStackTest {
 
         assertThat(stack)
                 .extracting(ProtocolConfiguration::getProtocolName)
-                .startsWith("TCP_NIO2", "RED", "TCPPING")
+                .startsWith(ConnectTimeoutTransport.class.getName(), "RED", "TCPPING")
                 .contains("FD_SOCK2", "FD_ALL3", "VERIFY_SUSPECT2", "MERGE3")
                 .endsWith("FORK")
                 .doesNotContain("UDP", "MPING", "PING");
@@ -60,7 +75,8 @@ class JGroupsStackTest {
                 .containsEntry("bind_port", "27801")
                 .containsEntry("port_range", "0")
                 .containsEntry("diag.enabled", "false")
-                .containsEntry("tcp_nodelay", "true");
+                .containsEntry("tcp_nodelay", "true")
+                .containsEntry("sock_conn_timeout", "1s");
         assertThat(stack.get(2).getProperties())
                 .containsEntry("initial_hosts", "127.0.0.1[27801],127.0.0.2[27802]")
                 .containsEntry("port_range", "0");
@@ -86,7 +102,10 @@ class JGroupsStackTest {
         // Building the channel instantiates every protocol with its attributes; it is never connected.
         String xml = JGroupsStack.xml(settings(ClusterSettings.Discovery.STATIC));
         try (JChannel channel = new JChannel(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))) {
-            assertThat(channel.getProtocolStack().getTransport().getBindPort()).isEqualTo(27801);
+            assertThat(channel.getProtocolStack().getTransport())
+                    .isInstanceOf(ConnectTimeoutTransport.class)
+                    .extracting(t -> t.getBindPort())
+                    .isEqualTo(27801);
             assertThat((Object) channel.getProtocolStack().findProtocol("FORK")).isNotNull();
         }
     }

@@ -53,6 +53,8 @@ class PartitionIT {
 
     private static String deletedId;
     private static long subscribesOfTheDeletedChannel;
+    /** When the first test healed the cut (System.nanoTime), so the second measures the merge from the heal. */
+    private static long healedAt;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -180,6 +182,7 @@ class PartitionIT {
                     .as("samples (every 100 ms) in which the exchange held two sessions of one client")
                     .isEmpty();
         } finally {
+            healedAt = System.nanoTime();
             lab.heal(1);
         }
     }
@@ -187,8 +190,10 @@ class PartitionIT {
     @Test
     @Order(2)
     void afterTheHealTheNodesMergeAndNothingFailsOverAgainOrRunsTwice() throws InterruptedException {
-        long healedAt = System.nanoTime();
-        lab.heal(1);
+        if (healedAt == 0) {
+            healedAt = System.nanoTime();
+            lab.heal(1);
+        }
         // The issue asks for 15 s; most runs merge in 10-15 s, a few took longer (JGroups excludes the healed member
         // again right after the merge, then merges a second time): the figure is printed, and the bounds asserted
         // here (one view, quorum, the same records everywhere) allow for a second merge.
