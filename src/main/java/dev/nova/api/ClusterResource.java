@@ -47,6 +47,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.infinispan.Cache;
 import org.infinispan.distribution.DistributionManager;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.stack.Protocol;
 
 /** The cluster: {@code /api/cluster}, its health, a forced consistency pass and the troubleshooting view. */
@@ -242,7 +243,8 @@ public class ClusterResource {
                     "JGroups view and coordinator, the reference membership, quorum, settling (after a merge or regained "
                             + "quorum, the wait until the records are the cluster's again; 0 none) and the lease (held: a quorum "
                             + "confirms this node; unfenced: members gone that may still run their clients), transport address, "
-                            + "protocols and abandoned connects (no answer within 1 s), cache sizes, modes and rebalancing, cluster bus counters and stream interest")
+                            + "protocols, abandoned connects (no answer within 1 s), the failure detector's ping destination and "
+                            + "whether it is connected, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
     @APIResponse(responseCode = "200", description = "Diagnostics")
     public Map<String, Object> diagnostics() {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -293,6 +295,10 @@ public class ClusterResource {
         transport.put("bindPort", tp.getBindPort());
         if (tp instanceof ConnectTimeoutTransport bounded) {
             transport.put("abandonedConnects", bounded.abandonedConnects());
+        }
+        FD_SOCK2 fd = channel.getProtocolStack().findProtocol(FD_SOCK2.class);
+        if (fd != null) {
+            transport.put("failureDetection", Map.of("pingDest", fd.getPingDest(), "clientState", fd.getClientState()));
         }
         transport.put(
                 "viewId",

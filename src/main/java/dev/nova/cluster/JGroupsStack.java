@@ -3,9 +3,11 @@ package dev.nova.cluster;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.TP;
 import org.jgroups.stack.Protocol;
 
@@ -70,7 +72,14 @@ public final class JGroupsStack {
                 .append("\" max_interval=\"")
                 .append(cluster.mergeMaxInterval().toMillis())
                 .append("\"/>\n");
-        xml.append("  <FD_SOCK2 offset=\"").append(cluster.fdPortOffset()).append("\" port_range=\"0\"/>\n");
+        // Bound like the transport: unbound, FD_SOCK2 listens on every interface and names itself 127.0.0.1:<port>,
+        // the same name on every host (same ports), so each member took the others' CONNECT for its own and no
+        // connect to a ping destination ever succeeded (each view change then stalled a second per attempt).
+        xml.append("  <FD_SOCK2 bind_addr=\"").append(cluster.bindAddress()).append('"');
+        if (cluster.externalAddress() != null) {
+            xml.append(" external_addr=\"").append(cluster.externalAddress()).append('"');
+        }
+        xml.append(" offset=\"").append(cluster.fdPortOffset()).append("\" port_range=\"0\"/>\n");
         xml.append("  <FD_ALL3 timeout=\"")
                 .append(cluster.fdTimeout().toMillis())
                 .append("\" interval=\"")
@@ -117,6 +126,10 @@ public final class JGroupsStack {
                 : transport.getBindAddress().getHostAddress();
         if (transport.getBindPort() != cluster.bindPort()) {
             problems.add("bound to port " + transport.getBindPort() + " instead of " + cluster.bindPort());
+        }
+        FD_SOCK2 fd = channel.getProtocolStack().findProtocol(FD_SOCK2.class);
+        if (fd != null && !Objects.equals(fd.getBindAddress(), transport.getBindAddress())) {
+            problems.add("FD_SOCK2 is bound to " + fd.getBindAddress() + ", not the transport's address");
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(

@@ -9,6 +9,7 @@ import java.util.List;
 import org.jgroups.JChannel;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.XmlConfigurator;
+import org.jgroups.protocols.FD_SOCK2;
 import org.junit.jupiter.api.Test;
 
 /** The generated stack parses as JGroups configuration and never contains multicast discovery. */
@@ -107,6 +108,10 @@ class JGroupsStackTest {
                     .extracting(t -> t.getBindPort())
                     .isEqualTo(27801);
             assertThat((Object) channel.getProtocolStack().findProtocol("FORK")).isNotNull();
+            FD_SOCK2 fd = channel.getProtocolStack().findProtocol(FD_SOCK2.class);
+            assertThat(fd.getBindAddress())
+                    .as("the failure detector listens on the transport's address, not on every interface")
+                    .isEqualTo(channel.getProtocolStack().getTransport().getBindAddress());
         }
     }
 

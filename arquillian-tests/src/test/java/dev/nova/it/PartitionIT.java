@@ -90,6 +90,26 @@ class PartitionIT {
     }
 
     @Test
+    @Order(0)
+    void everyNodesFailureDetectorWatchesItsNeighbourOnTheClusterNetwork() {
+        // Every node listens for failure detection on the same port of its own address: a detector bound to all
+        // interfaces named itself 127.0.0.1:<port> on every node, took its neighbour's answer for its own, and never
+        // connected (a killed member was then found only by heartbeats, seconds later).
+        for (int i = 1; i <= 3; i++) {
+            int number = i;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(node(number)
+                            .get("/api/cluster/diagnostics")
+                            .json()
+                            .path("transport")
+                            .path("failureDetection")
+                            .path("clientState")
+                            .asText())
+                    .as("n%d's failure detector", number)
+                    .isEqualTo("CONNECTED"));
+        }
+    }
+
+    @Test
     @Order(1)
     void aNodeCutOffPausesWhileTheOthersKeepOneViewAndTakeItsClientsOverWithNeverTwoSessionsAtTheExchange()
             throws Exception {
