@@ -298,7 +298,15 @@ public class ClusterResource {
         }
         FD_SOCK2 fd = channel.getProtocolStack().findProtocol(FD_SOCK2.class);
         if (fd != null) {
-            transport.put("failureDetection", Map.of("pingDest", fd.getPingDest(), "clientState", fd.getClientState()));
+            // FD_SOCK2 formats its ping destination as "<member> [<address> <state>]", "null [...]" when it has none
+            // (a node alone): the member, or null.
+            String dest = fd.getPingDest();
+            int end = dest.indexOf(" [");
+            String member = end < 0 ? dest : dest.substring(0, end);
+            Map<String, Object> detector = new LinkedHashMap<>();
+            detector.put("pingDest", "null".equals(member) ? null : member);
+            detector.put("clientState", fd.getClientState());
+            transport.put("failureDetection", detector);
         }
         transport.put(
                 "viewId",

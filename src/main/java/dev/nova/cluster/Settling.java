@@ -111,11 +111,8 @@ public class Settling {
      */
     public long viewChanged(MembershipChanged change) {
         long merge = change.view().settling();
-        synchronized (generation) {
-            if (merge <= generation.get()) {
-                return 0;
-            }
-            generation.set(merge);
+        if (generation.getAndAccumulate(merge, Math::max) >= merge) {
+            return 0; // none pending, or this one already started
         }
         reportedAt = 0;
         next(merge, System.currentTimeMillis(), NOTHING);

@@ -48,10 +48,6 @@ public final class ViewHistory {
      */
     public record Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt, long settling) {
 
-        public Snapshot(List<String> current, List<String> stable, boolean quorum, long changedAt) {
-            this(current, stable, quorum, changedAt, 0);
-        }
-
         /**
          * Whether this side may act on its records (start clients, decide failovers): it holds quorum and no merge is
          * settling. Published together with quorum, so no reader sees quorum back without the settling that comes
@@ -87,7 +83,7 @@ public final class ViewHistory {
     /** When the pending settling started. */
     private long settlingSince;
 
-    private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0);
+    private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), false, 0, 0);
 
     /** The majority rule ({@code pause_minority} without a fixed size) with the given quiet period. */
     public ViewHistory(long stableAfterMs) {
