@@ -12,18 +12,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.infinispan.AdvancedCache;
+import org.infinispan.Cache;
 import org.infinispan.conflict.ConflictManagerFactory;
 import org.infinispan.conflict.EntryMergePolicy;
 import org.infinispan.conflict.MergePolicy;
 import org.infinispan.container.entries.CacheEntry;
 import org.infinispan.container.entries.ImmortalCacheEntry;
-import org.infinispan.container.entries.NullCacheEntry;
 import org.infinispan.distribution.DistributionManager;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.topology.CacheTopology;
@@ -35,8 +36,8 @@ import org.infinispan.topology.CacheTopology;
  * ({@link CacheDeclaration#records()}) no entry's replicas differ. Infinispan cancels its own conflict resolution when
  * the view changes while it runs (a member excluded again right after the merge), and the copies it never reached
  * would stay apart until something rewrote them: an entry whose replicas differ the same way at two looks in a row is
- * resolved by the coordinator with the cache's merge policy, written only if the primary copy is still the one it saw
- * (a conditional write: a write made meanwhile wins). Every node waits until nothing differs, so none acts on a copy
+ * resolved by the coordinator with the cache's merge policy, written only if the coordinator's own copy is still the
+ * one it saw (a conditional write: a write made meanwhile wins). Every node waits until nothing differs, so none acts on a copy
  * that lost. Fires {@link RecordsSettled} with the merge's generation, also when the caches are not seen settled
  * within {@link #PATIENCE} (logged): a missed topology must not stop the cluster. The looks run on a thread of their
  * own (a comparison can wait on the network).
@@ -61,13 +62,38 @@ public class Settling {
             return differing.values().stream().mapToLong(Map::size).sum() + unknown.size();
         }
 
-        Map<String, Integer> summary() {
-            Map<String, Integer> summary = new TreeMap<>();
-            differing.forEach((cache, keys) -> summary.put(cache, keys.size()));
-            unknown.forEach(cache -> summary.put(cache + " (not compared)", 1));
-            return summary;
+        /**
+         * For the log: per cache, how many entries differ and the first few keys with the members holding a copy and
+         * how many versions they hold. Never the values (a client record holds its exchange secret).
+         */
+        String summary() {
+            List<String> parts = new ArrayList<>();
+            differing.forEach((cache, keys) -> {
+                List<String> some = keys.entrySet().stream()
+                        .limit(SHOWN)
+                        .map(entry -> entry.getKey() + " " + holders(entry.getValue()))
+                        .toList();
+                parts.add(cache + "=" + keys.size() + " " + some);
+            });
+            unknown.forEach(cache -> parts.add(cache + " (not compared)"));
+            return String.join(", ", parts);
+        }
+
+        private static String holders(Map<Address, Object> replicas) {
+            List<String> holding = new ArrayList<>();
+            List<String> absent = new ArrayList<>();
+            replicas.forEach((member, value) -> (value == null ? absent : holding).add(String.valueOf(member)));
+            long versions = replicas.values().stream()
+                    .filter(Objects::nonNull)
+                    .distinct()
+                    .count();
+            return "held by " + new TreeSet<>(holding) + " (" + versions + (versions == 1 ? " version" : " versions")
+                    + "), absent on " + new TreeSet<>(absent);
         }
     }
+
+    /** How many differing keys per cache the log names. */
+    private static final int SHOWN = 5;
 
     private static final Look NOTHING = new Look(Map.of(), List.of());
 
@@ -260,13 +286,23 @@ public class Settling {
                     .clustering()
                     .partitionHandling()
                     .mergePolicy();
+            Address self = cache.getRpcManager().getAddress();
             int resolved = 0;
+            int changed = 0;
             for (Map.Entry<Object, Map<Address, Object>> entry : is.entrySet()) {
                 if (!entry.getValue().equals(was.get(entry.getKey()))) {
                     continue; // still moving: a write in flight, not a leftover
                 }
+                Address primary = cache.getDistributionManager()
+                        .getCacheTopology()
+                        .getDistribution(entry.getKey())
+                        .primary();
                 try {
-                    resolved += resolve(cache, policy, entry.getKey(), entry.getValue()) ? 1 : 0;
+                    if (resolve(cache, policy, primary, self, entry.getKey(), entry.getValue())) {
+                        resolved++;
+                    } else {
+                        changed++;
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(
                             Level.WARNING,
@@ -279,35 +315,44 @@ public class Settling {
                 LOG.warning(() -> "NOVA-1021 " + count + " entries of cache " + cache.getName()
                         + " still differed between members after the merge: resolved with its merge policy");
             }
+            if (changed > 0) {
+                int count = changed;
+                LOG.info(() -> "NOVA-1025 " + count + " differing entries of cache " + cache.getName()
+                        + " were not written: changed since the look (a write made meanwhile wins); looked at again");
+            }
         }
     }
 
-    private static boolean resolve(
-            AdvancedCache<Object, Object> cache,
+    /**
+     * Resolves one entry whose replicas differ: the cache's merge policy picks among the copies, the primary's
+     * preferred, and the result is written to every replica. The write is conditional on this node's own copy being
+     * the one the look saw: in a replicated transactional cache a conditional write is judged against the copy of the
+     * node that makes it (not the primary's), and a write made meanwhile has reached this copy too, so that write wins.
+     * Returns whether it wrote; false when there was nothing to write or the copy had changed.
+     */
+    static boolean resolve(
+            Cache<Object, Object> cache,
             EntryMergePolicy<Object, Object> policy,
+            Address primary,
+            Address self,
             Object key,
             Map<Address, Object> replicas) {
-        Address primary = cache.getDistributionManager()
-                .getCacheTopology()
-                .getDistribution(key)
-                .primary();
-        Object seen = replicas.get(primary);
-        CacheEntry<Object, Object> preferred = entry(key, seen);
+        // As Infinispan's own resolution calls a policy: no preferred entry (null) when the primary has none, and
+        // only the copies that exist among the others (a "null" entry would be preferred as if it were a value).
+        Object atPrimary = replicas.get(primary);
+        CacheEntry<Object, Object> preferred = atPrimary == null ? null : new ImmortalCacheEntry(key, atPrimary);
         List<CacheEntry<Object, Object>> others = new ArrayList<>();
         replicas.forEach((member, value) -> {
-            if (!Objects.equals(member, primary)) {
-                others.add(entry(key, value));
+            if (!Objects.equals(member, primary) && value != null) {
+                others.add(new ImmortalCacheEntry(key, value));
             }
         });
         CacheEntry<Object, Object> merged = policy.merge(preferred, others);
         Object value = merged == null ? null : merged.getValue();
-        if (seen == null) {
+        Object mine = replicas.get(self);
+        if (mine == null) {
             return value != null && cache.putIfAbsent(key, value) == null;
         }
-        return value == null ? cache.remove(key, seen) : cache.replace(key, seen, value);
-    }
-
-    private static CacheEntry<Object, Object> entry(Object key, Object value) {
-        return value == null ? NullCacheEntry.getInstance() : new ImmortalCacheEntry(key, value);
+        return value == null ? cache.remove(key, mine) : cache.replace(key, mine, value);
     }
 }
