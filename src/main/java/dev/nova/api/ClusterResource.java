@@ -11,6 +11,7 @@ import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ConnectTimeoutTransport;
 import dev.nova.cluster.Leases;
+import dev.nova.cluster.ProbingVerifySuspect;
 import dev.nova.cluster.SyncLagProbe;
 import dev.nova.cluster.ViewHistory;
 import dev.nova.model.ClientRecord;
@@ -306,6 +307,10 @@ public class ClusterResource {
             Map<String, Object> detector = new LinkedHashMap<>();
             detector.put("pingDest", "null".equals(member) ? null : member);
             detector.put("clientState", fd.getClientState());
+            ProbingVerifySuspect verify = channel.getProtocolStack().findProtocol(ProbingVerifySuspect.class);
+            if (verify != null) {
+                detector.put("suspectsConfirmedByRefusal", verify.confirmedByRefusal());
+            }
             transport.put("failureDetection", detector);
         }
         transport.put(

@@ -1,6 +1,7 @@
 package dev.nova.boot;
 
 import dev.nova.cluster.Leases;
+import dev.nova.cluster.MemberGone;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.NodeDirectory;
 import dev.nova.cluster.RecordsSettled;
@@ -74,6 +75,11 @@ public class MembershipReactions {
             react("stream interest", () -> streams.recordsSettled(settled));
         }
         react("failover", () -> failover.recordsSettled(settled));
+    }
+
+    /** A departed member is gone for sure: failover need not wait for the next tick to see its clients free. */
+    void onGone(@Observes MemberGone gone) {
+        react("failover", () -> failover.memberGone(gone));
     }
 
     /**

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * @param fdInterval heartbeat interval of FD_ALL3
  * @param verifySuspectTimeout how long a suspected member has to answer before it leaves the view (JGroups
  *     VERIFY_SUSPECT2, which also looks at its suspects at this period: a suspicion is confirmed one to two times this
- *     after it arose)
+ *     after it arose; at once when its port refuses connections, {@link ProbingVerifySuspect})
  * @param quorumSize members a side needs to keep running its clients, or null for the majority rule
  * @param partitionHandling what a side that lost members without a graceful leave does
  * @param stableAfter how long a view that lost members must stay unchanged (and hold quorum) before quorum is counted

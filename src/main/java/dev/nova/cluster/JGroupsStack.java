@@ -14,7 +14,7 @@ import org.jgroups.stack.Protocol;
 /**
  * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP_NIO2 bound to one explicit
  * address with {@code port_range=0}, discovery by TCPPING or DNS_PING (never multicast), failure detection tuned
- * so a killed member leaves the view in well under a second (FD_SOCK2, then VERIFY_SUSPECT2) and a hung or cut-off one
+ * so a killed member leaves the view in well under a second (FD_SOCK2, then {@link ProbingVerifySuspect}) and a hung or cut-off one
  * within the FD timeout (FD_ALL3), merges checked every {@code merge-min-interval}..{@code merge-max-interval}
  * (MERGE3), diagnostics off, and FORK on top for the cluster bus. Based on Infinispan's own TCP stack.
  *
@@ -86,7 +86,10 @@ public final class JGroupsStack {
                 .append(cluster.fdInterval().toMillis())
                 .append("\"/>\n");
         // Two are-you-dead messages: they travel below UNICAST3, unacknowledged, and a full send queue drops them.
-        xml.append("  <VERIFY_SUSPECT2 num_msgs=\"2\" timeout=\"")
+        // VERIFY_SUSPECT2 that passes a suspect up at once when its port refuses connections (kill -9).
+        xml.append("  <")
+                .append(ProbingVerifySuspect.class.getName())
+                .append(" num_msgs=\"2\" timeout=\"")
                 .append(cluster.verifySuspectTimeout().toMillis())
                 .append("\"/>\n");
         xml.append("  <pbcast.NAKACK2 use_mcast_xmit=\"false\" xmit_interval=\"200ms\" xmit_table_num_rows=\"50\"")
@@ -130,6 +133,9 @@ public final class JGroupsStack {
         FD_SOCK2 fd = channel.getProtocolStack().findProtocol(FD_SOCK2.class);
         if (fd != null && !Objects.equals(fd.getBindAddress(), transport.getBindAddress())) {
             problems.add("FD_SOCK2 is bound to " + fd.getBindAddress() + ", not the transport's address");
+        }
+        if (channel.getProtocolStack().findProtocol(ProbingVerifySuspect.class) == null) {
+            problems.add("the suspect verification is not " + ProbingVerifySuspect.class.getSimpleName());
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(

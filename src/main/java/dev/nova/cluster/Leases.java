@@ -5,14 +5,13 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,20 +46,22 @@ public class Leases {
     private final ClusterRuntime cluster;
     private final ClusterBus bus;
     private final NovaExecutors executors;
+    private final Event<MemberGone> gone;
     private final Map<String, InetSocketAddress> ports = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private LeaseBook book;
     private volatile boolean held = true;
 
     @Inject
-    public Leases(ClusterRuntime cluster, ClusterBus bus, NovaExecutors executors) {
+    public Leases(ClusterRuntime cluster, ClusterBus bus, NovaExecutors executors, Event<MemberGone> gone) {
         this.cluster = cluster;
         this.bus = bus;
         this.executors = executors;
+        this.gone = gone;
     }
 
     protected Leases() {
-        this(null, null, null);
+        this(null, null, null, null);
     }
 
     @PostConstruct
@@ -134,14 +135,13 @@ public class Leases {
     }
 
     private void probe(String member, InetSocketAddress address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, PROBE_TIMEOUT_MS);
-        } catch (ConnectException refused) {
+        if (PortProbe.refuses(address, PROBE_TIMEOUT_MS)) {
             book.dead(member);
             LOG.info(() -> "NOVA-1012 " + member + " is gone for sure (" + address + " refuses connections): its"
                     + " clients need not wait for its lease");
-        } catch (IOException unreachable) {
-            LOG.fine(() -> member + " did not answer a probe of " + address + ": " + unreachable);
+            gone.fire(new MemberGone(member));
+        } else {
+            LOG.fine(() -> member + " did not refuse a probe of " + address + ": its clients wait for its lease");
         }
     }
 

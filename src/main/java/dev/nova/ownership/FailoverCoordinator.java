@@ -1,6 +1,7 @@
 package dev.nova.ownership;
 
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.MemberGone;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.RecordsSettled;
 import dev.nova.cluster.ViewHistory;
@@ -108,6 +109,14 @@ public class FailoverCoordinator {
      * is right there).
      */
     public void viewChanged(MembershipChanged change) {
+        lane.execute(this::pass);
+    }
+
+    /**
+     * A member that left is gone for sure (its port refuses connections): its clients need not wait for its lease, so
+     * a pass at once. The pass the view itself started usually ran before the probe could answer.
+     */
+    public void memberGone(MemberGone gone) {
         lane.execute(this::pass);
     }
 

@@ -33,6 +33,17 @@ class JGroupsStackTest {
             int port,
             ClusterSettings.Discovery discovery,
             List<ClusterSettings.HostPort> hosts) {
+        return settings(name, address, port, discovery, hosts, Duration.ofMillis(300));
+    }
+
+    /** The same with another suspect verification timeout. */
+    static ClusterSettings settings(
+            String name,
+            String address,
+            int port,
+            ClusterSettings.Discovery discovery,
+            List<ClusterSettings.HostPort> hosts,
+            Duration verifySuspectTimeout) {
         return new ClusterSettings(
                 true,
                 name,
@@ -47,7 +58,7 @@ class JGroupsStackTest {
                 true,
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(1),
-                Duration.ofMillis(300),
+                verifySuspectTimeout,
                 null,
                 PartitionHandling.PAUSE_MINORITY,
                 Duration.ofSeconds(10),
@@ -67,7 +78,7 @@ class JGroupsStackTest {
         assertThat(stack)
                 .extracting(ProtocolConfiguration::getProtocolName)
                 .startsWith(ConnectTimeoutTransport.class.getName(), "RED", "TCPPING")
-                .contains("FD_SOCK2", "FD_ALL3", "VERIFY_SUSPECT2", "MERGE3")
+                .contains("FD_SOCK2", "FD_ALL3", ProbingVerifySuspect.class.getName(), "MERGE3")
                 .endsWith("FORK")
                 .doesNotContain("UDP", "MPING", "PING");
         ProtocolConfiguration tcp = stack.get(0);
@@ -87,7 +98,7 @@ class JGroupsStackTest {
                 .get();
         assertThat(fd.getProperties()).containsEntry("timeout", "3000").containsEntry("interval", "1000");
         ProtocolConfiguration verify = stack.stream()
-                .filter(p -> p.getProtocolName().equals("VERIFY_SUSPECT2"))
+                .filter(p -> p.getProtocolName().equals(ProbingVerifySuspect.class.getName()))
                 .findFirst()
                 .get();
         assertThat(verify.getProperties()).containsEntry("timeout", "300").containsEntry("num_msgs", "2");

@@ -240,6 +240,9 @@ class ClusterIT {
         }
         assertThat(node(1).get("/api/cluster/health").json().path("partitions").asBoolean())
                 .isFalse();
+        assertThat(confirmedByRefusal(node(1)) + confirmedByRefusal(node(2)))
+                .as("the survivors passed the suspicion on when n3's port refused, without the verification's wait")
+                .isGreaterThanOrEqualTo(1);
 
         third.restart();
         third.awaitStarted(WAIT);
@@ -253,6 +256,15 @@ class ClusterIT {
                         .path("owner")
                         .asText())
                 .isEqualTo("n1");
+    }
+
+    private static long confirmedByRefusal(Http node) {
+        return node.get("/api/cluster/diagnostics")
+                .json()
+                .path("transport")
+                .path("failureDetection")
+                .path("suspectsConfirmedByRefusal")
+                .asLong();
     }
 
     /**
