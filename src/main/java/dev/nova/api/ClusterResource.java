@@ -296,6 +296,7 @@ public class ClusterResource {
         transport.put("bindPort", tp.getBindPort());
         if (tp instanceof ConnectTimeoutTransport bounded) {
             transport.put("abandonedConnects", bounded.abandonedConnects());
+            transport.put("staleConnectionsClosed", bounded.staleConnectionsClosed());
         }
         FD_SOCK2 fd = channel.getProtocolStack().findProtocol(FD_SOCK2.class);
         if (fd != null) {

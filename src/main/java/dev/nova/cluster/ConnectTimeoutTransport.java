@@ -1,10 +1,15 @@
 package dev.nova.cluster;
 
+import java.io.DataInput;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jgroups.Address;
+import org.jgroups.PhysicalAddress;
 import org.jgroups.annotations.ManagedAttribute;
 import org.jgroups.blocks.cs.Connection;
 import org.jgroups.protocols.TCP_NIO2;
@@ -21,6 +26,14 @@ import org.jgroups.protocols.TCP_NIO2;
  * had merged back could be excluded again because its own messages still waited on a pending connect. With the
  * bound, a member that is reachable again is reached within {@code sock_conn_timeout} plus one check of the next
  * message sent to it; while it is not, a fresh SYN every {@code sock_conn_timeout} costs one socket.
+ *
+ * <p>The same for a connection to a non-member that was established and then cut: the kernel retransmits its unacknowledged
+ * data with exponential backoff (0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4 s after the cut), and every discovery request,
+ * merge message and response to that member queues behind it. A connection opened during a heal that lasted a moment,
+ * cut again and healed 15 s later, carried nothing for another 10 s: the merge after a 2|2 split waited for it. Such a
+ * connection (to a member of no view of this node's, its first unanswered message older than {@code sock_conn_timeout}
+ * times two; a non-member answers every request within milliseconds when it is reachable) is closed too. Members' connections are
+ * left alone: the failure detector judges those.
  */
 public class ConnectTimeoutTransport extends TCP_NIO2 {
 
@@ -31,11 +44,39 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
     private final Map<Connection, Long> pendingSince = new ConcurrentHashMap<>();
 
     private final LongAdder abandoned = new LongAdder();
+
+    /** Per peer (physical address): when the first message sent to it since the last one received from it left. */
+    private final Map<Address, Long> unansweredSince = new ConcurrentHashMap<>();
+
+    private final LongAdder stale = new LongAdder();
     private Future<?> checks;
 
     @ManagedAttribute(description = "Connects abandoned because they did not complete within sock_conn_timeout")
     public long abandonedConnects() {
         return abandoned.sum();
+    }
+
+    @ManagedAttribute(description = "Connections to non-members closed because nothing came back on them")
+    public long staleConnectionsClosed() {
+        return stale.sum();
+    }
+
+    @Override
+    public void send(Address dest, byte[] data, int offset, int length) throws Exception {
+        unansweredSince.putIfAbsent(dest, System.nanoTime());
+        super.send(dest, data, offset, length);
+    }
+
+    @Override
+    public void receive(Address sender, byte[] data, int offset, int length) {
+        unansweredSince.remove(sender);
+        super.receive(sender, data, offset, length);
+    }
+
+    @Override
+    public void receive(Address sender, DataInput in, int length) throws Exception {
+        unansweredSince.remove(sender);
+        super.receive(sender, in, length);
     }
 
     @Override
@@ -51,6 +92,7 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
             checks.cancel(false);
         }
         pendingSince.clear();
+        unansweredSince.clear();
         super.stop();
     }
 
@@ -61,10 +103,22 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
         long now = System.nanoTime();
         long timeout = TimeUnit.MILLISECONDS.toNanos(sock_conn_timeout);
         pendingSince.keySet().removeIf(c -> !c.isConnectionPending());
+        Set<Address> memberAddresses = new HashSet<>();
+        for (Address member : members) {
+            PhysicalAddress physical = getPhysicalAddressFromCache(member);
+            if (physical != null) {
+                memberAddresses.add(physical);
+            }
+        }
+        Set<Address> connected = new HashSet<>();
         server.forAllConnections((address, connection) -> {
+            connected.add(address);
             if (!connection.isConnectionPending()) {
+                closeIfStale(address, connection, memberAddresses, now, 2 * timeout);
                 return;
             }
+            // Not answered yet because not connected yet: the wait for an answer starts once it is.
+            unansweredSince.remove(address);
             long since = pendingSince.computeIfAbsent(connection, c -> now);
             if (now - since >= timeout) {
                 pendingSince.remove(connection);
@@ -75,5 +129,23 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
                 server.closeConnection(connection);
             }
         });
+        unansweredSince.keySet().retainAll(connected);
+    }
+
+    private void closeIfStale(
+            Address address, Connection connection, Set<Address> memberAddresses, long now, long staleAfter) {
+        Long since = unansweredSince.get(address);
+        if (since == null
+                || !connection.isConnected()
+                || memberAddresses.contains(address)
+                || now - since < staleAfter) {
+            return;
+        }
+        unansweredSince.remove(address);
+        stale.increment();
+        log.debug(
+                "%s: nothing came back from non-member %s for %d ms on an open connection: closing it",
+                local_addr, address, TimeUnit.NANOSECONDS.toMillis(now - since));
+        server.closeConnection(connection);
     }
 }
