@@ -12,6 +12,7 @@ import org.jgroups.Address;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.annotations.ManagedAttribute;
 import org.jgroups.blocks.cs.Connection;
+import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.TCP_NIO2;
 
 /**
@@ -31,9 +32,12 @@ import org.jgroups.protocols.TCP_NIO2;
  * data with exponential backoff (0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4 s after the cut), and every discovery request,
  * merge message and response to that member queues behind it. A connection opened during a heal that lasted a moment,
  * cut again and healed 15 s later, carried nothing for another 10 s: the merge after a 2|2 split waited for it. Such a
- * connection (to a member of no view of this node's, its first unanswered message older than {@code sock_conn_timeout}
- * times two; a non-member answers every request within milliseconds when it is reachable) is closed too. Members' connections are
- * left alone: the failure detector judges those.
+ * connection is closed too: to a node not in this node's current view, with nothing received from it since the first
+ * message sent to it {@link #staleAfterMs()} ago. A reachable non-member talks back well within that: discovery runs
+ * every 1 to 1.5 times MERGE3's maximum interval in each direction, and a join or merge response comes after at most
+ * a view-ack or digest round (2 to 2.5 s). A closed connection that was healthy costs a reconnect (UNICAST3
+ * retransmits what it carried). Members' connections are left alone: the failure detector judges those, and so is
+ * everything while this node has no view yet.
  */
 public class ConnectTimeoutTransport extends TCP_NIO2 {
 
@@ -59,6 +63,13 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
     @ManagedAttribute(description = "Connections to non-members closed because nothing came back on them")
     public long staleConnectionsClosed() {
         return stale.sum();
+    }
+
+    /** How long an open connection to a non-member may go without anything coming back: 4 s by default. */
+    long staleAfterMs() {
+        MERGE3 merge = stack == null ? null : stack.findProtocol(MERGE3.class);
+        long mergeInterval = merge == null ? 0 : merge.getMaxInterval();
+        return Math.max(4 * sock_conn_timeout, 2 * mergeInterval);
     }
 
     @Override
@@ -103,7 +114,9 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
         long now = System.nanoTime();
         long timeout = TimeUnit.MILLISECONDS.toNanos(sock_conn_timeout);
         pendingSince.keySet().removeIf(c -> !c.isConnectionPending());
+        // Empty while this node has no view yet (a joiner): then nobody is judged a non-member.
         Set<Address> memberAddresses = new HashSet<>();
+        long staleAfter = members.isEmpty() ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(staleAfterMs());
         for (Address member : members) {
             PhysicalAddress physical = getPhysicalAddressFromCache(member);
             if (physical != null) {
@@ -114,7 +127,7 @@ public class ConnectTimeoutTransport extends TCP_NIO2 {
         server.forAllConnections((address, connection) -> {
             connected.add(address);
             if (!connection.isConnectionPending()) {
-                closeIfStale(address, connection, memberAddresses, now, 2 * timeout);
+                closeIfStale(address, connection, memberAddresses, now, staleAfter);
                 return;
             }
             // Not answered yet because not connected yet: the wait for an answer starts once it is.

@@ -9,7 +9,9 @@ import java.net.Socket;
  * Asks the kernel whether anything listens at a member's JGroups port: a refused connection ("Connection refused",
  * a reset answering the SYN) proves that no process holds the port any more (kill -9, a stop). Everything else proves
  * nothing: accepted, no answer within the timeout, and also the other connect errors Java reports as a
- * {@link ConnectException}, such as "Network is unreachable" when this node's own link is down.
+ * {@link ConnectException}, such as "Network is unreachable" when this node's own link is down. Java gives the two
+ * apart only by the message (the system's error text, English under the C or an English locale, as in the image);
+ * under another locale nothing counts as refused, and suspects wait for the verification as before.
  */
 final class PortProbe {
 

@@ -36,8 +36,9 @@ import org.infinispan.topology.CacheTopology;
  * ({@link CacheDeclaration#records()}) no entry's replicas differ. Infinispan cancels its own conflict resolution when
  * the view changes while it runs (a member excluded again right after the merge), and the copies it never reached
  * would stay apart until something rewrote them: an entry whose replicas differ the same way at two looks in a row is
- * resolved by the coordinator with the cache's merge policy, written only if the coordinator's own copy is still the
- * one it saw (a conditional write: a write made meanwhile wins). Every node waits until nothing differs, so none acts on a copy
+ * resolved by the coordinator with the cache's merge policy, written only if the copy the write is judged against
+ * (the coordinator's own in a transactional cache, the primary's otherwise) is still the one it saw (a conditional
+ * write: a write made meanwhile wins). Every node waits until nothing differs, so none acts on a copy
  * that lost. Fires {@link RecordsSettled} with the merge's generation, also when the caches are not seen settled
  * within {@link #PATIENCE} (logged): a missed topology must not stop the cluster. The looks run on a thread of their
  * own (a comparison can wait on the network).
@@ -275,7 +276,7 @@ public class Settling {
 
     /**
      * Resolves the entries that differed the same way at both looks, each with its cache's merge policy (the primary
-     * copy preferred), written only if the primary copy is still the one seen: a write made since wins.
+     * copy preferred), written only if the copy the write is judged against is still the one seen: a write made since wins.
      */
     private void resolve(Look before, Look now) {
         for (AdvancedCache<Object, Object> cache : merged()) {
@@ -318,17 +319,18 @@ public class Settling {
             if (changed > 0) {
                 int count = changed;
                 LOG.info(() -> "NOVA-1025 " + count + " differing entries of cache " + cache.getName()
-                        + " were not written: changed since the look (a write made meanwhile wins); looked at again");
+                        + " were not written (changed since the look, or nothing to write); looked at again");
             }
         }
     }
 
     /**
      * Resolves one entry whose replicas differ: the cache's merge policy picks among the copies, the primary's
-     * preferred, and the result is written to every replica. The write is conditional on this node's own copy being
-     * the one the look saw: in a replicated transactional cache a conditional write is judged against the copy of the
-     * node that makes it (not the primary's), and a write made meanwhile has reached this copy too, so that write wins.
-     * Returns whether it wrote; false when there was nothing to write or the copy had changed.
+     * preferred, and the result is written to every replica. The write is conditional on the copy it is judged against
+     * being the one the look saw: in a replicated transactional cache that is the copy of the node that writes (not the
+     * primary's), in a non-transactional one the primary's; a write made meanwhile has reached either, so that write
+     * wins. Returns whether it wrote; false when the copy had changed (or the policy kept nothing where this copy has
+     * nothing either).
      */
     static boolean resolve(
             Cache<Object, Object> cache,
@@ -349,10 +351,16 @@ public class Settling {
         });
         CacheEntry<Object, Object> merged = policy.merge(preferred, others);
         Object value = merged == null ? null : merged.getValue();
-        Object mine = replicas.get(self);
-        if (mine == null) {
+        // Where the condition is judged: a transactional cache reads this node's copy, a non-transactional one sends
+        // the
+        // write to the primary, which compares with its own.
+        Object expected =
+                cache.getCacheConfiguration().transaction().transactionMode().isTransactional()
+                        ? replicas.get(self)
+                        : atPrimary;
+        if (expected == null) {
             return value != null && cache.putIfAbsent(key, value) == null;
         }
-        return value == null ? cache.remove(key, mine) : cache.replace(key, mine, value);
+        return value == null ? cache.remove(key, expected) : cache.replace(key, expected, value);
     }
 }

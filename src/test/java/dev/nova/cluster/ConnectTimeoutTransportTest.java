@@ -63,6 +63,33 @@ class ConnectTimeoutTransportTest {
         }
     }
 
+    /**
+     * A connection to a non-member that is open but never answers (a peer cut off after the connection was made; here
+     * a listener that never reads) is closed once its first unanswered message is {@code staleAfterMs} old.
+     */
+    @Test
+    void anOpenConnectionToANonMemberThatNeverAnswersIsClosed() throws Exception {
+        int port = freePortPair();
+        ClusterSettings settings = settings(port);
+        try (JChannel channel = new JChannel(
+                        new ByteArrayInputStream(JGroupsStack.xml(settings).getBytes(StandardCharsets.UTF_8)));
+                ServerSocket mute = new ServerSocket(0, 10, LOOPBACK)) {
+            channel.connect(settings.name());
+            ConnectTimeoutTransport transport =
+                    (ConnectTimeoutTransport) channel.getProtocolStack().getTransport();
+            IpAddress nonMember = new IpAddress(LOOPBACK, mute.getLocalPort());
+
+            transport.send(nonMember, new byte[] {1, 2, 3}, 0, 3);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> transport.printConnections().contains("[connected]"));
+            assertThat(transport.staleConnectionsClosed()).isZero();
+
+            await().atMost(Duration.ofMillis(transport.staleAfterMs() + 5_000))
+                    .until(() -> transport.staleConnectionsClosed() == 1);
+            assertThat(transport.printConnections()).doesNotContain(String.valueOf(mute.getLocalPort()));
+        }
+    }
+
     /** Connects to {@code server} until a connect times out: its accept queue is full from then on. */
     private static List<Socket> fillAcceptQueue(ServerSocket server) throws IOException {
         List<Socket> queued = new ArrayList<>();

@@ -9,13 +9,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.FD_SOCK2;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link ProbingVerifySuspect} in a real two-member JGroups cluster on loopback, with Nova's stack: when a member's
- * transport stops (its port refuses connections, as after kill -9), the survivor's suspicion is confirmed by the
- * refused probe, long before the verification's own timeout.
+ * transport and failure detector stop (its ports refuse connections, as after kill -9), the survivor's suspicion is
+ * confirmed by the refused probe, long before the verification's own timeout.
  */
 class ProbingVerifySuspectTest {
 
@@ -56,8 +57,11 @@ class ProbingVerifySuspectTest {
         b.connect(CLUSTER);
         await().atMost(Duration.ofSeconds(10)).until(() -> a.getView().size() == 2);
 
-        // The transport of b stops: its sockets close, so a's failure detector suspects it and its port refuses.
+        // b goes as a killed process does: its transport port refuses, and its failure-detection socket closes, so
+        // a's FD_SOCK2 suspects it at once.
         b.getProtocolStack().getTransport().stop();
+        FD_SOCK2 detector = b.getProtocolStack().findProtocol(FD_SOCK2.class);
+        detector.stop();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> a.getView().size() == 1);
         ProbingVerifySuspect verify = a.getProtocolStack().findProtocol(ProbingVerifySuspect.class);

@@ -17,16 +17,21 @@ import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Settling#resolve} on a real two-member cluster (two cache managers over TCP on loopback, Nova's stack and
- * Nova's replicated transactional cache): replicas made to differ by local-only writes are made equal again, also when
- * the node resolving is not the key's primary owner, and a write made after the look wins over the resolution.
+ * Nova's replicated caches, transactional and not): replicas made to differ by local-only writes are made equal again,
+ * also when the node resolving is not the key's primary owner, and a write made after the look wins over the
+ * resolution.
  */
 class SettlingResolveTest {
 
-    private static final String CACHE = "records";
+    /** A transactional cache (clients, subscriptions, tombstones) and a plain one (nodes). */
+    private static final String TRANSACTIONAL = "records";
+
+    private static final String PLAIN = "plain";
     private static final String CLUSTER = "nova-settling-" + UUID.randomUUID();
     private static final int PORT_A = 27_911;
     private static final int PORT_B = 27_912;
@@ -46,10 +51,12 @@ class SettlingResolveTest {
         b.start();
         for (DefaultCacheManager member : List.of(a, b)) {
             member.defineConfiguration(
-                    CACHE,
+                    TRANSACTIONAL,
                     Transactions.transactional(CacheDeclaration.replicated(true))
                             .build());
-            member.getCache(CACHE);
+            member.defineConfiguration(PLAIN, CacheDeclaration.replicated(true).build());
+            member.getCache(TRANSACTIONAL);
+            member.getCache(PLAIN);
         }
         assertThat(a.getMembers()).hasSize(2);
     }
@@ -79,87 +86,92 @@ class SettlingResolveTest {
         }
     }
 
-    private static AdvancedCache<Object, Object> cache(DefaultCacheManager member) {
-        return member.getCache(CACHE).getAdvancedCache();
+    private static AdvancedCache<Object, Object> cache(DefaultCacheManager member, String name) {
+        return member.getCache(name).getAdvancedCache();
     }
 
     private static Address address(DefaultCacheManager member) {
         return member.getAddress();
     }
 
-    /** A fresh key whose primary owner is {@code owner}. */
-    private static String keyOwnedBy(DefaultCacheManager owner) {
-        for (int i = 0; ; i++) {
+    /** A fresh key of cache {@code name} whose primary owner is {@code owner}. */
+    private static String keyOwnedBy(DefaultCacheManager owner, String name) {
+        while (true) {
             String key = "key-" + UUID.randomUUID();
-            if (primary(key).equals(address(owner))) {
+            if (primary(name, key).equals(address(owner))) {
                 return key;
             }
         }
     }
 
-    private static Address primary(Object key) {
-        return cache(a).getDistributionManager()
+    private static Address primary(String name, Object key) {
+        return cache(a, name)
+                .getDistributionManager()
                 .getCacheTopology()
                 .getDistribution(key)
                 .primary();
     }
 
     /** Writes only this member's copy, as a side of a split would have. */
-    private static void writeOnlyOn(DefaultCacheManager member, String key, String value) {
-        cache(member).withFlags(Flag.CACHE_MODE_LOCAL).put(key, value);
+    private static void writeOnlyOn(DefaultCacheManager member, String name, String key, String value) {
+        cache(member, name).withFlags(Flag.CACHE_MODE_LOCAL).put(key, value);
     }
 
     /** What each member holds for {@code key} (null: none), read from its own copy. */
-    private static Map<Address, Object> replicas(String key) {
+    private static Map<Address, Object> replicas(String name, String key) {
         Map<Address, Object> replicas = new HashMap<>();
-        replicas.put(address(a), cache(a).withFlags(Flag.CACHE_MODE_LOCAL).get(key));
-        replicas.put(address(b), cache(b).withFlags(Flag.CACHE_MODE_LOCAL).get(key));
+        replicas.put(address(a), cache(a, name).withFlags(Flag.CACHE_MODE_LOCAL).get(key));
+        replicas.put(address(b), cache(b, name).withFlags(Flag.CACHE_MODE_LOCAL).get(key));
         return replicas;
     }
 
-    private static boolean resolveOnA(String key, Map<Address, Object> seen) {
-        Cache<Object, Object> cache = cache(a);
-        return Settling.resolve(cache, POLICY, primary(key), address(a), key, seen);
+    private static boolean resolveOnA(String name, String key, Map<Address, Object> seen) {
+        Cache<Object, Object> cache = cache(a, name);
+        return Settling.resolve(cache, POLICY, primary(name, key), address(a), key, seen);
     }
 
-    @Test
-    void anEntryOnlyThisNodeHoldsReachesThePrimaryThatLacksIt() {
-        String key = keyOwnedBy(b);
-        writeOnlyOn(a, key, "kept");
-        Map<Address, Object> seen = replicas(key);
+    @ParameterizedTest
+    @ValueSource(strings = {TRANSACTIONAL, PLAIN})
+    void anEntryOnlyThisNodeHoldsReachesThePrimaryThatLacksIt(String name) {
+        String key = keyOwnedBy(b, name);
+        writeOnlyOn(a, name, key, "kept");
+        Map<Address, Object> seen = replicas(name, key);
         assertThat(seen).containsEntry(address(b), null);
 
-        assertThat(resolveOnA(key, seen)).isTrue();
-        assertThat(replicas(key).values()).containsOnly("kept");
+        assertThat(resolveOnA(name, key, seen)).isTrue();
+        assertThat(replicas(name, key).values()).containsOnly("kept");
     }
 
-    @Test
-    void anEntryOnlyTheOtherNodeHoldsReachesThisNode() {
-        String key = keyOwnedBy(b);
-        writeOnlyOn(b, key, "kept");
+    @ParameterizedTest
+    @ValueSource(strings = {TRANSACTIONAL, PLAIN})
+    void anEntryOnlyTheOtherNodeHoldsReachesThisNode(String name) {
+        String key = keyOwnedBy(b, name);
+        writeOnlyOn(b, name, key, "kept");
 
-        assertThat(resolveOnA(key, replicas(key))).isTrue();
-        assertThat(replicas(key).values()).containsOnly("kept");
+        assertThat(resolveOnA(name, key, replicas(name, key))).isTrue();
+        assertThat(replicas(name, key).values()).containsOnly("kept");
     }
 
-    @Test
-    void differingCopiesBecomeThePrimarysWhicheverNodeResolves() {
-        String key = keyOwnedBy(b);
-        writeOnlyOn(a, key, "a's");
-        writeOnlyOn(b, key, "b's");
+    @ParameterizedTest
+    @ValueSource(strings = {TRANSACTIONAL, PLAIN})
+    void differingCopiesBecomeThePrimarysWhicheverNodeResolves(String name) {
+        String key = keyOwnedBy(b, name);
+        writeOnlyOn(a, name, key, "a's");
+        writeOnlyOn(b, name, key, "b's");
 
-        assertThat(resolveOnA(key, replicas(key))).isTrue();
-        assertThat(replicas(key).values()).containsOnly("b's");
+        assertThat(resolveOnA(name, key, replicas(name, key))).isTrue();
+        assertThat(replicas(name, key).values()).containsOnly("b's");
     }
 
-    @Test
-    void aWriteMadeAfterTheLookWinsOverTheResolution() {
-        String key = keyOwnedBy(b);
-        writeOnlyOn(a, key, "stale");
-        Map<Address, Object> seen = replicas(key);
-        cache(b).put(key, "written since");
+    @ParameterizedTest
+    @ValueSource(strings = {TRANSACTIONAL, PLAIN})
+    void aWriteMadeAfterTheLookWinsOverTheResolution(String name) {
+        String key = keyOwnedBy(b, name);
+        writeOnlyOn(a, name, key, "stale");
+        Map<Address, Object> seen = replicas(name, key);
+        cache(b, name).put(key, "written since");
 
-        assertThat(resolveOnA(key, seen)).isFalse();
-        assertThat(replicas(key).values()).containsOnly("written since");
+        assertThat(resolveOnA(name, key, seen)).isFalse();
+        assertThat(replicas(name, key).values()).containsOnly("written since");
     }
 }
