@@ -4,17 +4,23 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The bookkeeping of the cluster lease, without clocks or sockets (times are passed in, in milliseconds).
  *
- * <p>Every node sends, every beat, the members it has heard from within the lease. A member <em>confirms</em> this
- * node while its latest beat arrived within the lease and lists this node, while it joined this node's view less than
- * a grace period ago (it may not have heard this node yet; after a merge, beats take a moment to flow again), and
- * while this node has never heard it at all (a member still starting: its beats begin once its application runs). A
- * side whose confirming members hold no quorum pauses, by itself, whatever its view says: a node cut off stops being confirmed one lease after the last beat that reached it,
- * and a node that others stopped hearing (a one-way cut) stops being confirmed as soon as their beats say so.
+ * <p>Every beat carries a sequence number, and names the members its sender has heard from within the lease, each
+ * with how long ago and the sequence number of the latest beat heard from it. A member <em>confirms</em> this node
+ * while its latest beat echoes a beat of this node's that this node <em>sent</em> less than a lease ago (by this
+ * node's own clock: a round trip, so beats that waited in a socket while this node was hung, or on a slow link,
+ * confirm nothing), while it joined this node's view less than a grace period ago (it may not have heard this node
+ * yet; after a merge, beats take a moment to flow again), and while this node has never heard it at all (a member
+ * still starting: its beats begin once its application runs). A side whose confirming members hold no quorum
+ * pauses, by itself, whatever its view says: a node cut off stops being confirmed one lease after the last beat of
+ * its that reached the others, a node that others stopped hearing (a one-way cut) as soon as their beats say so,
+ * and a node that was hung (SIGSTOP, a long stop-the-world pause) as soon as it resumes.
  *
  * <p>On the other side, a member that left the view is <em>unfenced</em> (it may still run its clients) until a lease
  * plus a margin has passed since it was last heard, unless its death is confirmed (its port refuses connections: the
@@ -22,15 +28,21 @@ import java.util.Set;
  * last heard each member, because a member that another one still hears is still confirmed by it (after a merge
  * that one coordinator undoes at once, the others keep hearing the excluded member a little longer). A member is
  * also never counted silent from before it last entered this node's view (this node may have been hung, or on the
- * other side, and heard nothing). The margin covers the paused side's check period, the age of the last beat it got,
- * and the closing of its sessions.
+ * other side, and heard nothing). The lost member's lease ran from a beat it sent before the one heard last, so it
+ * has run out by then; the margin covers the paused side's check period and the closing of its sessions.
  */
 final class LeaseBook {
 
     /** No time at all (times come from a monotonic clock and may be negative). */
     private static final long NEVER = Long.MIN_VALUE;
 
-    private record Beat(long at, boolean listsMe) {}
+    /** What one member's beat says it heard from another: how long ago, and that one's latest beat number. */
+    record Heard(long ageMs, long sequence) {}
+
+    /** A member's latest beat: when it arrived, its number, and which beat of this node's it echoed (or NONE). */
+    private record Beat(long at, long sequence, long echo) {}
+
+    private static final long NONE = -1;
 
     private record Lost(long lastHeard, boolean dead) {}
 
@@ -38,8 +50,12 @@ final class LeaseBook {
     private final long leaseMs;
     private final long marginMs;
     private final long graceMs;
-    /** The latest beat of each member: when it arrived and whether it named this node. */
+    /** The latest beat of each member. */
     private final Map<String, Beat> latest = new HashMap<>();
+    /** When this node sent each of its beats of the last lease, by number. */
+    private final NavigableMap<Long, Long> sentAt = new TreeMap<>();
+
+    private long sequence;
 
     private final Map<String, Long> joinedAt = new HashMap<>();
     /** Since when each member has been in this node's view without a break this node saw: a lost one's floor. */
@@ -76,22 +92,32 @@ final class LeaseBook {
         lost.remove(member);
     }
 
-    /** A beat from {@code from}: the members it heard within the lease, each with how many ms ago. */
-    synchronized void beat(String from, Map<String, Long> hears, long now) {
-        latest.put(from, new Beat(now, hears.containsKey(self)));
-        hears.forEach((member, ageMs) -> {
+    /** This node sends a beat now: its number. */
+    synchronized long sending(long now) {
+        sequence++;
+        sentAt.put(sequence, now);
+        // Beats older than a lease confirm nothing any more.
+        sentAt.headMap(sequence).values().removeIf(at -> now - at >= leaseMs);
+        return sequence;
+    }
+
+    /** A beat from {@code from}, numbered {@code sequence}: the members it heard within the lease. */
+    synchronized void beat(String from, long sequence, Map<String, Heard> hears, long now) {
+        Heard me = hears.get(self);
+        latest.put(from, new Beat(now, sequence, me == null ? NONE : me.sequence()));
+        hears.forEach((member, heard) -> {
             if (!member.equals(self)) {
-                heardByOthers.merge(member, now - ageMs, Math::max);
+                heardByOthers.merge(member, now - heard.ageMs(), Math::max);
             }
         });
     }
 
-    /** The members this node heard from within the lease, each with how many ms ago: what its own beats say. */
-    synchronized Map<String, Long> heard(long now) {
-        Map<String, Long> heard = new HashMap<>();
+    /** The members this node heard from within the lease, with how long ago and their beat's number. */
+    synchronized Map<String, Heard> heard(long now) {
+        Map<String, Heard> heard = new HashMap<>();
         latest.forEach((member, beat) -> {
             if (now - beat.at() < leaseMs) {
-                heard.put(member, now - beat.at());
+                heard.put(member, new Heard(now - beat.at(), beat.sequence()));
             }
         });
         return heard;
@@ -105,7 +131,8 @@ final class LeaseBook {
             Beat beat = latest.get(member);
             Long joined = joinedAt.get(member);
             boolean neverHeard = beat == null;
-            boolean fresh = beat != null && now - beat.at() < leaseMs && beat.listsMe();
+            Long echoed = beat == null ? null : sentAt.get(beat.echo());
+            boolean fresh = echoed != null && now - echoed < leaseMs;
             boolean justJoined = joined != null && now - joined < graceMs;
             if (neverHeard || fresh || justJoined) {
                 confirming.add(member);

@@ -32,7 +32,9 @@ import java.util.logging.Logger;
  * member that left the view is taken over no earlier than {@code lease + margin} (2.75 s) after it was last heard
  * (by this node or, as their beats report, by the others; never before it last entered this node's view), which a
  * cut member's departure from the view (at least {@code fd-timeout}, 3 s, after its last message) always comes after,
- * so a cut costs no extra time. A beat is {@code name|member:msAgo,member:msAgo,...}. A crash the kernel reports (the member's JGroups port refuses
+ * so a cut costs no extra time. A beat is {@code name#number|member:msAgo:itsNumber,...}: the members its sender heard
+ * within the lease, how long ago, and the number of the latest beat heard from each, which the member uses to time its
+ * own lease from when it sent that beat. A crash the kernel reports (the member's JGroups port refuses
  * connections: kill -9, a graceful stop) is taken over at once. Beats go every {@code min(250 ms, fd-interval / 4)}
  * on the cluster bus; the lease is checked every 100 ms.
  */
@@ -49,7 +51,7 @@ public class Leases {
     private final Event<MemberGone> gone;
     private final Map<String, InetSocketAddress> ports = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
-    private LeaseBook book;
+    private volatile LeaseBook book;
     private volatile boolean held = true;
 
     @Inject
@@ -102,6 +104,19 @@ public class Leases {
         return held;
     }
 
+    /**
+     * Whether a quorum confirms this node at this moment, judged now rather than at the last periodic check: what
+     * an outbound request asks before it goes, so that a node resuming from a hang sends nothing on the strength of
+     * a lease that ran out while it was stopped. Always true when the node is not clustered.
+     */
+    public boolean confirmedNow() {
+        LeaseBook current = book;
+        if (current == null || !cluster.clustered() || !bus.active()) {
+            return true;
+        }
+        return cluster.holdsQuorum(current.confirming(cluster.view().current(), now()));
+    }
+
     /** Members gone from the view that may still be running their clients: theirs are not taken over yet. */
     public Set<String> unfenced() {
         return book == null ? Set.of() : book.unfenced(now());
@@ -147,10 +162,17 @@ public class Leases {
 
     private void beat() {
         try {
-            StringBuilder text = new StringBuilder(cluster.identity().name()).append('|');
-            book.heard(now())
-                    .forEach((member, ageMs) ->
-                            text.append(member).append(':').append(ageMs).append(','));
+            long now = now();
+            StringBuilder text = new StringBuilder(cluster.identity().name())
+                    .append('#')
+                    .append(book.sending(now))
+                    .append('|');
+            book.heard(now).forEach((member, heard) -> text.append(member)
+                    .append(':')
+                    .append(heard.ageMs())
+                    .append(':')
+                    .append(heard.sequence())
+                    .append(','));
             bus.broadcast(ClusterBus.Topic.LEASE, ClusterBus.utf(text.toString()));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "lease beat not sent", e);
@@ -159,22 +181,23 @@ public class Leases {
 
     private void receive(byte[] array, int offset, int length) throws IOException {
         String text = new DataInputStream(new ByteArrayInputStream(array, offset, length)).readUTF();
+        int hash = text.indexOf('#');
         int bar = text.indexOf('|');
-        if (bar <= 0) {
+        if (hash <= 0 || bar <= hash) {
             return;
         }
-        String from = text.substring(0, bar);
+        String from = text.substring(0, hash);
         if (!cluster.members().contains(from)) {
             return; // a member this node's view does not have: its word does not hold anyone's lease
         }
-        Map<String, Long> hears = new HashMap<>();
+        Map<String, LeaseBook.Heard> hears = new HashMap<>();
         for (String entry : text.substring(bar + 1).split(",")) {
-            int colon = entry.lastIndexOf(':');
-            if (colon > 0) {
-                hears.put(entry.substring(0, colon), Long.parseLong(entry.substring(colon + 1)));
+            String[] parts = entry.split(":");
+            if (parts.length == 3) {
+                hears.put(parts[0], new LeaseBook.Heard(Long.parseLong(parts[1]), Long.parseLong(parts[2])));
             }
         }
-        book.beat(from, hears, now());
+        book.beat(from, Long.parseLong(text.substring(hash + 1, bar)), hears, now());
     }
 
     private void check() {

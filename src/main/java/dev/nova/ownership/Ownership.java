@@ -51,6 +51,15 @@ public class Ownership {
     }
 
     /**
+     * Whether a quorum confirms this node at this moment (its lease, judged now): a node that just resumed from a
+     * hang, or is cut off, may no longer hear the others and must not write to the registry (such a write waits for
+     * answers that never come).
+     */
+    public boolean confirmed() {
+        return leases.confirmedNow();
+    }
+
+    /**
      * Whether this side holds quorum and its records are settled (no merge or regained quorum still settling): only
      * then does it start clients and decide failovers.
      */

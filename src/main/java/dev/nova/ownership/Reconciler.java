@@ -205,6 +205,13 @@ public class Reconciler implements ConnectionListener {
     public void stateChanged(String client, ClientState state, String detail) {
         long now = System.currentTimeMillis();
         NodeIdentity self = ownership.self();
+        if (!ownership.confirmed()) {
+            // Cut off or just resumed from a hang: the write would wait for the remote timeout, and the record is
+            // the quorate side's now. The state is set right once this node holds the client on a quorate side.
+            LOG.fine(() -> "not recording state " + state + " of " + client + ": no quorum confirms this node now");
+            stateEvents.fire(new ClientStateChanged(client, state, detail, self.name(), now));
+            return;
+        }
         AtomicReference<ClientRecord> before = new AtomicReference<>();
         Optional<ClientRecord> after = clients.update(client, current -> {
             before.set(current);

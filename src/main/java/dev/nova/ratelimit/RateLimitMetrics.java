@@ -30,6 +30,7 @@ public class RateLimitMetrics {
         registry.gauge("nova.ratelimit.delayed", gate, RateLimitedGate::delayed);
         registry.gauge("nova.ratelimit.rejected", gate, RateLimitedGate::rejected);
         registry.gauge("nova.ratelimit.backoffs", gate, RateLimitedGate::backOffs);
+        registry.gauge("nova.ratelimit.unleased", gate, RateLimitedGate::unleased);
     }
 
     /** Registers the gauges at startup, so that they are scraped before the first request. */

@@ -1,5 +1,6 @@
 package dev.nova.ratelimit;
 
+import dev.nova.cluster.Leases;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.model.ClientSpec;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -32,6 +34,10 @@ import java.util.logging.Logger;
  * read at all (a partition, a merge in progress), goes anyway: the exchange ends a session whose heartbeat is late,
  * and the heartbeat reserve that every other request leaves in the budget is there to pay for it. A heartbeat the
  * budget has refused (the reserve is spent) still waits.
+ *
+ * <p>Before any budget, the cluster lease: a node that no quorum confirms now (cut off, or just resumed after a hang
+ * during which the others may have taken its clients over) sends nothing, not even a heartbeat; the request fails
+ * and is never sent. The lease is judged at the moment of the request, not at the lease's last periodic check.
  */
 @ApplicationScoped
 public class RateLimitedGate implements OutboundGate {
@@ -47,42 +53,52 @@ public class RateLimitedGate implements OutboundGate {
     private final Supplier<ScheduledExecutorService> timers;
     private final Supplier<Executor> control;
     private final BiConsumer<String, String> backedOff;
+    private final BooleanSupplier leaseHeld;
     private final Map<String, ScopeQueue> queues = new ConcurrentHashMap<>();
     private final AtomicLong admitted = new AtomicLong();
     private final AtomicLong delayed = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong backOffs = new AtomicLong();
+    private final AtomicLong unleased = new AtomicLong();
 
     @Inject
-    public RateLimitedGate(RateLimiter limiter, NovaExecutors executors, ClusterEvents events) {
+    public RateLimitedGate(RateLimiter limiter, NovaExecutors executors, ClusterEvents events, Leases leases) {
         this(
                 limiter,
                 executors::timers,
                 executors::control,
-                (client, scope) -> events.publish(ClusterEvent.RATE_LIMIT_BACKOFF, client, null, scope));
+                (client, scope) -> events.publish(ClusterEvent.RATE_LIMIT_BACKOFF, client, null, scope),
+                leases::confirmedNow);
     }
 
     /**
      * @param backedOff told (client, scope) on a control thread when a budget was emptied after an exchange
      *     throttled a client
+     * @param leaseHeld whether a quorum confirms this node now (see {@code Leases})
      */
     RateLimitedGate(
             RateLimiter limiter,
             Supplier<ScheduledExecutorService> timers,
             Supplier<Executor> control,
-            BiConsumer<String, String> backedOff) {
+            BiConsumer<String, String> backedOff,
+            BooleanSupplier leaseHeld) {
         this.limiter = limiter;
         this.timers = timers;
         this.control = control;
         this.backedOff = backedOff;
+        this.leaseHeld = leaseHeld;
     }
 
     protected RateLimitedGate() {
-        this(null, null, null, (client, scope) -> {});
+        this(null, null, null, (client, scope) -> {}, () -> true);
     }
 
     @Override
     public CompletableFuture<Void> acquire(Operation operation, ClientSpec client, String connection) {
+        if (!leaseHeld.getAsBoolean()) {
+            unleased.incrementAndGet();
+            return CompletableFuture.failedFuture(new LeaseLapsedException(operation, connection));
+        }
         Optional<Draw> draw = limiter.draw(operation, client, connection, null);
         if (draw.isEmpty()) {
             admitted.incrementAndGet();
@@ -137,6 +153,11 @@ public class RateLimitedGate implements OutboundGate {
 
     public long backOffs() {
         return backOffs.get();
+    }
+
+    /** Requests never sent because no quorum confirmed this node at that moment. */
+    public long unleased() {
+        return unleased.get();
     }
 
     /** A request waiting for its budget. */

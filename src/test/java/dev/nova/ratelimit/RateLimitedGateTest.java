@@ -34,6 +34,7 @@ class RateLimitedGateTest {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService control = Executors.newFixedThreadPool(4);
     private final List<String> backOffs = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean leaseHeld = true;
 
     @BeforeEach
     void start() {
@@ -56,11 +57,34 @@ class RateLimitedGateTest {
     }
 
     private RateLimitedGate gate(RateLimiter limiter) {
-        return new RateLimitedGate(limiter, () -> timers, () -> control, (client, scope) -> backOffs.add(scope));
+        return new RateLimitedGate(
+                limiter, () -> timers, () -> control, (client, scope) -> backOffs.add(scope), () -> leaseHeld);
     }
 
     private static Draw draw(RateLimiter limiter, Operation operation) {
         return limiter.draw(operation, CLIENT, "a#0", null).orElseThrow();
+    }
+
+    @Test
+    void aNodeNoQuorumConfirmsSendsNothingNotEvenAHeartbeatAndSpendsNoBudget() {
+        RateLimiter limiter = limiter(Limits.deribit(5000, 1, 500, 0, 0));
+        RateLimitedGate gate = gate(limiter);
+        double before = limiter.check(draw(limiter, Operation.SUBSCRIBE)).join().remaining();
+        leaseHeld = false;
+
+        for (Operation operation : List.of(Operation.HEARTBEAT, Operation.SUBSCRIBE, Operation.CONNECT)) {
+            assertThat(gate.acquire(operation, CLIENT, "a#0"))
+                    .as(operation.name())
+                    .failsWithin(Duration.ZERO)
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(LeaseLapsedException.class);
+        }
+        assertThat(gate.unleased()).isEqualTo(3);
+        assertThat(limiter.check(draw(limiter, Operation.SUBSCRIBE)).join().remaining())
+                .isEqualTo(before);
+
+        leaseHeld = true;
+        assertThat(gate.acquire(Operation.SUBSCRIBE, CLIENT, "a#0")).succeedsWithin(Duration.ofSeconds(5));
     }
 
     @Test
