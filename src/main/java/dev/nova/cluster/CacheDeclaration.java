@@ -29,6 +29,14 @@ public record CacheDeclaration(
         return new CacheDeclaration(name, configuration, schema, true);
     }
 
+    /**
+     * Segments of a replicated cache. Every member holds every segment, so they only cut the work of a state transfer
+     * or a replica comparison into pieces, one round trip each. With Infinispan's default of 256, comparing the
+     * replicas of one cache of 300 entries between two members on loopback took 130 ms (median; 16 segments: 8 ms),
+     * and {@link Settling} compares every record cache, again and again, while a merge settles.
+     */
+    static final int SEGMENTS = 16;
+
     /** A cache replicated synchronously to every member, or a local one when {@code clustered} is false. */
     public static CacheDeclaration replicated(String name, boolean clustered, SerializationContextInitializer schema) {
         return new CacheDeclaration(name, replicated(clustered).build(), schema);
@@ -47,6 +55,8 @@ public record CacheDeclaration(
         }
         builder.clustering()
                 .cacheMode(CacheMode.REPL_SYNC)
+                .hash()
+                .numSegments(SEGMENTS)
                 .stateTransfer()
                 .awaitInitialTransfer(true)
                 .timeout(60_000);

@@ -30,6 +30,7 @@ public final class ExchangeSimulator implements AutoCloseable {
     private final WsServer server;
     private final ScheduledExecutorService timers;
     private final ConcurrentHashMap<Integer, SimSession> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Long> receivedByClosed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLong> subscribeRequests = new ConcurrentHashMap<>();
     private final Map<String, Deque<Long>> handshakesByAddress = new HashMap<>();
@@ -255,7 +256,17 @@ public final class ExchangeSimulator implements AutoCloseable {
     }
 
     void sessionClosed(SimSession session) {
+        receivedByClosed.put(session.id, session.connection.received());
         sessions.remove(session.id);
+    }
+
+    /**
+     * The frames a session's client sent (messages and pings; not pongs, not the close handshake), open or closed:
+     * how a test proves that a client sent nothing in a given moment.
+     */
+    public long framesReceived(int session) {
+        SimSession open = sessions.get(session);
+        return open != null ? open.connection.received() : receivedByClosed.getOrDefault(session, -1L);
     }
 
     @Override

@@ -43,6 +43,8 @@ final class WsConnection {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile Listener listener;
     private volatile boolean frozen;
+    /** Data frames (text or binary messages) and pings the client sent: written by the reading thread only. */
+    private volatile long received;
 
     WsConnection(Socket socket, String path, String query, int outboxFrames, int fragmentBytes) {
         this.fragmentBytes = fragmentBytes;
@@ -63,6 +65,11 @@ final class WsConnection {
 
     String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Frames the client sent, other than pongs and the close handshake. */
+    long received() {
+        return received;
     }
 
     boolean isOpen() {
@@ -180,6 +187,9 @@ final class WsConnection {
                 }
                 if (frozen) {
                     continue;
+                }
+                if (opcode != WsFrames.PONG && opcode != WsFrames.CLOSE) {
+                    received++;
                 }
                 switch (opcode) {
                     case WsFrames.TEXT, WsFrames.BINARY, WsFrames.CONTINUATION -> {

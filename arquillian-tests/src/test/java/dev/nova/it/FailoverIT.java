@@ -54,9 +54,13 @@ class FailoverIT {
     }
 
     private static JsonNode create(String name, String... channels) {
+        return createOn(name, "deribit", simulator.deribitUrl(), channels);
+    }
+
+    private static JsonNode createOn(String name, String platform, String url, String... channels) {
         Http.Reply reply = node(1).post(
                         "/api/clients",
-                        "{\"name\":\"" + name + "\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                        "{\"name\":\"" + name + "\",\"platform\":\"" + platform + "\",\"url\":\"" + url
                                 + "\",\"channels\":" + Http.JSON.valueToTree(List.of(channels)) + "}");
         assertThat(reply.status()).as(reply.text()).isEqualTo(201);
         return reply.json();
@@ -72,6 +76,17 @@ class FailoverIT {
 
     private static int sessionsWith(String channel) {
         return simulator.subscribers(channel);
+    }
+
+    /** The exchange's one session subscribed to a channel. */
+    private static int sessionIdWith(String channel) {
+        return simulator.sessions().stream()
+                .filter(s -> s.channels().contains(channel))
+                .map(ExchangeSimulator.SessionInfo::id)
+                .reduce((a, b) -> {
+                    throw new AssertionError("two sessions hold " + channel);
+                })
+                .orElseThrow();
     }
 
     /**
@@ -286,24 +301,39 @@ class FailoverIT {
 
     @Test
     void aHungOwnerIsFailedOverAndLetsGoOfItsSessionWhenItResumes() throws Exception {
-        String channel = "trades.LTC-PERPETUAL.raw";
-        create("hung-client", channel);
+        // Binance: its exchange does not end a silent session within seconds (Deribit's heartbeats would, during the
+        // stop), so the session is still open when the hung node resumes, as it would be at Binance.
+        String channel = "ltcusdt@trade";
+        createOn("hung-client", "binance", simulator.binanceUrl(), channel);
         String owner = client("hung-client").path("owner").asText();
         LibertyNode hung = cluster.named(owner);
         LibertyNode witness =
                 cluster.all().stream().filter(n -> n != hung).findFirst().orElseThrow();
         await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
+        int stale = sessionIdWith(channel);
 
         hung.signal("STOP");
+        long sentBeforeTheStop;
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 JsonNode seen = clientSeenBy(witness, "hung-client");
                 return !owner.equals(seen.path("owner").asText())
                         && "CONNECTED".equals(seen.path("state").asText());
             });
+            // Past the stale feed timeout and a heartbeat of the exchange's, both of which wait for the resume.
+            Thread.sleep(6000);
+            sentBeforeTheStop = simulator.framesReceived(stale);
         } finally {
             hung.signal("CONT");
         }
+        long resumed = System.nanoTime();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> sessionsWith(channel) == 1);
+        System.out.printf(
+                "FailoverIT: the resumed node's stale session was gone %d ms after SIGCONT%n",
+                (System.nanoTime() - resumed) / 1_000_000);
+        assertThat(simulator.framesReceived(stale))
+                .as("the resumed node sent nothing on its stale session before closing it")
+                .isEqualTo(sentBeforeTheStop);
         String newOwner = clientSeenBy(witness, "hung-client").path("owner").asText();
 
         await().atMost(Duration.ofSeconds(90))
