@@ -98,7 +98,11 @@ public final class JGroupsStack {
         xml.append("  <UNICAST3 conn_close_timeout=\"5s\" xmit_interval=\"200ms\" xmit_table_num_rows=\"50\"")
                 .append(" xmit_table_msgs_per_row=\"1024\" xmit_table_max_compaction_time=\"30s\"/>\n");
         xml.append("  <pbcast.STABLE desired_avg_gossip=\"5s\" max_bytes=\"1M\"/>\n");
-        xml.append("  <pbcast.GMS print_local_addr=\"false\" join_timeout=\"2s\"/>\n");
+        // A view's acks are awaited 500 ms, not 2 s: when a split cuts off two members whose suspicions come a moment
+        // apart, the view without the first waits for the second's ack before the next view can drop it too, and a
+        // cache write to the cut member waits as long (a 2|2 split's takeover came 2 s after the first exclusion).
+        xml.append(
+                "  <pbcast.GMS print_local_addr=\"false\" join_timeout=\"2s\" view_ack_collection_timeout=\"500ms\"/>\n");
         xml.append("  <UFC max_credits=\"4m\" min_threshold=\"0.40\"/>\n");
         xml.append("  <MFC max_credits=\"4m\" min_threshold=\"0.40\"/>\n");
         xml.append("  <FRAG4 frag_size=\"60k\"/>\n");

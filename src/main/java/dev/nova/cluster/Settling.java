@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,6 +108,8 @@ public class Settling {
     private final AtomicLong generation = new AtomicLong();
 
     private ScheduledExecutorService looks;
+    /** A thread per record cache that compares its replicas, so that the caches are compared side by side. */
+    private final Map<String, ScheduledExecutorService> comparers = new ConcurrentHashMap<>();
     /** How long after the latest merge the wait last said what it waits for. */
     private volatile long reportedAt;
 
@@ -247,35 +252,52 @@ public class Settling {
      * cancelled resolution may end a comparison early, as if nothing differed.
      */
     private Look look() {
+        // One comparison per cache, all at once: each costs a round trip per segment to every member.
+        Map<String, Future<Map<Object, Map<Address, Object>>>> comparisons = new TreeMap<>();
+        for (AdvancedCache<Object, Object> cache : merged()) {
+            comparisons.put(
+                    cache.getName(),
+                    comparers
+                            .computeIfAbsent(cache.getName(), name -> executors.dedicated("nova-settling-" + name))
+                            .submit(() -> compare(cache)));
+        }
         Map<String, Map<Object, Map<Address, Object>>> differing = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
-        for (AdvancedCache<Object, Object> cache : merged()) {
-            int topology = cache.getDistributionManager().getCacheTopology().getTopologyId();
-            Map<Object, Map<Address, Object>> keys = new HashMap<>();
+        comparisons.forEach((name, comparison) -> {
             try {
-                ConflictManagerFactory.get(cache).getConflicts().forEach(replicas -> {
-                    Map<Address, Object> values = new HashMap<>();
-                    Object key = null;
-                    for (Map.Entry<Address, CacheEntry<Object, Object>> replica : replicas.entrySet()) {
-                        key = key != null ? key : replica.getValue().getKey();
-                        values.put(replica.getKey(), replica.getValue().getValue());
-                    }
-                    if (key != null) {
-                        keys.put(key, values);
-                    }
-                });
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "could not compare the replicas of cache " + cache.getName(), e);
-                unknown.add(cache.getName());
-                continue;
+                Map<Object, Map<Address, Object>> keys = comparison.get();
+                if (keys == null) {
+                    unknown.add(name);
+                } else if (!keys.isEmpty()) {
+                    differing.put(name, keys);
+                }
+            } catch (ExecutionException e) {
+                LOG.log(Level.FINE, "could not compare the replicas of cache " + name, e.getCause());
+                unknown.add(name);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unknown.add(name);
             }
-            if (cache.getDistributionManager().getCacheTopology().getTopologyId() != topology) {
-                unknown.add(cache.getName());
-            } else if (!keys.isEmpty()) {
-                differing.put(cache.getName(), keys);
-            }
-        }
+        });
         return new Look(differing, unknown);
+    }
+
+    /** The entries of one cache whose replicas differ, each member's value; null when its topology changed meanwhile. */
+    private static Map<Object, Map<Address, Object>> compare(AdvancedCache<Object, Object> cache) {
+        int topology = cache.getDistributionManager().getCacheTopology().getTopologyId();
+        Map<Object, Map<Address, Object>> keys = new HashMap<>();
+        ConflictManagerFactory.get(cache).getConflicts().forEach(replicas -> {
+            Map<Address, Object> values = new HashMap<>();
+            Object key = null;
+            for (Map.Entry<Address, CacheEntry<Object, Object>> replica : replicas.entrySet()) {
+                key = key != null ? key : replica.getValue().getKey();
+                values.put(replica.getKey(), replica.getValue().getValue());
+            }
+            if (key != null) {
+                keys.put(key, values);
+            }
+        });
+        return cache.getDistributionManager().getCacheTopology().getTopologyId() == topology ? keys : null;
     }
 
     /**
