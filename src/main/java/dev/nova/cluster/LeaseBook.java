@@ -103,6 +103,14 @@ final class LeaseBook {
 
     /** A beat from {@code from}, numbered {@code sequence}: the members it heard within the lease. */
     synchronized void beat(String from, long sequence, Map<String, Heard> hears, long now) {
+        Beat before = latest.get(from);
+        Long joined = joinedAt.get(from);
+        boolean rejoinedSince = before != null && joined != null && joined > before.at();
+        if (before != null && sequence < before.sequence() && !rejoinedSince) {
+            // Beats travel out of band: an older one that arrives late says nothing new. (A member that joined again
+            // since may be a new incarnation of that name, numbering its beats from 1.)
+            return;
+        }
         Heard me = hears.get(self);
         latest.put(from, new Beat(now, sequence, me == null ? NONE : me.sequence()));
         hears.forEach((member, heard) -> {

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -265,7 +266,7 @@ public class Settling {
         List<String> unknown = new ArrayList<>();
         comparisons.forEach((name, comparison) -> {
             try {
-                Map<Object, Map<Address, Object>> keys = comparison.get();
+                Map<Object, Map<Address, Object>> keys = comparison.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
                 if (keys == null) {
                     unknown.add(name);
                 } else if (!keys.isEmpty()) {
@@ -273,6 +274,9 @@ public class Settling {
                 }
             } catch (ExecutionException e) {
                 LOG.log(Level.FINE, "could not compare the replicas of cache " + name, e.getCause());
+                unknown.add(name);
+            } catch (TimeoutException e) {
+                comparison.cancel(true);
                 unknown.add(name);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

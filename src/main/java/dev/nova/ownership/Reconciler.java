@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -34,6 +35,9 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class Reconciler implements ConnectionListener {
+
+    /** How soon a state report that found this node unconfirmed is tried again: about a lease beat. */
+    private static final long UNCONFIRMED_RETRY_MS = 250;
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
@@ -206,10 +210,23 @@ public class Reconciler implements ConnectionListener {
         long now = System.currentTimeMillis();
         NodeIdentity self = ownership.self();
         if (!ownership.confirmed()) {
-            // Cut off or just resumed from a hang: the write would wait for the remote timeout, and the record is
-            // the quorate side's now. The state is set right once this node holds the client on a quorate side.
-            LOG.fine(() -> "not recording state " + state + " of " + client + ": no quorum confirms this node now");
-            stateEvents.fire(new ClientStateChanged(client, state, detail, self.name(), now));
+            // Cut off or just resumed from a hang: the write would wait for the remote timeout. It is tried again
+            // while this node still runs the client in that state: a short lapse must not lose the report that
+            // completes a failover; a real pause releases the client, which ends the retries.
+            LOG.fine(() -> "not recording state " + state + " of " + client + " yet: no quorum confirms this node");
+            executors
+                    .timers()
+                    .schedule(
+                            () -> {
+                                if (connections
+                                        .find(client)
+                                        .filter(c -> c.state() == state)
+                                        .isPresent()) {
+                                    executors.control().execute(() -> stateChanged(client, state, detail));
+                                }
+                            },
+                            UNCONFIRMED_RETRY_MS,
+                            TimeUnit.MILLISECONDS);
             return;
         }
         AtomicReference<ClientRecord> before = new AtomicReference<>();

@@ -246,6 +246,13 @@ public class RateLimitedGate implements OutboundGate {
         }
 
         private void admit(Ticket ticket) {
+            if (!leaseHeld.getAsBoolean()) {
+                // It waited for its budget while the lease ran out (a cut, or a hang that just ended): never sent.
+                if (ticket.admission.completeExceptionally(new LeaseLapsedException(ticket.operation, ticket.client))) {
+                    unleased.incrementAndGet();
+                }
+                return;
+            }
             if (ticket.admission.complete(null)) {
                 admitted.incrementAndGet();
                 if (ticket.waited) {

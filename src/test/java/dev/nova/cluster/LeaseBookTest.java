@@ -69,6 +69,23 @@ class LeaseBookTest {
     }
 
     @Test
+    void anOlderBeatArrivingLateChangesNothingButANewIncarnationNumbersFromOneAgain() {
+        aBeats(1_000);
+        long first = aSent;
+        aBeats(1_250);
+        a.beat("b", 7, Map.of("a", new LeaseBook.Heard(0, aSent)), 1_300);
+        a.beat("b", 6, Map.of("a", new LeaseBook.Heard(0, first)), 1_310);
+
+        assertThat(a.confirming(List.of("a", "b"), 1_000 + LEASE))
+                .as("b's latest beat echoes the beat a sent at 1,250, not the late one at 1,000")
+                .contains("b");
+        a.lost("b", 2_000);
+        a.joined("b", 3_000);
+        a.beat("b", 1, hears(), 3_100);
+        assertThat(a.heard(3_200)).containsKey("b");
+    }
+
+    @Test
     void aBeatEchoingABeatThisNodeNeverSentConfirmsNothing() {
         aBeats(1_000);
         beat("b", Map.of("a", new LeaseBook.Heard(0, aSent + 5)), 1_100);

@@ -88,6 +88,24 @@ class RateLimitedGateTest {
     }
 
     @Test
+    void aRequestThatWaitedForItsBudgetIsNotSentIfTheLeaseRanOutMeanwhile() {
+        // One subscribe's worth of budget, refilled in 2.5 s: the second waits.
+        RateLimiter limiter = limiter(Limits.deribit(500, 200, 500, 0, 0));
+        RateLimitedGate gate = gate(limiter);
+        assertThat(gate.acquire(Operation.SUBSCRIBE, CLIENT, "a#0")).succeedsWithin(Duration.ofSeconds(5));
+        CompletableFuture<Void> waiting = gate.acquire(Operation.SUBSCRIBE, CLIENT, "a#0");
+        assertThat(waiting).isNotDone();
+
+        leaseHeld = false;
+
+        assertThat(waiting)
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(LeaseLapsedException.class);
+        assertThat(gate.unleased()).isEqualTo(1);
+    }
+
+    @Test
     void checkConsumesNothingAndUpdateConsumes() {
         RateLimiter limiter = limiter(Limits.deribit(5000, 1, 500, 0, 0));
         Draw subscribe = draw(limiter, Operation.SUBSCRIBE);
