@@ -115,6 +115,15 @@ public record ClusterSettings(
                     "nova.cluster.fd-interval",
                     fdInterval.toMillis() + " must be below nova.cluster.fd-timeout (" + fdTimeout.toMillis() + ")");
         }
+        long lease = fdTimeout.toMillis() - fdInterval.toMillis();
+        long beat = leaseBeatMillis(fdInterval);
+        if (lease < 4 * beat) {
+            throw new ConfigException(
+                    "nova.cluster.fd-timeout",
+                    fdTimeout.toMillis() + " leaves a lease (fd-timeout - fd-interval) of " + lease
+                            + " ms, too short for a round trip of lease beats sent every " + beat
+                            + " ms: it must be at least " + 4 * beat + " ms");
+        }
         String handlingValue = config.string("nova.cluster.partition-handling");
         PartitionHandling handling = PartitionHandling.of(handlingValue)
                 .orElseThrow(() -> new ConfigException(
@@ -178,5 +187,13 @@ public record ClusterSettings(
             hosts.add(new HostPort(ConfigReader.address(key, matcher.group(1)), port));
         }
         return List.copyOf(hosts);
+    }
+
+    /**
+     * How often the cluster lease beats: a quarter of {@code fd-interval}, between 50 and 250 ms. A node is confirmed
+     * while the others echo a beat it sent less than a lease ago, so the lease must hold a few of them.
+     */
+    public static long leaseBeatMillis(Duration fdInterval) {
+        return Math.max(50, Math.min(250, fdInterval.toMillis() / 4));
     }
 }

@@ -79,7 +79,7 @@ public class Leases {
         long now = now();
         cluster.members().forEach(member -> book.joined(member, now));
         bus.listen(ClusterBus.Topic.LEASE, this::receive);
-        long beat = Math.max(50, Math.min(250, settings.fdInterval().toMillis() / 4));
+        long beat = ClusterSettings.leaseBeatMillis(settings.fdInterval());
         // Threads of their own: a beat or a check held up behind other timers' work is a lease that lapses late.
         timers.add(executors
                 .dedicated("nova-lease-beat")

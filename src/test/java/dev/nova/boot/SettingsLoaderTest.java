@@ -114,6 +114,9 @@ class SettingsLoaderTest {
                 .hasMessageContaining("nova.cluster.fd-port-offset");
         assertThatThrownBy(() -> load(Map.of("nova.cluster.fd-interval", "5000")))
                 .hasMessageContaining("nova.cluster.fd-interval");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.fd-timeout", "1000", "nova.cluster.fd-interval", "900")))
+                .hasMessageContaining("nova.cluster.fd-timeout")
+                .hasMessageContaining("lease");
         assertThatThrownBy(() -> load(Map.of("nova.cluster.verify-suspect-timeout", "10")))
                 .hasMessageContaining("nova.cluster.verify-suspect-timeout");
         assertThatThrownBy(() -> load(Map.of("nova.cluster.verify-suspect-timeout", "120000")))
