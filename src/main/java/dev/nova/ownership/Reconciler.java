@@ -152,12 +152,18 @@ public class Reconciler implements ConnectionListener {
             appliedRestarts.put(name, record.restarts());
             return connections.start(record.spec(), record.epoch(), start.channels(), this) == null ? 0 : 1;
         }
+        // A node no quorum confirms right now (cut off, or just resumed from a hang) writes no record: the write
+        // would wait for answers that do not come, holding this client's lock, and with it the release of its
+        // session, for as long. The next pass writes what is still to be written.
+        boolean writable = ownership.confirmed();
         if (step instanceof Fencing.RecordStopped) {
-            clients.updateState(name, ClientState.STOPPED, System.currentTimeMillis());
+            if (writable) {
+                clients.updateState(name, ClientState.STOPPED, System.currentTimeMillis());
+            }
             return 0;
         }
         if (step instanceof Fencing.Follow follow) {
-            if (follow.recordState() != null) {
+            if (follow.recordState() != null && writable) {
                 // e.g. after an aborted transfer: the record shows what the session really is.
                 clients.updateState(name, follow.recordState(), System.currentTimeMillis());
             }
