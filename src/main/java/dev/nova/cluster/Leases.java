@@ -204,7 +204,7 @@ public class Leases {
         try {
             ViewHistory.Snapshot view = cluster.view();
             Set<String> confirming = book.confirming(view.current(), now());
-            boolean nowHeld = cluster.holdsQuorum(confirming);
+            boolean nowHeld = cluster.holdsQuorum(confirming); // as confirmedNow(), keeping who confirmed for the log
             if (nowHeld != held) {
                 held = nowHeld;
                 if (!nowHeld) {
