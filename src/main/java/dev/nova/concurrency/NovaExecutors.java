@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scheduling, {@link #control()} for the clients' lifecycle lanes (short tasks that never wait on the network),
  * {@link #connector()} for blocking WebSocket handshakes, {@link #inbound()} for handling what exchange sessions
  * receive (decoding, sequencing, fan-out: beside the WebSocket reading threads), {@link #delivery()} for handing
- * market data to consumers. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
+ * market data to consumers, {@link #reports()} for writing the states clients reach to the registry. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
  *
  * <p>The delivery pool grows while its threads are busy (up to {@value #MAX_DELIVERY_THREADS}): on Open Liberty a
  * servlet write goes to the socket synchronously, also in non-blocking mode (measured: {@code
@@ -45,6 +45,7 @@ public class NovaExecutors {
     private ThreadPoolExecutor connector;
     private ThreadPoolExecutor delivery;
     private ThreadPoolExecutor inbound;
+    private ThreadPoolExecutor reports;
     private final List<ScheduledThreadPoolExecutor> dedicated = new CopyOnWriteArrayList<>();
 
     @PostConstruct
@@ -52,8 +53,9 @@ public class NovaExecutors {
         int cores = Runtime.getRuntime().availableProcessors();
         timers = new ScheduledThreadPoolExecutor(2, named("nova-timer"));
         timers.setRemoveOnCancelPolicy(true);
-        // Lanes are short, but their registry writes wait on replication: room for a slow member without stalling.
         control = fixed(16, "nova-control");
+        // State reports wait on replication: room for a slow member without holding up one another for long.
+        reports = fixed(16, "nova-report");
         connector = fixed(32, "nova-connect");
         delivery = elastic(Math.max(4, cores * 2), MAX_DELIVERY_THREADS, "nova-delivery");
         // CPU-bound work that never waits: about as many threads as cores, a few more so that a busy session's
@@ -64,7 +66,7 @@ public class NovaExecutors {
     /** Lets queued work finish briefly (other beans may still be closing sessions), then stops every pool. */
     @PreDestroy
     void stop() {
-        List<ExecutorService> pools = new ArrayList<>(List.of(timers, control, connector, inbound, delivery));
+        List<ExecutorService> pools = new ArrayList<>(List.of(timers, control, connector, inbound, delivery, reports));
         pools.addAll(dedicated);
         pools.forEach(ExecutorService::shutdown);
         try {
@@ -94,6 +96,11 @@ public class NovaExecutors {
 
     public ExecutorService control() {
         return control;
+    }
+
+    /** Where the states clients reach are written to the registry: writes that wait on the other members. */
+    public ExecutorService reports() {
+        return reports;
     }
 
     public ExecutorService connector() {

@@ -41,6 +41,9 @@ public final class ClientConnection {
     private final ConnectionEnvironment env;
     private final ConnectionSettings settings;
     private final SerialExecutor lane;
+    /** Tells the listener the states reached, in order, off the lane: a write caught by a hang must not hold a close. */
+    private final SerialExecutor reporter;
+
     private final ShardTable table;
     private final MessageFeed feed;
     private final SessionSetup setup;
@@ -64,6 +67,7 @@ public final class ClientConnection {
         this.env = env;
         this.settings = env.settings();
         this.lane = new SerialExecutor(env.control(), "client-" + spec.name());
+        this.reporter = new SerialExecutor(env.reports(), "report-" + spec.name());
         this.table = new ShardTable(adapter.maxChannelsPerSession());
         this.feed = new MessageFeed(spec.name(), table, env.sink());
         AtomicLong requestIds = new AtomicLong();
@@ -424,7 +428,7 @@ public final class ClientConnection {
         ClientState next = computeState();
         state = next;
         if (next != reported) {
-            env.listener().stateChanged(spec.name(), next, detail);
+            reporter.execute(() -> env.listener().stateChanged(spec.name(), next, detail));
             reported = next;
         }
     }

@@ -13,6 +13,9 @@ import java.util.function.DoubleSupplier;
  * @param connector pool for blocking work (WebSocket handshakes), kept apart so a slow exchange cannot stall the
  *     lanes of every other client
  * @param inbound pool that handles the frames sessions receive ({@link FrameLane}), beside the reading threads
+ * @param reports pool on which the states a client reaches are told to {@code listener}, in order, one client at a
+ *     time: the listener writes them to the replicated registry, which waits on the other members, and a write caught
+ *     by a hang or a cut must never hold up the lane that closes the client's sessions
  * @param random source of backoff jitter
  */
 public record ConnectionEnvironment(
@@ -24,5 +27,6 @@ public record ConnectionEnvironment(
         Executor control,
         Executor connector,
         Executor inbound,
+        Executor reports,
         ConnectionListener listener,
         DoubleSupplier random) {}

@@ -2,7 +2,10 @@ package dev.nova.connection;
 
 import dev.nova.model.ClientState;
 
-/** Told when a client's state changes; called on the client's control lane, a managed thread. */
+/**
+ * Told when a client's state changes: in order for each client, on a managed thread of the report pool, never on the
+ * client's lane (a report may wait on the registry without holding up the client's sessions).
+ */
 public interface ConnectionListener {
 
     void stateChanged(String client, ClientState state, String detail);

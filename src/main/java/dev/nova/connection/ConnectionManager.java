@@ -195,6 +195,7 @@ public class ConnectionManager {
                 executors.control(),
                 executors.connector(),
                 executors.inbound(),
+                executors.reports(),
                 listener,
                 () -> ThreadLocalRandom.current().nextDouble());
         return new ClientConnection(spec, epoch, platforms.adapter(spec.platform()), env);

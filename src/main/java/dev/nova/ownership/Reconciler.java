@@ -228,7 +228,7 @@ public class Reconciler implements ConnectionListener {
                                         .find(client)
                                         .filter(c -> c.state() == state)
                                         .isPresent()) {
-                                    executors.control().execute(() -> stateChanged(client, state, detail));
+                                    executors.reports().execute(() -> stateChanged(client, state, detail));
                                 }
                             },
                             UNCONFIRMED_RETRY_MS,

@@ -21,9 +21,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
@@ -68,7 +70,17 @@ class ClientConnectionTest {
     /** Frames are handled where the fake transport delivers them (a direct executor): the tests stay sequential. */
     private ClientConnection client(ClientSpec spec, PlatformAdapter adapter, ConnectionListener listener) {
         ConnectionEnvironment env = new ConnectionEnvironment(
-                settings, exchange, gate, delivered::add, timers, control, control, Runnable::run, listener, () -> 0.5);
+                settings,
+                exchange,
+                gate,
+                delivered::add,
+                timers,
+                control,
+                control,
+                Runnable::run,
+                control,
+                listener,
+                () -> 0.5);
         return new ClientConnection(spec, 1, adapter, env);
     }
 
@@ -117,6 +129,7 @@ class ClientConnectionTest {
                         .asInt())
                 .isEqualTo(10);
         assertThat(client.channels()).containsValues(ChannelStatus.ACTIVE).doesNotContainValue(ChannelStatus.PENDING);
+        await().atMost(WAIT).until(() -> states.size() == 2);
         assertThat(states).containsExactly(ClientState.CONNECTING, ClientState.CONNECTED);
     }
 
@@ -139,7 +152,8 @@ class ClientConnectionTest {
         assertThat(exchange.openSessions()).containsExactly(second);
         assertThat(client.stats().reconnects()).isEqualTo(1);
         assertThat(client.stats().lastError()).contains("closed by the exchange (1006");
-        assertThat(states).containsSubsequence(ClientState.CONNECTED, ClientState.RECONNECTING, ClientState.CONNECTED);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(states)
+                .containsSubsequence(ClientState.CONNECTED, ClientState.RECONNECTING, ClientState.CONNECTED));
     }
 
     @Test
@@ -472,6 +486,7 @@ class ClientConnectionTest {
                 control,
                 control,
                 Runnable::run,
+                control,
                 (name, state, detail) -> states.add(state),
                 () -> 0.5);
         ClientConnection client = new ClientConnection(deribitSpec(null), 1, new DeribitAdapter(), env);
@@ -491,13 +506,51 @@ class ClientConnectionTest {
         exchange.responder = FakeTransport::deribit;
         ClientConnection client = client(deribitSpec(null), new DeribitAdapter());
         client.start(List.of("book.BTC-PERPETUAL.100ms"));
-        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+        await().atMost(WAIT).until(() -> states.contains(ClientState.CONNECTED));
         int reported = states.size();
 
         client.close().get();
 
         assertThat(exchange.openSessions()).isEmpty();
+        Thread.sleep(100);
         assertThat(states).hasSize(reported);
+    }
+
+    /**
+     * A hang of the process caught the registry write of a state report: after the resume it waits for the remote
+     * timeout. The release of the client must close its sessions at once all the same, not behind that write.
+     */
+    @Test
+    void aStateReportThatWaitsNeverHoldsUpTheClose() throws Exception {
+        exchange.responder = FakeTransport::deribit;
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        ClientConnection client = client(deribitSpec(null), new DeribitAdapter(), (name, state, detail) -> {
+            states.add(state);
+            if (state == ClientState.CONNECTED) {
+                writing.countDown();
+                try {
+                    resume.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try {
+            client.start(List.of("book.BTC-PERPETUAL.100ms"));
+            assertThat(writing.await(5, TimeUnit.SECONDS))
+                    .as("the CONNECTED report is being written")
+                    .isTrue();
+
+            client.close().get(2, TimeUnit.SECONDS);
+
+            assertThat(exchange.openSessions())
+                    .as("closed while the report still waits")
+                    .isEmpty();
+            assertThat(resume.getCount()).isEqualTo(1);
+        } finally {
+            resume.countDown();
+        }
     }
 
     @Test

@@ -84,6 +84,7 @@ class SimulatorSessionsTest {
                 control,
                 control,
                 inbound,
+                control,
                 (name, state, detail) -> {},
                 Math::random);
         ClientConnection connection = new ClientConnection(spec, 1, adapter, env);
