@@ -27,11 +27,11 @@ import java.util.logging.Logger;
  * The cluster lease: makes sure a node cut off from the others has closed its sessions before the others take its
  * clients over, without waiting longer than the failure detector does (see {@link LeaseBook} for the rules).
  *
- * <p>The lease is {@code fd-timeout - fd-interval} (2 s by default), the grace of a member that joined the view
+ * <p>The lease is {@code fd-timeout - fd-interval} (2.5 s by default), the grace of a member that joined the view
  * {@code fd-timeout}, the margin {@code fd-interval / 2 + 250 ms}: a
- * member that left the view is taken over no earlier than {@code lease + margin} (2.75 s) after it was last heard
+ * member that left the view is taken over no earlier than {@code lease + margin} (3 s) after it was last heard
  * (by this node or, as their beats report, by the others; never before it last entered this node's view), which a
- * cut member's departure from the view (at least {@code fd-timeout}, 3 s, after its last message) always comes after,
+ * cut member's departure from the view (more than {@code fd-timeout}, 3 s, after its last message, plus the verification of the suspicion) always comes after,
  * so a cut costs no extra time. A beat is {@code name#number|member:msAgo:itsNumber,...}: the members its sender heard
  * within the lease, how long ago, and the number of the latest beat heard from each, which the member uses to time its
  * own lease from when it sent that beat. A crash the kernel reports (the member's JGroups port refuses

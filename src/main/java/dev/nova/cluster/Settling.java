@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,6 +98,30 @@ public class Settling {
         }
     }
 
+    /**
+     * What the latest complete look of a settling found (every cache compared in a settled topology): the entries
+     * whose replicas differ, by cache and key, with the copies that exist. Every other entry of those caches is the
+     * same on every member, so a node may act on it before the rest has settled.
+     */
+    public record Doubts(long generation, Map<String, Map<Object, List<Object>>> differing) {
+
+        /** The copies of the entries of {@code cache} that differ, by key (none: nothing differs there). */
+        public Map<Object, List<Object>> in(String cache) {
+            return differing.getOrDefault(cache, Map.of());
+        }
+
+        static Doubts of(long generation, Look look) {
+            Map<String, Map<Object, List<Object>>> differing = new HashMap<>();
+            look.differing().forEach((cache, keys) -> {
+                Map<Object, List<Object>> copies = new HashMap<>();
+                keys.forEach((key, replicas) -> copies.put(
+                        key, replicas.values().stream().filter(Objects::nonNull).toList()));
+                differing.put(cache, Map.copyOf(copies));
+            });
+            return new Doubts(generation, Map.copyOf(differing));
+        }
+    }
+
     /** How many differing keys per cache the log names. */
     private static final int SHOWN = 5;
 
@@ -113,6 +138,8 @@ public class Settling {
     private final Map<String, ScheduledExecutorService> comparers = new ConcurrentHashMap<>();
     /** How long after the latest merge the wait last said what it waits for. */
     private volatile long reportedAt;
+    /** What the latest complete look of the pending settling found; null while none was made. */
+    private volatile Doubts doubts;
 
     @Inject
     public Settling(ClusterRuntime cluster, NovaExecutors executors, Event<RecordsSettled> settled) {
@@ -148,8 +175,18 @@ public class Settling {
             return 0; // none pending, or this one already started
         }
         reportedAt = 0;
+        doubts = null;
         next(merge, System.currentTimeMillis(), NOTHING);
         return merge;
+    }
+
+    /**
+     * What settling {@code generation} (the one the view snapshot names) is still in doubt about, as of its latest
+     * complete look; empty before the first such look, when the topology has moved since, or for another generation.
+     */
+    public Optional<Doubts> doubts(long generation) {
+        Doubts latest = doubts;
+        return latest != null && latest.generation() == generation ? Optional.of(latest) : Optional.empty();
     }
 
     private void next(long merge, long since, Look before) {
@@ -174,6 +211,8 @@ public class Settling {
             long lookStart = System.nanoTime();
             Look look = moving.isEmpty() ? look() : NOTHING;
             long lookMs = (System.nanoTime() - lookStart) / 1_000_000;
+            // Only a complete look says which entries are the same everywhere; a moving topology undoes what it said.
+            doubts = moving.isEmpty() && look.unknown().isEmpty() ? Doubts.of(merge, look) : null;
             report(waited, moving, look);
             if (!late && (!moving.isEmpty() || look.count() > 0)) {
                 if (look.count() > 0 && before.count() > 0 && cluster.isCoordinator()) {

@@ -175,6 +175,11 @@ public final class ViewHistory {
                 previous.current(), reference, leaseHeld && hasQuorum(previous.current(), reference), false, now));
     }
 
+    /** Whether a quorum of the reference confirms this node now (as last told by {@link #lease}). */
+    public synchronized boolean leaseHeld() {
+        return leaseHeld;
+    }
+
     /**
      * The cluster lease was lost or is held again ({@link Leases}): without it this side holds no quorum. Returns the
      * new snapshot when that changes quorum.

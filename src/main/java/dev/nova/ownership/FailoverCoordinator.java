@@ -4,7 +4,6 @@ import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.MemberGone;
 import dev.nova.cluster.MembershipChanged;
 import dev.nova.cluster.RecordsSettled;
-import dev.nova.cluster.ViewHistory;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.model.ClientRecord;
@@ -104,9 +103,9 @@ public class FailoverCoordinator {
 
     /**
      * A new view: a pass at once rather than at the next tick. After a merge, or when this side gets quorum back, no
-     * decision until the records have settled among the members ({@link ViewHistory.Snapshot#settled()}): until then
-     * this node's copies may be the other side's (a member whose record its side removed would look gone, though it
-     * is right there).
+     * decision about a client until its records are seen the same on every member ({@link Ownership#settled(String)}):
+     * until then this node's copies may be the other side's (a member whose record its side removed would look gone,
+     * though it is right there).
      */
     public void viewChanged(MembershipChanged change) {
         lane.execute(this::pass);
@@ -133,14 +132,16 @@ public class FailoverCoordinator {
             transfers.clear();
             return;
         }
-        if (!ownership.settled()) {
-            return; // a merge is settling: decisions wait until the records are the cluster's
-        }
+        // While a merge settles, only clients whose records are the same on every member are decided.
+        boolean settled = ownership.settled();
         long now = System.currentTimeMillis();
         List<ClientRecord> all = clients.list();
         Set<String> seen = new HashSet<>();
         for (ClientRecord record : all) {
             seen.add(record.name());
+            if (!settled && !ownership.settled(record.name())) {
+                continue;
+            }
             try {
                 review(record, all, members, now);
             } catch (RuntimeException e) {

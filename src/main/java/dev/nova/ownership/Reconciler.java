@@ -141,7 +141,7 @@ public class Reconciler implements ConnectionListener {
                             c.epoch(), c.state(), c.channels().keySet()))
                     .orElse(null);
             Fencing.Step step = Fencing.next(
-                    record, now, subscriptions.channelsOf(name), ownership.settled(), appliedRestarts.get(name));
+                    record, now, subscriptions.channelsOf(name), ownership.settled(name), appliedRestarts.get(name));
             return repaired + apply(record, running.orElse(null), step);
         });
     }
