@@ -1,5 +1,6 @@
 package dev.nova.boot;
 
+import dev.nova.cluster.DoubtsNarrowed;
 import dev.nova.cluster.Leases;
 import dev.nova.cluster.MemberGone;
 import dev.nova.cluster.MembershipChanged;
@@ -75,6 +76,14 @@ public class MembershipReactions {
             react("stream interest", () -> streams.recordsSettled(settled));
         }
         react("failover", () -> failover.recordsSettled(settled));
+    }
+
+    /** While a merge settles, clients whose records are not in doubt may be started and failed over already. */
+    void onNarrowed(@Observes DoubtsNarrowed narrowed) {
+        if (narrowed.generation() == settling.generation()) {
+            react("fencing", reconciler::doubtsNarrowed);
+            react("failover", failover::doubtsNarrowed);
+        }
     }
 
     /** A departed member is gone for sure: failover need not wait for the next tick to see its clients free. */

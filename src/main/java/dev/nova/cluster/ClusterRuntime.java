@@ -389,7 +389,7 @@ public class ClusterRuntime {
                     members.stream().filter(m -> !previous.contains(m)).toList();
             List<String> left =
                     previous.stream().filter(m -> !members.contains(m)).toList();
-            if (!snapshot.quorum() && !views.leaseHeld()) {
+            if (!snapshot.quorum() && !views.leaseHeld() && views.hasQuorum(members, snapshot.stable())) {
                 // The view may be whole (a merge, a resume): what is missing is the others' confirmation of this node.
                 LOG.warning(() -> "NOVA-1004 view " + members + ": no quorum of " + snapshot.stable()
                         + " confirms this node's lease yet: it stays paused until one does (NOVA-1014)");

@@ -130,6 +130,7 @@ public class Settling {
     private final ClusterRuntime cluster;
     private final NovaExecutors executors;
     private final Event<RecordsSettled> settled;
+    private final Event<DoubtsNarrowed> narrowed;
     /** Counts the merges: only the latest one's wait fires, and its event names it. */
     private final AtomicLong generation = new AtomicLong();
 
@@ -140,16 +141,23 @@ public class Settling {
     private volatile long reportedAt;
     /** What the latest complete look of the pending settling found; null while none was made. */
     private volatile Doubts doubts;
+    /** The doubts last told with {@link DoubtsNarrowed} (touched on the looks' thread only). */
+    private Doubts told;
 
     @Inject
-    public Settling(ClusterRuntime cluster, NovaExecutors executors, Event<RecordsSettled> settled) {
+    public Settling(
+            ClusterRuntime cluster,
+            NovaExecutors executors,
+            Event<RecordsSettled> settled,
+            Event<DoubtsNarrowed> narrowed) {
         this.cluster = cluster;
         this.executors = executors;
         this.settled = settled;
+        this.narrowed = narrowed;
     }
 
     protected Settling() {
-        this(null, null, null);
+        this(null, null, null, null);
     }
 
     @PostConstruct
@@ -212,7 +220,12 @@ public class Settling {
             Look look = moving.isEmpty() ? look() : NOTHING;
             long lookMs = (System.nanoTime() - lookStart) / 1_000_000;
             // Only a complete look says which entries are the same everywhere; a moving topology undoes what it said.
-            doubts = moving.isEmpty() && look.unknown().isEmpty() ? Doubts.of(merge, look) : null;
+            Doubts latest = moving.isEmpty() && look.unknown().isEmpty() ? Doubts.of(merge, look) : null;
+            doubts = latest;
+            if (latest != null && !latest.equals(told) && look.count() > 0) {
+                told = latest;
+                narrowed.fire(new DoubtsNarrowed(merge));
+            }
             report(waited, moving, look);
             if (!late && (!moving.isEmpty() || look.count() > 0)) {
                 if (look.count() > 0 && before.count() > 0 && cluster.isCoordinator()) {
@@ -241,6 +254,7 @@ public class Settling {
                 cluster.recordsSettled(merge);
                 settled.fire(new RecordsSettled(merge, cluster.members(), waited, false));
             } else {
+                doubts = null;
                 LOG.log(Level.FINE, "a look after the merge failed; looking again", e);
                 next(merge, since, NOTHING);
             }

@@ -41,9 +41,7 @@ public final class ClientConnection {
     private final ConnectionEnvironment env;
     private final ConnectionSettings settings;
     private final SerialExecutor lane;
-    /** Tells the listener the states reached, in order, off the lane: a write caught by a hang must not hold a close. */
-    private final SerialExecutor reporter;
-
+    private final StateReports reports;
     private final ShardTable table;
     private final MessageFeed feed;
     private final SessionSetup setup;
@@ -67,7 +65,7 @@ public final class ClientConnection {
         this.env = env;
         this.settings = env.settings();
         this.lane = new SerialExecutor(env.control(), "client-" + spec.name());
-        this.reporter = new SerialExecutor(env.reports(), "report-" + spec.name());
+        this.reports = new StateReports(env, spec.name(), epoch);
         this.table = new ShardTable(adapter.maxChannelsPerSession());
         this.feed = new MessageFeed(spec.name(), table, env.sink());
         AtomicLong requestIds = new AtomicLong();
@@ -178,18 +176,12 @@ public final class ClientConnection {
 
     /** Closes every session on purpose; the client ends {@code STOPPED} until {@link #restart()}. */
     public CompletableFuture<Void> stop() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        onLane(() -> {
-            try {
-                stopped = true;
-                table.shards().forEach(this::closeShard);
-                LOG.info(() -> "NOVA-2002 client " + spec.name() + " stopped");
-                publishState("stopped");
-            } finally {
-                done.complete(null);
-            }
+        return onLaneDone(() -> {
+            stopped = true;
+            table.shards().forEach(this::closeShard);
+            LOG.info(() -> "NOVA-2002 client " + spec.name() + " stopped");
+            publishState("stopped");
         });
-        return done;
     }
 
     /**
@@ -197,16 +189,11 @@ public final class ClientConnection {
      * without reporting a state: the client's record belongs to whoever runs it next.
      */
     public CompletableFuture<Void> close() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        onLane(() -> {
-            try {
-                closedForGood = true;
-                table.shards().forEach(this::closeShard);
-            } finally {
-                done.complete(null);
-            }
+        reports.release();
+        return onLaneDone(() -> {
+            closedForGood = true;
+            table.shards().forEach(this::closeShard);
         });
-        return done;
     }
 
     /** Brings a {@code FAILED} or {@code STOPPED} client back: reconnects every shard from the first step. */
@@ -228,10 +215,7 @@ public final class ClientConnection {
         });
     }
 
-    /**
-     * Called about once a second: a live session that received nothing for the stale timeout is reconnected;
-     * on exchanges that prove liveness with pings, a ping is sent every heartbeat interval.
-     */
+    /** About once a second: a session silent for the stale timeout is replaced; pings go where the exchange needs them. */
     public void checkLiveness(long now) {
         onLane(() -> {
             long stale = settings.staleTimeout().toMillis();
@@ -262,6 +246,14 @@ public final class ClientConnection {
                 LOG.log(Level.WARNING, "NOVA-2012 client " + spec.name() + ": lifecycle step failed", e);
             }
         });
+    }
+
+    /** Runs a task on the lane; the future completes once it has run (or failed, logged). */
+    private CompletableFuture<Void> onLaneDone(Runnable task) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLane(task);
+        onLane(() -> done.complete(null));
+        return done;
     }
 
     /** Continues a future on the lane, with failures of the continuation logged. */
@@ -428,9 +420,17 @@ public final class ClientConnection {
         ClientState next = computeState();
         state = next;
         if (next != reported) {
-            reporter.execute(() -> env.listener().stateChanged(spec.name(), next, detail));
             reported = next;
+            reports.report(next, detail);
         }
+    }
+
+    /** Tells the listener the state reached again: a report it could not make yet, or a new listener. */
+    public void reportAgain(String detail) {
+        onLane(() -> {
+            reported = null;
+            publishState(detail);
+        });
     }
 
     private ClientState computeState() {

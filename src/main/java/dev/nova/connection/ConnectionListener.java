@@ -8,7 +8,8 @@ import dev.nova.model.ClientState;
  */
 public interface ConnectionListener {
 
-    void stateChanged(String client, ClientState state, String detail);
+    /** The session of {@code client} this node runs at {@code epoch} reached {@code state}. */
+    void stateChanged(String client, long epoch, ClientState state, String detail);
 
     /**
      * Whether this node may still open sessions for the client at this epoch: asked before every (re)connect and

@@ -176,7 +176,8 @@ public class ConnectionManager {
         }
         gates.put(name, shadow.gate());
         metrics.running(shadow.connection());
-        shadow.listener().switchTo(listener, name, shadow.connection().state());
+        shadow.listener().switchTo(listener);
+        shadow.connection().reportAgain("adopted");
         return true;
     }
 
@@ -204,15 +205,15 @@ public class ConnectionManager {
     /** A client session started ahead of a transfer, its buffering gate, and the listener it will report to. */
     public record Shadow(ClientConnection connection, HandoverGate gate, SwitchableListener listener) {}
 
-    /** Reports nowhere until switched to a real listener (then tells it the state reached so far). */
+    /** Reports nowhere until switched to a real listener (the connection then tells it the state reached so far). */
     public static final class SwitchableListener implements ConnectionListener {
         private volatile ConnectionListener target;
 
         @Override
-        public void stateChanged(String client, ClientState state, String detail) {
+        public void stateChanged(String client, long epoch, ClientState state, String detail) {
             ConnectionListener current = target;
             if (current != null) {
-                current.stateChanged(client, state, detail);
+                current.stateChanged(client, epoch, state, detail);
             }
         }
 
@@ -223,9 +224,8 @@ public class ConnectionManager {
             return current == null || current.mayConnect(client, epoch);
         }
 
-        void switchTo(ConnectionListener listener, String client, ClientState state) {
+        void switchTo(ConnectionListener listener) {
             target = listener;
-            listener.stateChanged(client, state, "adopted");
         }
     }
 

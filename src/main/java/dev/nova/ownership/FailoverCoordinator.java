@@ -119,6 +119,11 @@ public class FailoverCoordinator {
         lane.execute(this::pass);
     }
 
+    /** While a merge settles, fewer clients are in doubt: a pass at once for those that are not. */
+    public void doubtsNarrowed() {
+        lane.execute(this::pass);
+    }
+
     /** The records are the cluster's again after a merge: decisions resume, with a pass at once. */
     public void recordsSettled(RecordsSettled settled) {
         lane.execute(this::pass);

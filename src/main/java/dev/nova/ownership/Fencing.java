@@ -105,13 +105,13 @@ final class Fencing {
     }
 
     /**
-     * The record after this node's session of the client reported {@code state}: unchanged unless this node owns it
-     * (a fenced node must not write). While a failover is under way the client shows {@code FAILING_OVER} until its
+     * The record after this node's session of the client at {@code epoch} reported {@code state}: unchanged unless this
+     * node owns it at that epoch (a fenced node must not write, nor a session this node ran at an earlier epoch). While a failover is under way the client shows {@code FAILING_OVER} until its
      * new owner is connected (or gives up), which ends the failover; while a transfer is under way it shows
      * {@code TRANSFERRING} unless the session failed.
      */
-    static ClientRecord reported(ClientRecord current, NodeIdentity self, ClientState state, long now) {
-        if (!current.ownedBy(self.name(), self.incarnation())) {
+    static ClientRecord reported(ClientRecord current, NodeIdentity self, long epoch, ClientState state, long now) {
+        if (!current.ownedBy(self.name(), self.incarnation()) || current.epoch() != epoch) {
             return current;
         }
         if (current.failingOver()) {

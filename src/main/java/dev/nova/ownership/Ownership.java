@@ -103,9 +103,10 @@ public class Ownership {
         if (doubts.in(ClientRegistry.CACHE).containsKey(client)) {
             return false;
         }
+        // A copy that is not a subscription cannot be placed: it holds back every client.
         return doubts.in(SubscriptionRegistry.CACHE).values().stream()
                 .flatMap(List::stream)
-                .noneMatch(copy -> copy instanceof Subscription s && s.client().equals(client));
+                .allMatch(copy -> copy instanceof Subscription s && !s.client().equals(client));
     }
 
     /** The members as they are now: the view, and the records of its members (read one by one, locally). */

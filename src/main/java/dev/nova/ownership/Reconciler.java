@@ -49,6 +49,8 @@ public class Reconciler implements ConnectionListener {
     private final ClusterEvents events;
     private final NovaExecutors executors;
     private final Event<ClientStateChanged> stateEvents;
+    /** Clients whose state report waits for this node to be confirmed again (one retry at a time each). */
+    private final Set<String> retrying = ConcurrentHashMap.newKeySet();
     /** The restart count each running client was last started or restarted for. */
     private final ConcurrentHashMap<String, Long> appliedRestarts = new ConcurrentHashMap<>();
 
@@ -105,6 +107,11 @@ public class Reconciler implements ConnectionListener {
             }
             reconcileAll();
         });
+    }
+
+    /** While a merge settles, clients whose records are not in doubt may be started: every client is reconciled. */
+    public void doubtsNarrowed() {
+        executors.control().execute(this::reconcileAll);
     }
 
     /** Reconciles a client soon, on a managed thread (registry notifications arrive on Infinispan's threads). */
@@ -212,35 +219,39 @@ public class Reconciler implements ConnectionListener {
      * completes is reported as {@code nova.cluster.failover.completed}.
      */
     @Override
-    public void stateChanged(String client, ClientState state, String detail) {
+    public void stateChanged(String client, long epoch, ClientState state, String detail) {
         long now = System.currentTimeMillis();
         NodeIdentity self = ownership.self();
         if (!ownership.confirmed()) {
-            // Cut off or just resumed from a hang: the write would wait for the remote timeout. It is tried again
-            // while this node still runs the client in that state: a short lapse must not lose the report that
-            // completes a failover; a real pause releases the client, which ends the retries.
+            // Cut off or just resumed from a hang: the write would wait for the remote timeout. The connection reports
+            // its state again while this node still runs it at that epoch: a short lapse must not lose the report
+            // that completes a failover; a real pause releases the client, which ends the retries.
             LOG.fine(() -> "not recording state " + state + " of " + client + " yet: no quorum confirms this node");
-            executors
-                    .timers()
-                    .schedule(
-                            () -> {
-                                if (connections
-                                        .find(client)
-                                        .filter(c -> c.state() == state)
-                                        .isPresent()) {
-                                    executors.reports().execute(() -> stateChanged(client, state, detail));
-                                }
-                            },
-                            UNCONFIRMED_RETRY_MS,
-                            TimeUnit.MILLISECONDS);
+            if (retrying.add(client)) {
+                executors
+                        .timers()
+                        .schedule(
+                                () -> {
+                                    retrying.remove(client);
+                                    connections
+                                            .find(client)
+                                            .filter(c -> c.epoch() == epoch)
+                                            .ifPresent(c -> c.reportAgain(detail));
+                                },
+                                UNCONFIRMED_RETRY_MS,
+                                TimeUnit.MILLISECONDS);
+            }
             return;
         }
         AtomicReference<ClientRecord> before = new AtomicReference<>();
         Optional<ClientRecord> after = clients.update(client, current -> {
             before.set(current);
-            return Fencing.reported(current, self, state, now);
+            return Fencing.reported(current, self, epoch, state, now);
         });
         ClientRecord previous = before.get();
+        if (previous == null || !previous.ownedBy(self.name(), self.incarnation()) || previous.epoch() != epoch) {
+            return; // a session this node no longer runs: nothing to tell
+        }
         if (Fencing.completedFailover(previous, after.orElse(null), state)) {
             events.publish(
                     ClusterEvent.FAILOVER_COMPLETED,

@@ -33,6 +33,9 @@ class SettlingTest {
     @SuppressWarnings("unchecked")
     private final Event<RecordsSettled> events = mock(Event.class);
 
+    @SuppressWarnings("unchecked")
+    private final Event<DoubtsNarrowed> narrowed = mock(Event.class);
+
     private Settling settling;
 
     @BeforeEach
@@ -43,7 +46,7 @@ class SettlingTest {
         when(cluster.members()).thenReturn(ALL);
         when(cluster.cacheNames()).thenReturn(List.of("clients", "subscriptions"));
         when(cluster.settled(anyString(), any())).thenAnswer(call -> settled.get());
-        settling = new Settling(cluster, executors, events);
+        settling = new Settling(cluster, executors, events, narrowed);
         settling.start();
     }
 

@@ -85,7 +85,7 @@ class SimulatorSessionsTest {
                 control,
                 inbound,
                 control,
-                (name, state, detail) -> {},
+                (name, epoch, state, detail) -> {},
                 Math::random);
         ClientConnection connection = new ClientConnection(spec, 1, adapter, env);
         timers.scheduleWithFixedDelay(

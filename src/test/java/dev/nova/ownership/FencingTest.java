@@ -131,17 +131,28 @@ class FencingTest {
     void aFencedNodeNeverWritesTheRecord() {
         ClientRecord record = owned("c", N2, 4);
 
-        assertThat(Fencing.reported(record, N1, ClientState.RECONNECTING, 9)).isSameAs(record);
+        assertThat(Fencing.reported(record, N1, 4, ClientState.RECONNECTING, 9)).isSameAs(record);
+    }
+
+    @Test
+    void aReportOfASessionOfAnEarlierEpochNeverWritesTheRecord() {
+        ClientRecord record = owned("c", N1, 4).withState(ClientState.CONNECTING, 100);
+
+        assertThat(Fencing.reported(record, N1, record.epoch() - 1, ClientState.CONNECTED, 150))
+                .isSameAs(record);
+        assertThat(Fencing.reported(record, N1, record.epoch(), ClientState.CONNECTED, 150)
+                        .state())
+                .isEqualTo(ClientState.CONNECTED);
     }
 
     @Test
     void aFailoverShowsFailingOverUntilTheNewOwnerIsConnected() {
         ClientRecord failingOver = owned("c", N1, 4).failoverAttempt(100).withState(ClientState.FAILING_OVER, 100);
 
-        ClientRecord connecting = Fencing.reported(failingOver, N1, ClientState.CONNECTING, 150);
+        ClientRecord connecting = Fencing.reported(failingOver, N1, failingOver.epoch(), ClientState.CONNECTING, 150);
         assertThat(connecting).isSameAs(failingOver);
 
-        ClientRecord connected = Fencing.reported(failingOver, N1, ClientState.CONNECTED, 200);
+        ClientRecord connected = Fencing.reported(failingOver, N1, failingOver.epoch(), ClientState.CONNECTED, 200);
         assertThat(connected.state()).isEqualTo(ClientState.CONNECTED);
         assertThat(connected.failingOver()).isFalse();
         assertThat(Fencing.completedFailover(failingOver, connected, ClientState.CONNECTED))
@@ -154,8 +165,10 @@ class FencingTest {
     void aTransferShowsTransferringUnlessTheSessionFails() {
         ClientRecord moving = owned("c", N1, 4).transferTo("n2").withState(ClientState.TRANSFERRING, 100);
 
-        assertThat(Fencing.reported(moving, N1, ClientState.RECONNECTING, 150)).isSameAs(moving);
-        assertThat(Fencing.reported(moving, N1, ClientState.FAILED, 150).state())
+        assertThat(Fencing.reported(moving, N1, moving.epoch(), ClientState.RECONNECTING, 150))
+                .isSameAs(moving);
+        assertThat(Fencing.reported(moving, N1, moving.epoch(), ClientState.FAILED, 150)
+                        .state())
                 .isEqualTo(ClientState.FAILED);
     }
 }

@@ -46,4 +46,11 @@ class OwnershipDoubtsTest {
         assertThat(Ownership.undoubted(doubts(Map.of(ClusterRuntime.TOMBSTONES, Map.of("client:c9", List.of()))), "c2"))
                 .isFalse();
     }
+
+    @Test
+    void aDifferingCopyThatIsNoSubscriptionHoldsBackEveryClient() {
+        Settling.Doubts doubts = doubts(Map.of(SubscriptionRegistry.CACHE, Map.of("sub-1", List.of("unexpected"))));
+
+        assertThat(Ownership.undoubted(doubts, "c2")).isFalse();
+    }
 }

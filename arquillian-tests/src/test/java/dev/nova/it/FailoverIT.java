@@ -310,8 +310,9 @@ class FailoverIT {
         LibertyNode witness =
                 cluster.all().stream().filter(n -> n != hung).findFirst().orElseThrow();
         await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
-        // The owner's report of the live session is in the registry before the stop: a SIGSTOP that lands inside
-        // that write is another case (its transaction then holds the client's lane after the resume; see issue 17).
+        // The owner's report of the live session is in the registry before the stop, so the stop finds the client
+        // at rest. A stop inside that write waits for the remote timeout after the resume, off the client's lane:
+        // ClientConnectionTest shows it holds up neither the client nor its release.
         await().atMost(WAIT).until(() -> "CONNECTED"
                 .equals(clientSeenBy(hung, "hung-client").path("state").asText()));
         int stale = sessionIdWith(channel);
