@@ -91,7 +91,27 @@ public class Reconciler implements ConnectionListener {
      */
     public void viewChanged(MembershipChanged change) {
         if (!change.view().quorum()) {
-            executors.control().execute(this::reconcileAll);
+            executors.control().execute(() -> {
+                pause();
+                reconcileAll();
+            });
+        }
+    }
+
+    /**
+     * Without quorum every session closes at once, without taking the clients' locks: a registry write caught by the
+     * cut (an API call, a transfer) holds its client's lock for the remote timeout, and the others may take the client
+     * over before that.
+     */
+    private void pause() {
+        if (ownership.quorum()) {
+            return; // back already (a short lapse of the lease)
+        }
+        for (ClientConnection running : connections.all()) {
+            String name = running.spec().name();
+            appliedRestarts.remove(name);
+            connections.release(name);
+            LOG.info(() -> "NOVA-7002 released client " + name + " (this side holds no quorum)");
         }
     }
 
