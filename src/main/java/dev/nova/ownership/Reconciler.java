@@ -91,28 +91,28 @@ public class Reconciler implements ConnectionListener {
      */
     public void viewChanged(MembershipChanged change) {
         if (!change.view().quorum()) {
-            executors.control().execute(() -> {
-                pause();
-                reconcileAll();
-            });
+            pause();
+            executors.control().execute(this::reconcileAll);
         }
     }
 
     /**
-     * Without quorum every session closes at once, without taking the clients' locks: a registry write caught by the
-     * cut (an API call, a transfer) holds its client's lock for the remote timeout, and the others may take the client
-     * over before that.
+     * Without quorum every session closes at once, on the view's own thread, without taking the clients' locks or
+     * waiting for a pool thread: a registry write caught by the cut (an API call, a transfer) holds its client's lock
+     * for the remote timeout, reconciles queued behind it may hold the pool as long, and the others may take the
+     * clients over before that. Releasing never blocks (a session closes on its own lane).
      */
     private void pause() {
         if (ownership.quorum()) {
             return; // back already (a short lapse of the lease)
         }
-        for (ClientConnection running : connections.all()) {
-            String name = running.spec().name();
-            appliedRestarts.remove(name);
-            connections.release(name);
-            LOG.info(() -> "NOVA-7002 released client " + name + " (this side holds no quorum)");
-        }
+        connections.all().forEach(running -> release(running.spec().name(), "this side holds no quorum"));
+    }
+
+    private void release(String name, String why) {
+        appliedRestarts.remove(name);
+        connections.release(name);
+        LOG.info(() -> "NOVA-7002 released client " + name + " (" + why + ")");
     }
 
     /**
@@ -154,9 +154,7 @@ public class Reconciler implements ConnectionListener {
             if (running.isPresent()) {
                 Optional<String> why = Fencing.mustRelease(record, running.get().epoch(), self, quorum);
                 if (why.isPresent()) {
-                    appliedRestarts.remove(name);
-                    connections.release(name);
-                    LOG.info(() -> "NOVA-7002 released client " + name + " (" + why.get() + ")");
+                    release(name, why.get());
                     running = Optional.empty();
                     repaired++;
                 }

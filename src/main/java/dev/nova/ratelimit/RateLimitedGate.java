@@ -248,8 +248,11 @@ public class RateLimitedGate implements OutboundGate {
         private void admit(Ticket ticket) {
             if (!leaseHeld.getAsBoolean()) {
                 // It waited for its budget while the lease ran out (a cut, or a hang that just ended): never sent.
-                if (ticket.admission.completeExceptionally(new LeaseLapsedException(ticket.operation, ticket.client))) {
-                    unleased.incrementAndGet();
+                // Counted before the caller can see the failure (and taken back if it was completed otherwise).
+                unleased.incrementAndGet();
+                if (!ticket.admission.completeExceptionally(
+                        new LeaseLapsedException(ticket.operation, ticket.client))) {
+                    unleased.decrementAndGet();
                 }
                 return;
             }

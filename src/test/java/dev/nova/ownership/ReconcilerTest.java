@@ -33,7 +33,9 @@ class ReconcilerTest {
 
     private static final List<String> ALL = List.of("n1", "n2", "n3");
 
-    private final ExecutorService control = Executors.newCachedThreadPool();
+    /** The control pool, as bounded as the product's (16 threads). */
+    private final ExecutorService control = Executors.newFixedThreadPool(16);
+
     private final ExecutorService writer = Executors.newSingleThreadExecutor();
     private final ClientRegistry clients = mock(ClientRegistry.class);
     private final ConnectionManager connections = mock(ConnectionManager.class);
@@ -109,7 +111,22 @@ class ReconcilerTest {
     }
 
     @Test
-    void quorumBackBeforeThePauseRanKeepsTheSessions() throws InterruptedException {
+    void losingQuorumReleasesEverySessionEvenWhileEveryPoolThreadWaitsForALock() throws InterruptedException {
+        CountDownLatch timedOut = writeCaughtByTheCut();
+        when(ownership.quorum()).thenReturn(false);
+        // Reconciles of c1, queued before the view, on every thread of the pool: each waits for c1's lock.
+        for (int i = 0; i < 16; i++) {
+            control.execute(() -> reconciler.reconcile("c1"));
+        }
+
+        reconciler.viewChanged(lost("n2", "n3"));
+
+        verify(connections, timeout(1_000)).release("c1"); // not queued behind the waiting reconciles
+        timedOut.countDown();
+    }
+
+    @Test
+    void aLapseThatEndedBeforeTheViewIsHandledKeepsTheSessions() throws InterruptedException {
         CountDownLatch timedOut = writeCaughtByTheCut();
         when(ownership.quorum()).thenReturn(true); // a short lapse: the view with quorum came meanwhile
 
