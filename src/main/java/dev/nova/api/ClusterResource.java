@@ -8,6 +8,7 @@ import dev.nova.api.Dtos.SyncResult;
 import dev.nova.boot.DeclaredClients;
 import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
+import dev.nova.cluster.ClusterCipher;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ConnectTimeoutTransport;
 import dev.nova.cluster.Leases;
@@ -314,6 +315,15 @@ public class ClusterResource {
             }
             transport.put("failureDetection", detector);
         }
+        ClusterCipher cipher = channel.getProtocolStack().findProtocol(ClusterCipher.class);
+        Map<String, Object> encryption = new LinkedHashMap<>();
+        encryption.put("enabled", cipher != null);
+        if (cipher != null) {
+            encryption.put("algorithm", cipher.symAlgorithm());
+            encryption.put("acceptsPreviousSecret", cipher.acceptsPrevious());
+            encryption.put("refusedMessages", cipher.refusedMessages());
+        }
+        transport.put("encryption", encryption);
         transport.put(
                 "viewId",
                 channel.getView() == null ? null : channel.getView().getViewId().toString());

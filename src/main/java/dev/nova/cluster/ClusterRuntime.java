@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import javax.crypto.SecretKey;
 import org.infinispan.Cache;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.distribution.DistributionManager;
@@ -134,11 +135,13 @@ public class ClusterRuntime {
                 global.serialization().addContextInitializer(schema);
             }
         }
+        String keyRef = null;
         if (settings.enabled()) {
+            keyRef = settings.encrypted() ? ClusterCipher.hand(keys(settings)) : null;
             global.transport()
                     .clusterName(settings.name())
                     .nodeName(identity.name())
-                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(settings));
+                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(settings, keyRef));
         }
         manager = new DefaultCacheManager(global.build(), false);
         try {
@@ -158,6 +161,8 @@ public class ClusterRuntime {
             // Never leave a half-started member in the others' view, holding its ports.
             manager.stop();
             throw e;
+        } finally {
+            ClusterCipher.withdraw(keyRef);
         }
         if (settings.enabled()) {
             // Known before start returns, so clients created right after it (declared ones) may start at once.
@@ -318,6 +323,15 @@ public class ClusterRuntime {
 
     public ViewHistory.Snapshot view() {
         return views.snapshot();
+    }
+
+    /** The message keys derived from the cluster's secrets (the previous one during a rotation). */
+    private static ClusterCipher.Keys keys(ClusterSettings settings) {
+        SecretKey current = ClusterKeys.derive(settings.secret(), settings.name(), ClusterKeys.MESSAGES);
+        SecretKey previous = settings.previousSecret() == null
+                ? null
+                : ClusterKeys.derive(settings.previousSecret(), settings.name(), ClusterKeys.MESSAGES);
+        return new ClusterCipher.Keys(current, previous);
     }
 
     /** The JGroups channel of the transport, for the cluster bus and diagnostics. */

@@ -2,7 +2,10 @@ package dev.nova.cluster;
 
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
+import dev.nova.config.SecretSetting;
 import dev.nova.model.Names;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +38,9 @@ import java.util.regex.Pattern;
  *     among its members ({@link ViewHistory})
  * @param mergeMinInterval the shortest period between two merge checks (JGroups MERGE3 {@code min_interval})
  * @param mergeMaxInterval the longest period between two merge checks (JGroups MERGE3 {@code max_interval})
+ * @param secret the cluster secret (the seed's cookie): every message between members is encrypted and authenticated
+ *     with a key derived from it ({@link ClusterCipher}); null sends in clear, allowed on a loopback address only
+ * @param previousSecret a secret also accepted, never sent with, during a rolling rotation; or null
  */
 public record ClusterSettings(
         boolean enabled,
@@ -55,7 +61,9 @@ public record ClusterSettings(
         PartitionHandling partitionHandling,
         Duration stableAfter,
         Duration mergeMinInterval,
-        Duration mergeMaxInterval) {
+        Duration mergeMaxInterval,
+        SecretSetting secret,
+        SecretSetting previousSecret) {
 
     /** How members find each other. */
     public enum Discovery {
@@ -75,6 +83,10 @@ public record ClusterSettings(
     }
 
     private static final long HOUR_MS = 3_600_000L;
+
+    /** The shortest cluster secret accepted. */
+    public static final int SECRET_MIN_LENGTH = 16;
+
     private static final Pattern HOST_PORT = Pattern.compile("([^\\[\\]\\s]+)\\[(\\d{1,5})\\]");
 
     /** Reads the {@code nova.cluster.*} keys; a bad value is a {@link ConfigException} naming its key. */
@@ -143,6 +155,13 @@ public record ClusterSettings(
                     "nova.cluster.merge-max-interval",
                     mergeMax.toMillis() + " must exceed nova.cluster.merge-min-interval (" + mergeMin.toMillis() + ")");
         }
+        SecretSetting secret =
+                config.secret("nova.cluster.secret", SECRET_MIN_LENGTH).orElse(null);
+        SecretSetting previous =
+                config.secret("nova.cluster.previous-secret", SECRET_MIN_LENGTH).orElse(null);
+        if (enabled) {
+            checkSecrets(bindAddress, secret, previous);
+        }
         return new ClusterSettings(
                 enabled,
                 name,
@@ -164,7 +183,49 @@ public record ClusterSettings(
                 handling,
                 stableAfter,
                 mergeMin,
-                mergeMax);
+                mergeMax,
+                secret,
+                previous);
+    }
+
+    /** A node that is reachable from other hosts clusters only with a secret; a previous secret goes with a new one. */
+    private static void checkSecrets(String bindAddress, SecretSetting secret, SecretSetting previous) {
+        if (secret == null && !loopback(bindAddress)) {
+            throw new ConfigException(
+                    "nova.cluster.secret",
+                    "clustering on " + bindAddress + ", which other hosts can reach, needs a cluster secret: set "
+                            + "nova.cluster.secret (env NOVA_CLUSTER_SECRET) to the same value of at least "
+                            + SECRET_MIN_LENGTH + " characters on every node");
+        }
+        if (previous != null && secret == null) {
+            throw new ConfigException(
+                    "nova.cluster.previous-secret",
+                    "a previous secret is accepted only beside a current one: set nova.cluster.secret too");
+        }
+        if (previous != null && previous.reveal().equals(secret.reveal())) {
+            throw new ConfigException(
+                    "nova.cluster.previous-secret", "is the same as nova.cluster.secret: drop it, or set the new one");
+        }
+    }
+
+    /** Whether every address of the name is a loopback address; a name that does not resolve is not. */
+    private static boolean loopback(String address) {
+        try {
+            InetAddress[] all = InetAddress.getAllByName(address);
+            for (InetAddress one : all) {
+                if (!one.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Whether members encrypt and authenticate their messages. */
+    public boolean encrypted() {
+        return secret != null;
     }
 
     /** {@code host[port],host[port]}; defaults to this node alone. */

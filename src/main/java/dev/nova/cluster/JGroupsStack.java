@@ -35,7 +35,16 @@ public final class JGroupsStack {
 
     private JGroupsStack() {}
 
+    /** The stack of a cluster without a secret (its messages travel in clear: loopback only). */
     public static String xml(ClusterSettings cluster) {
+        return xml(cluster, null);
+    }
+
+    /**
+     * The stack; with a secret, {@code keyRef} names the keys handed to its {@link ClusterCipher} (never a key: this
+     * XML is logged when the channel fails to build).
+     */
+    public static String xml(ClusterSettings cluster, String keyRef) {
         StringBuilder xml = new StringBuilder(2048);
         xml.append("<config xmlns=\"urn:org:jgroups\">\n");
         xml.append("  <")
@@ -56,6 +65,17 @@ public final class JGroupsStack {
                 .append(" thread_pool.min_threads=\"0\" thread_pool.max_threads=\"200\"")
                 .append(" thread_pool.keep_alive_time=\"1m\"/>\n");
         xml.append("  <RED/>\n");
+        if (cluster.encrypted()) {
+            // Right above the transport: discovery, merges and failure detection are encrypted and authenticated too,
+            // so a node without the secret is never answered and cannot make a member suspect or merge anything.
+            // SERIALIZE above the cipher makes the whole message (headers too) its payload.
+            xml.append("  <")
+                    .append(ClusterCipher.class.getName())
+                    .append(" key_ref=\"")
+                    .append(Objects.requireNonNull(keyRef, "a secret needs the keys' reference"))
+                    .append("\"/>\n");
+            xml.append("  <SERIALIZE/>\n");
+        }
         if (cluster.discovery() == ClusterSettings.Discovery.DNS) {
             xml.append("  <dns.DNS_PING dns_query=\"")
                     .append(cluster.dnsQuery())
@@ -141,12 +161,24 @@ public final class JGroupsStack {
         if (channel.getProtocolStack().findProtocol(ProbingVerifySuspect.class) == null) {
             problems.add("the suspect verification is not " + ProbingVerifySuspect.class.getSimpleName());
         }
+        int cipher = protocols.indexOf(ClusterCipher.class.getSimpleName());
+        if (cluster.encrypted() && (cipher < 1 || !protocols.get(cipher - 1).equals("SERIALIZE"))) {
+            problems.add("a secret is set but the messages are not encrypted by ClusterCipher below SERIALIZE");
+        }
+        if (!cluster.encrypted() && cipher >= 0) {
+            problems.add("no secret is set but the stack holds a cipher");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(
                     "NOVA-1002 the JGroups stack is not the one configured: " + String.join("; ", problems));
         }
+        String protection = cluster.encrypted()
+                ? "every message encrypted and authenticated with the cluster secret ("
+                        + (cluster.previousSecret() == null ? "no previous secret" : "the previous secret accepted too")
+                        + ")"
+                : "messages IN CLEAR (no nova.cluster.secret: loopback only)";
         LOG.info(() -> "NOVA-1003 JGroups " + String.join(" > ", reversed(protocols)) + " on " + bound + ":"
-                + transport.getBindPort() + ", cluster " + cluster.name());
+                + transport.getBindPort() + ", cluster " + cluster.name() + ", " + protection);
     }
 
     private static List<String> reversed(List<String> list) {

@@ -99,6 +99,19 @@ public final class ConfigReader {
         return value;
     }
 
+    /**
+     * A secret of at least {@code minLength} characters, or empty when unset. The failure names the key and the rule,
+     * never the value.
+     */
+    public Optional<SecretSetting> secret(String key, int minLength) {
+        Optional<String> value = lookup.apply(key).filter(v -> !v.isBlank());
+        if (value.isPresent() && value.get().length() < minLength) {
+            throw new ConfigException(
+                    key, "the secret is " + value.get().length() + " characters long, it needs at least " + minLength);
+        }
+        return value.map(SecretSetting::new);
+    }
+
     /** A host name or the address of one interface (never a wildcard: a node must know which interface it uses). */
     public String address(String key) {
         return address(key, string(key));

@@ -165,7 +165,13 @@ class SettingsLoaderTest {
 
     @Test
     void rateLimitDefaultsAreTheExchangesPublishedLimits() {
-        NovaSettings settings = load(Map.of("nova.node.name", "n1", "nova.cluster.bind-address", "10.0.0.5"));
+        NovaSettings settings = load(Map.of(
+                "nova.node.name",
+                "n1",
+                "nova.cluster.bind-address",
+                "10.0.0.5",
+                "nova.cluster.secret",
+                "a secret of sixteen or more"));
 
         var limits = settings.rateLimits();
         assertThat(limits.distributed()).isTrue();
@@ -221,5 +227,46 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> load(Map.of("nova.node.name", "n1", "nova.node.egress-address", "0.0.0.0")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nova.node.egress-address");
+    }
+
+    @Test
+    void clusteringOnAnAddressOtherHostsReachNeedsASecretAndTheErrorNamesTheKey() {
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.bind-address", "10.0.0.5")))
+                .hasMessageContaining("nova.cluster.secret")
+                .hasMessageContaining("NOVA_CLUSTER_SECRET");
+        assertThat(load(Map.of("nova.cluster.bind-address", "10.0.0.5", "nova.cluster.enabled", "false"))
+                        .cluster()
+                        .encrypted())
+                .as("a node that does not cluster needs none")
+                .isFalse();
+        assertThat(load(Map.of("nova.cluster.bind-address", "127.0.0.2"))
+                        .cluster()
+                        .encrypted())
+                .as("loopback may cluster in clear")
+                .isFalse();
+    }
+
+    @Test
+    void aSecretIsMaskedAndShortOrLoneSecretsAreRefusedWithoutShowingThem() {
+        NovaSettings settings = load(Map.of(
+                "nova.cluster.secret",
+                "a secret of sixteen or more",
+                "nova.cluster.previous-secret",
+                "the older one, also long"));
+
+        assertThat(settings.cluster().encrypted()).isTrue();
+        assertThat(settings.cluster().secret().reveal()).isEqualTo("a secret of sixteen or more");
+        assertThat(settings.toString()).doesNotContain("sixteen").doesNotContain("older");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.secret", "too-short-1234")))
+                .hasMessageContaining("nova.cluster.secret")
+                .hasMessageContaining("at least 16")
+                .hasMessageNotContaining("too-short");
+        assertThatThrownBy(() -> load(Map.of("nova.cluster.previous-secret", "the older one, also long")))
+                .hasMessageContaining("nova.cluster.previous-secret");
+        assertThatThrownBy(() -> load(Map.of(
+                        "nova.cluster.secret", "a secret of sixteen or more",
+                        "nova.cluster.previous-secret", "a secret of sixteen or more")))
+                .hasMessageContaining("nova.cluster.previous-secret")
+                .hasMessageNotContaining("sixteen");
     }
 }

@@ -2,6 +2,7 @@ package dev.nova.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nova.config.SecretSetting;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,7 +64,35 @@ class JGroupsStackTest {
                 PartitionHandling.PAUSE_MINORITY,
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                null,
+                null);
+    }
+
+    /** The same settings with a cluster secret and, or null, a previous one. */
+    static ClusterSettings withSecrets(ClusterSettings s, String secret, String previous) {
+        return new ClusterSettings(
+                s.enabled(),
+                s.name(),
+                s.bindAddress(),
+                s.bindPort(),
+                s.fdPortOffset(),
+                s.discovery(),
+                s.initialHosts(),
+                s.dnsQuery(),
+                s.externalAddress(),
+                s.syncInterval(),
+                s.distributedSubscriptions(),
+                s.fdTimeout(),
+                s.fdInterval(),
+                s.verifySuspectTimeout(),
+                s.quorumSize(),
+                s.partitionHandling(),
+                s.stableAfter(),
+                s.mergeMinInterval(),
+                s.mergeMaxInterval(),
+                secret == null ? null : new SecretSetting(secret),
+                previous == null ? null : new SecretSetting(previous));
     }
 
     private static List<ProtocolConfiguration> parse(String xml) throws Exception {
@@ -134,5 +163,27 @@ class JGroupsStackTest {
         assertThat(dns.getProtocolName()).isEqualTo("dns.DNS_PING");
         assertThat(dns.getProperties()).containsEntry("dns_query", "nova.nova.svc.cluster.local");
         assertThat(stack).extracting(ProtocolConfiguration::getProtocolName).doesNotContain("TCPPING");
+    }
+
+    @Test
+    void aSecretPutsTheCipherAndSerializeRightAboveTheTransportAndNeverTheSecretInTheXml() throws Exception {
+        ClusterSettings settings =
+                withSecrets(settings(ClusterSettings.Discovery.STATIC), "correct horse battery staple", null);
+        String xml = JGroupsStack.xml(settings, "ref-1");
+
+        assertThat(xml).doesNotContain("correct horse");
+        List<ProtocolConfiguration> stack = parse(xml);
+        assertThat(stack)
+                .extracting(ProtocolConfiguration::getProtocolName)
+                .startsWith(
+                        ConnectTimeoutTransport.class.getName(),
+                        "RED",
+                        ClusterCipher.class.getName(),
+                        "SERIALIZE",
+                        "TCPPING");
+        assertThat(stack.get(2).getProperties()).containsOnly(java.util.Map.entry("key_ref", "ref-1"));
+        assertThat(parse(JGroupsStack.xml(settings(ClusterSettings.Discovery.STATIC))))
+                .extracting(ProtocolConfiguration::getProtocolName)
+                .doesNotContain(ClusterCipher.class.getName(), "SERIALIZE");
     }
 }

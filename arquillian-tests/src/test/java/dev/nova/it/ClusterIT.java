@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.ClusterPorts;
 import dev.nova.it.support.Fixtures;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
+import dev.nova.it.support.PacketCapture;
 import dev.nova.it.support.SseStream;
 import dev.nova.it.support.ThreeNodes;
 import dev.nova.simulator.ExchangeSimulator;
 import dev.nova.simulator.SimulatorOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -201,6 +204,50 @@ class ClusterIT {
         assertThat(busReceived(2)).isEqualTo(n2Before);
     }
 
+    /**
+     * What a process on the path between the nodes could read: tcpdump on the cluster's ports while a client with
+     * credentials is created on n2 (replicated to all) and its market data flows from its owner to a stream on n3. The
+     * capture holds the cluster's traffic (its name, which JGroups writes in clear, is there), but neither the client
+     * secret, nor its account, nor the channel's name.
+     */
+    @Test
+    void aCaptureOfTheClusterPortsHoldsNeitherTheClientSecretNorAChannelName() throws Exception {
+        String channel = "trades.SOL-PERPETUAL.raw";
+        List<Integer> ports = new ArrayList<>();
+        for (LibertyNode node : nodes) {
+            int port = Integer.parseInt(node.environment().get("NOVA_CLUSTER_BIND_PORT"));
+            ports.add(port);
+            ports.add(port + ClusterPorts.FD_OFFSET);
+        }
+        byte[] captured;
+        try (PacketCapture capture = PacketCapture.start(Path.of("target/captures/cluster-ports.pcap"), ports)) {
+            createDeribit(node(2), "captured-client", channel);
+            await().atMost(WAIT).until(() -> sessionsWith(channel) == 1);
+            try (SseStream stream = new SseStream(node(3).uri("/api/stream?channel=" + channel))) {
+                for (int i = 0; i < 10; i++) {
+                    assertThat(stream.next(WAIT).json().path("client").asText()).isEqualTo("captured-client");
+                }
+            }
+            captured = capture.stop();
+        }
+        String clusterName = nodes.get(0).environment().get("NOVA_CLUSTER_NAME");
+        assertThat(PacketCapture.contains(captured, clusterName))
+                .as("the capture holds the cluster's traffic (%d bytes)", captured.length)
+                .isTrue();
+        assertThat(PacketCapture.contains(captured, "cluster-secret"))
+                .as("the client secret")
+                .isFalse();
+        assertThat(PacketCapture.contains(captured, "cluster-account"))
+                .as("the client id")
+                .isFalse();
+        assertThat(PacketCapture.contains(captured, channel))
+                .as("the channel name")
+                .isFalse();
+        assertThat(PacketCapture.contains(captured, "SOL-PERPETUAL"))
+                .as("the instrument")
+                .isFalse();
+    }
+
     private static long busReceived(int number) {
         return node(number)
                 .get("/api/cluster/diagnostics")
@@ -220,6 +267,72 @@ class ClusterIT {
         assertThat(result.path("complete").asBoolean()).isTrue();
         assertThat(result.path("checked").asInt()).isPositive();
         assertThat(result.path("repaired").asInt()).isZero();
+    }
+
+    /**
+     * The seed's cookie: n3 restarted with another cluster secret is never answered. n1 and n2 keep their view of two
+     * and place no client on it (not even one that prefers its region); n3 sees no member and none of the cluster's
+     * clients; both sides log NOVA-1030 naming the cause, never a secret. Restarted with the cluster's secret, it
+     * rejoins.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE - 2)
+    void aNodeWithAnotherSecretNeverJoinsGetsNoClientAndBothSidesSayWhy() throws Exception {
+        LibertyNode third = nodes.get(2);
+        String another = "another secret of at least sixteen characters " + System.nanoTime();
+        third.close();
+        await().atMost(WAIT).until(() -> members(nodes.get(0)).size() == 2);
+        third.restart(Map.of("NOVA_CLUSTER_SECRET", another));
+        third.awaitStarted(WAIT);
+        try {
+            JsonNode placed = createDeribit(node(1), "not-for-the-intruder", "book.DOT-PERPETUAL.100ms");
+            Http.Reply preferring = node(2).post(
+                            "/api/clients",
+                            "{\"name\":\"prefers-ap-east\",\"platform\":\"binance\",\"preferredRegion\":\"ap-east\","
+                                    + "\"url\":\"" + simulator.binanceUrl() + "\",\"channels\":[\"dotusdt@trade\"]}");
+            assertThat(preferring.status()).as(preferring.text()).isEqualTo(201);
+
+            // Discovery and merge checks go on both ways the whole time: none is ever answered.
+            await().during(Duration.ofSeconds(8))
+                    .atMost(Duration.ofSeconds(12))
+                    .until(() -> members(nodes.get(0)).size() == 2
+                            && members(nodes.get(1)).size() == 2
+                            && members(third).equals(List.of("n3")));
+            assertThat(placed.path("owner").asText()).isNotEqualTo("n3");
+            await().atMost(WAIT).until(() -> node(1).get("/api/clients/prefers-ap-east")
+                    .json()
+                    .path("state")
+                    .asText()
+                    .equals("CONNECTED"));
+            assertThat(node(1).get("/api/clients/prefers-ap-east")
+                            .json()
+                            .path("owner")
+                            .asText())
+                    .isIn("n1", "n2");
+            assertThat(node(3).get("/api/clients").json().findValuesAsText("name"))
+                    .doesNotContain("not-for-the-intruder", "prefers-ap-east", "survivor-client");
+            assertThat(refused(node(1)) + refused(node(2))).isPositive();
+            assertThat(refused(node(3))).isPositive();
+            for (LibertyNode node : nodes) {
+                assertThat(node.log())
+                        .as("%s says why", node.name())
+                        .contains("NOVA-1030")
+                        .contains("encrypted with another cluster secret")
+                        .doesNotContain(another)
+                        .doesNotContain(LibertyNode.CLUSTER_SECRET);
+            }
+            assertThat(node(1).delete("/api/clients/prefers-ap-east").status()).isEqualTo(204);
+        } finally {
+            third.close();
+            third.restart(Map.of("NOVA_CLUSTER_SECRET", LibertyNode.CLUSTER_SECRET));
+            third.awaitStarted(WAIT);
+        }
+        await().atMost(WAIT)
+                .until(() -> members(third).size() == 3 && members(nodes.get(0)).size() == 3);
+    }
+
+    private static long refused(Http node) {
+        return transportFigure(node, "encryption", "refusedMessages");
     }
 
     @Test
@@ -259,11 +372,16 @@ class ClusterIT {
     }
 
     private static long confirmedByRefusal(Http node) {
+        return transportFigure(node, "failureDetection", "suspectsConfirmedByRefusal");
+    }
+
+    /** A figure of {@code transport} in the node's diagnostics. */
+    private static long transportFigure(Http node, String section, String figure) {
         return node.get("/api/cluster/diagnostics")
                 .json()
                 .path("transport")
-                .path("failureDetection")
-                .path("suspectsConfirmedByRefusal")
+                .path(section)
+                .path(figure)
                 .asLong();
     }
 

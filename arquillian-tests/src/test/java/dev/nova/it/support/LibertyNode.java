@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,12 +20,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LibertyNode implements AutoCloseable {
 
+    /**
+     * The cluster secret of every node this test run starts, unless a test sets its own ({@code ""} for none): the
+     * nodes of one run form clusters as before, and a node of another run never joins them.
+     */
+    public static final String CLUSTER_SECRET = "it-cluster-secret-" + UUID.randomUUID();
+
     private final String name;
     private final Path wlp;
     private final Path output;
     private final int httpPort;
     private final Http http;
-    private final Map<String, String> environment;
+    private volatile Map<String, String> environment;
     private final List<String> prefix;
 
     private LibertyNode(
@@ -78,6 +85,7 @@ public final class LibertyNode implements AutoCloseable {
         env.put("HTTP_PORT", Integer.toString(httpPort));
         env.put("HTTP_HOST", host);
         env.putIfAbsent("JVM_ARGS", "-Xmx512m");
+        env.putIfAbsent("NOVA_CLUSTER_SECRET", CLUSTER_SECRET);
         LibertyNode node = new LibertyNode(name, wlp, output, host, httpPort, Map.copyOf(env), List.copyOf(prefix));
         node.server("start", env, Duration.ofMinutes(3));
         return node;
@@ -86,6 +94,19 @@ public final class LibertyNode implements AutoCloseable {
     /** Starts the node again, same name, ports and environment (after {@link #kill9()} or {@link #close()}). */
     public void restart() {
         server("start", environment, Duration.ofMinutes(3));
+    }
+
+    /** Starts the node again with some of its environment changed (e.g. a rotated secret); {@code ""} unsets a key. */
+    public void restart(Map<String, String> changes) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.putAll(changes);
+        environment = Map.copyOf(env);
+        restart();
+    }
+
+    /** The environment the node was last started with. */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     /** Sends a signal to the server process: {@code STOP} hangs it, {@code CONT} resumes it. */
