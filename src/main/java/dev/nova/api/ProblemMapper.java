@@ -167,7 +167,15 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
         return methods;
     }
 
-    private static Problem problem(String type, String title, int status, String detail, String instance) {
+    /** A problem answer made outside an exception: a refusal by a filter. */
+    static jakarta.ws.rs.core.Response answer(String type, String title, int status, String detail) {
+        return Response.status(status)
+                .type(Problem.MEDIA_TYPE)
+                .entity(problem(type, title, status, detail, "urn:uuid:" + UUID.randomUUID()))
+                .build();
+    }
+
+    static Problem problem(String type, String title, int status, String detail, String instance) {
         return new Problem("urn:nova:problem:" + type, title, status, detail, instance);
     }
 

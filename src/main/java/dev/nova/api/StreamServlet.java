@@ -149,7 +149,7 @@ public class StreamServlet extends HttpServlet {
     }
 
     /** The API's problem document, as ProblemMapper writes it for the JAX-RS resources. */
-    private static void write(HttpServletResponse response, Problem problem) throws IOException {
+    static void write(HttpServletResponse response, Problem problem) throws IOException {
         StringBuilder json = new StringBuilder(256).append("{\"type\":");
         Json.appendQuoted(json, problem.type()).append(",\"title\":");
         Json.appendQuoted(json, problem.title()).append(",\"status\":").append(problem.status());

@@ -1,5 +1,6 @@
 package dev.nova.bench;
 
+import dev.nova.it.support.ApiUsers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +60,7 @@ final class SseReader implements AutoCloseable {
         try {
             HttpResponse<InputStream> response = HTTP.send(
                     HttpRequest.newBuilder(uri)
+                            .header("Authorization", ApiUsers.admin())
                             .timeout(Duration.ofHours(1))
                             .GET()
                             .build(),
@@ -101,7 +103,8 @@ final class SseReader implements AutoCloseable {
             socket.setReceiveBufferSize(1 << 20);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
-                            + uri.getPort() + "\r\nAccept: text/event-stream\r\n\r\n")
+                            + uri.getPort() + "\r\nAuthorization: " + ApiUsers.admin()
+                            + "\r\nAccept: text/event-stream\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Starts the exchange simulator and one Nova node ({@code server run nova} from the build's Liberty runtime) whose
@@ -35,6 +36,9 @@ public final class DemoMain {
         System.out.println(
                 "[demo] exchange simulator: Deribit " + simulator.deribitUrl() + ", Binance " + simulator.binanceUrl());
 
+        // No default password exists: the demo makes one per run for each API user and prints them.
+        String adminPassword = "demo-admin-" + UUID.randomUUID().toString().substring(0, 8);
+        String readerPassword = "demo-reader-" + UUID.randomUUID().toString().substring(0, 8);
         ProcessBuilder node = new ProcessBuilder(wlp.resolve("bin/server").toString(), "run", "nova").inheritIO();
         node.environment()
                 .putAll(Map.of(
@@ -45,7 +49,11 @@ public final class DemoMain {
                         "NOVA_NODE_NAME",
                         "demo",
                         "NOVA_CLIENTS",
-                        "deribit-demo,binance-demo"));
+                        "deribit-demo,binance-demo",
+                        "NOVA_ADMIN_PASSWORD",
+                        adminPassword,
+                        "NOVA_READER_PASSWORD",
+                        readerPassword));
         node.environment()
                 .putAll(Map.of(
                         "NOVA_CLIENT_DERIBIT_DEMO_PLATFORM", "deribit",
@@ -67,14 +75,19 @@ public final class DemoMain {
             System.out.println();
             System.out.println("[demo] Nova is ready at " + base + ", reading the exchange simulator at "
                     + simulator.deribitUrl() + " (Deribit) and " + simulator.binanceUrl() + " (Binance).");
+            System.out.println("[demo] API users of this run: admin / " + adminPassword + " (nova-admin), reader / "
+                    + readerPassword + " (nova-reader)");
+            String reader = " -u reader:" + readerPassword + " ";
+            String admin = " -u admin:" + adminPassword + " ";
             System.out.println("[demo] Try, in another terminal:");
-            System.out.println("  curl -N '" + base + "/api/stream?channel=trades.BTC-PERPETUAL.raw'");
-            System.out.println("  curl -N '" + base + "/api/stream?channel=btcusdt@depth@100ms'");
-            System.out.println("  curl -s " + base + "/api/clients");
+            System.out.println("  curl -N" + reader + "'" + base + "/api/stream?channel=trades.BTC-PERPETUAL.raw'");
+            System.out.println("  curl -N" + reader + "'" + base + "/api/stream?channel=btcusdt@depth@100ms'");
+            System.out.println("  curl -s" + reader + base + "/api/clients");
             System.out.println("  curl -s " + base + "/health");
-            System.out.println("  curl -s -X POST " + base + "/api/clients -H 'Content-Type: application/json' -d '"
-                    + "{\"name\":\"my-binance\",\"platform\":\"binance\",\"url\":\"" + simulator.binanceUrl()
-                    + "\",\"channels\":[\"ethusdt@trade\"]}'");
+            System.out.println(
+                    "  curl -s" + admin + "-X POST " + base + "/api/clients -H 'Content-Type: application/json' -d '"
+                            + "{\"name\":\"my-binance\",\"platform\":\"binance\",\"url\":\"" + simulator.binanceUrl()
+                            + "\",\"channels\":[\"ethusdt@trade\"]}'");
             System.out.println("[demo] Ctrl-C stops the node and the simulator.");
             System.out.println();
         }

@@ -52,7 +52,7 @@ class BadInputIT {
 
     @BeforeEach
     void existingClient() {
-        api = new Http(base.toString());
+        api = Http.arquillian(base.toString());
         if (api.get("/api/clients/existing").status() == 404) {
             Http.Reply created = api.post(
                     "/api/clients",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.ApiUsers;
 import dev.nova.it.support.Deployments;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.SseStream;
@@ -64,7 +65,7 @@ class ClientLifecycleIT {
     }
 
     private Http api() {
-        return new Http(base.toString());
+        return Http.arquillian(base.toString());
     }
 
     private JsonNode createDeribit(String name, String... channels) {
@@ -175,8 +176,9 @@ class ClientLifecycleIT {
 
     /** Streams the node dropped because they fell behind or their write blocked (its metrics). */
     private long consumersDroppedAsTooSlow() {
-        String metrics =
-                new Http(base.toString()).get("/metrics?scope=application").text();
+        String metrics = Http.arquillian(base.toString())
+                .get("/metrics?scope=application")
+                .text();
         Matcher dropped = Pattern.compile(
                         "(?m)^nova_stream_consumers_dropped\\{[^}]*reason=\"(buffer-full|send-timeout)\"[^}]*\\} ([0-9.E]+)$")
                 .matcher(metrics);
@@ -194,7 +196,7 @@ class ClientLifecycleIT {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
         socket.getOutputStream()
                 .write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost()
-                                + "\r\nAccept: text/event-stream\r\n\r\n")
+                                + "\r\nAuthorization: " + ApiUsers.reader() + "\r\nAccept: text/event-stream\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
         return socket;
     }
@@ -371,7 +373,7 @@ class ClientLifecycleIT {
     @Test
     void healthOpenApiAndMetricsAreServed() {
         createDeribit("metrics-client", "book.XRP-PERPETUAL.100ms");
-        Http root = new Http(base.toString());
+        Http root = Http.arquillian(base.toString());
         assertThat(root.get("/health/live").status()).isEqualTo(200);
         assertThat(root.get("/health/ready").json().path("status").asText()).isEqualTo("UP");
         assertThat(root.get("/health/started").status()).isEqualTo(200);

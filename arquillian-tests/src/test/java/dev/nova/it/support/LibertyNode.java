@@ -46,7 +46,9 @@ public final class LibertyNode implements AutoCloseable {
         this.wlp = wlp;
         this.output = output;
         this.httpPort = httpPort;
-        this.http = new Http("http://" + host + ":" + httpPort);
+        String https = environment.getOrDefault("HTTPS_PORT", "-1");
+        this.http = new Http(
+                "http://" + host + ":" + httpPort, https.equals("-1") ? null : "https://" + host + ":" + https);
         this.environment = environment;
         this.prefix = prefix;
     }
@@ -84,8 +86,11 @@ public final class LibertyNode implements AutoCloseable {
         env.putIfAbsent("NOVA_NODE_NAME", name);
         env.put("HTTP_PORT", Integer.toString(httpPort));
         env.put("HTTP_HOST", host);
+        env.putIfAbsent("HTTPS_PORT", Integer.toString(freePort()));
         env.putIfAbsent("JVM_ARGS", "-Xmx512m");
         env.putIfAbsent("NOVA_CLUSTER_SECRET", CLUSTER_SECRET);
+        env.putIfAbsent("NOVA_ADMIN_PASSWORD", ApiUsers.ADMIN_PASSWORD);
+        env.putIfAbsent("NOVA_READER_PASSWORD", ApiUsers.READER_PASSWORD);
         LibertyNode node = new LibertyNode(name, wlp, output, host, httpPort, Map.copyOf(env), List.copyOf(prefix));
         node.server("start", env, Duration.ofMinutes(3));
         return node;

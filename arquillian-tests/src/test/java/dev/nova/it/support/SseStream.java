@@ -38,13 +38,19 @@ public final class SseStream implements AutoCloseable {
     private final String contentType;
     private volatile int comments;
 
+    /** A stream read with the admin's credentials. */
     public SseStream(URI uri) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(uri)
-                                .header("Accept", "text/event-stream")
-                                .build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
+        this(uri, ApiUsers.admin());
+    }
+
+    /** A stream read with these credentials ({@code Authorization} header value), or none when null. */
+    public SseStream(URI uri, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<InputStream> response =
+                HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         status = response.statusCode();
         contentType = response.headers().firstValue("Content-Type").orElse("");
         body = response.body();
