@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
 
@@ -38,8 +39,10 @@ import java.util.stream.StreamSupport;
  * is the median of several runs with min and max; where a ceiling exists it is measured in the same run.
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
- * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, ratelimit, memory}; default all),
- * {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default).
+ * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, remote-ingest, ratelimit, memory};
+ * default all), {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default), {@code
+ * bench.encryption} ({@code on}: the cluster secret set, as in production, the default; {@code off}: the cluster in
+ * clear; {@code both}: the three-node figures once in clear, then once encrypted, in the same run).
  */
 public final class BenchMain {
 
@@ -49,9 +52,9 @@ public final class BenchMain {
 
     private final int runs = Integer.getInteger("bench.runs", 3);
     private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
-    private final Set<String> only = new LinkedHashSet<>(Arrays.asList(
-            System.getProperty("bench.only", "decode,ingest,latency,failover,mass-failover,sync,ratelimit,memory")
-                    .split(",")));
+    private final Set<String> only = new LinkedHashSet<>(Arrays.asList(System.getProperty(
+                    "bench.only", "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,memory")
+            .split(",")));
     /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
     private final Set<String> ingestConnections = new LinkedHashSet<>(
             Arrays.asList(System.getProperty("bench.ingest-connections", "1,50").split(",")));
@@ -100,8 +103,22 @@ public final class BenchMain {
                     || only.contains("failover")
                     || only.contains("mass-failover")
                     || only.contains("sync")
+                    || only.contains("remote-ingest")
                     || only.contains("ratelimit")) {
-                threeNodes();
+                String encryption = System.getProperty("bench.encryption", "on");
+                if (!List.of("on", "off", "both").contains(encryption)) {
+                    throw new IllegalArgumentException("bench.encryption is on, off or both, not " + encryption);
+                }
+                if (!encryption.equals("on")) {
+                    report.variant(encryption.equals("both") ? "cluster in clear" : "");
+                    // An empty secret unsets the one every test node gets (LibertyNode): messages travel in clear.
+                    threeNodes(Map.of("NOVA_CLUSTER_SECRET", ""));
+                }
+                if (!encryption.equals("off")) {
+                    report.variant(encryption.equals("both") ? "cluster encrypted" : "");
+                    threeNodes(Map.of());
+                }
+                report.variant("");
             }
             if (only.contains("memory")) {
                 memory();
@@ -440,8 +457,8 @@ public final class BenchMain {
 
     // ---- three nodes: latency, failover and transfer, sync lag, shared budgets ----
 
-    private void threeNodes() throws Exception {
-        Map<String, String> env = new HashMap<>();
+    private void threeNodes(Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(extra);
         env.put("NOVA_EXCHANGES_DERIBIT_PRIMARY_REGION", ThreeNodes.REGIONS.get(0));
         env.put("NOVA_STREAM_BUFFER_SIZE", "100000");
         log("starting three nodes");
@@ -451,6 +468,9 @@ public final class BenchMain {
             }
             if (only.contains("sync")) {
                 syncLag(cluster);
+            }
+            if (only.contains("remote-ingest")) {
+                remoteIngest(cluster);
             }
             if (only.contains("ratelimit")) {
                 sharedBudgets(cluster);
@@ -536,6 +556,92 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * The rate at which market data reaches a consumer on another node than the owner's: a blast on one channel,
+     * carried by the cluster bus. Timed from the blast to the last message that arrived; what the bus dropped (a full
+     * send buffer) is counted, and the rate is of what arrived.
+     */
+    private void remoteIngest(ThreeNodes cluster) throws Exception {
+        log("remote ingest");
+        Http n1 = cluster.node(1).http();
+        String channel = "trades.RIN-PERPETUAL.raw";
+        String owner = placed(n1, "remote-ingest", channel);
+        LibertyNode elsewhere = notOwner(cluster, owner);
+        Http ownerHttp = cluster.named(owner).http();
+        int blast = 200_000;
+        List<Double> rates = new ArrayList<>();
+        List<Double> dropped = new ArrayList<>();
+        AtomicLong lastArrival = new AtomicLong();
+        try (SseReader remote =
+                new SseReader(streamUri(elsewhere.http(), channel), (data, arrived) -> lastArrival.set(arrived))) {
+            Thread.sleep(500);
+            for (int run = -1; run < runs; run++) {
+                long before = remote.messages();
+                long droppedBefore = busDropped(ownerHttp);
+                Runnable send = simulator.prepareBlast(List.of(channel), blast);
+                System.gc();
+                long start = System.nanoTime();
+                send.run();
+                awaitQuiet(remote, before + blast);
+                long received = remote.messages() - before;
+                double rate = received / ((lastArrival.get() - start) / 1e9);
+                long lost = busDropped(ownerHttp) - droppedBefore;
+                log(String.format(
+                        "  %s: %d of %d arrived on %s, %.0f msg/s, %d dropped by the bus",
+                        run < 0 ? "warm-up" : "run " + (run + 1), received, blast, elsewhere.name(), rate, lost));
+                if (run >= 0) {
+                    rates.add(rate);
+                    dropped.add(100.0 * lost / blast);
+                }
+            }
+        }
+        report.add(
+                "remote ingest, simulator → owner → cluster bus → SSE on another node",
+                "msg/s",
+                rates,
+                "a blast of " + blast + " on one channel; compare with the owner-node ingest above");
+        report.add("remote ingest, dropped by the cluster bus", "%", dropped, "a full send buffer drops (counted)");
+        n1.delete("/api/clients/remote-ingest");
+    }
+
+    /** Creates a client for one channel, waits until it is active and returns its owner. */
+    private String placed(Http http, String client, String channel) throws InterruptedException {
+        createClient(http, client, channel, false);
+        awaitActive(http, client);
+        return http.get("/api/clients/" + client).json().path("owner").asText();
+    }
+
+    private static LibertyNode notOwner(ThreeNodes cluster, String owner) {
+        return cluster.all().stream()
+                .filter(n -> !n.name().equals(owner))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Waits until the reader has {@code target} messages, or none arrived for two seconds. */
+    private static void awaitQuiet(SseReader reader, long target) throws InterruptedException {
+        long seen = -1;
+        long quietSince = System.nanoTime();
+        while (reader.messages() < target) {
+            long now = reader.messages();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > 2_000_000_000L) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static long busDropped(Http node) {
+        return node.get("/api/cluster/diagnostics")
+                .json()
+                .path("bus")
+                .path("dropped")
+                .asLong();
+    }
+
     /** Sync lag A → every member, idle and while the cluster bus carries market data to another node. */
     private void syncLag(ThreeNodes cluster) throws Exception {
         log("sync lag");
@@ -551,13 +657,8 @@ public final class BenchMain {
         report.add("registry sync lag, idle, p99", "ms", idle99, "goal ≤ 10 ms");
 
         String channel = "trades.BUS-PERPETUAL.raw";
-        createClient(n1, "bus-load", channel, false);
-        awaitActive(n1, "bus-load");
-        String owner = n1.get("/api/clients/bus-load").json().path("owner").asText();
-        LibertyNode elsewhere = cluster.all().stream()
-                .filter(n -> !n.name().equals(owner))
-                .findFirst()
-                .orElseThrow();
+        String owner = placed(n1, "bus-load", channel);
+        LibertyNode elsewhere = notOwner(cluster, owner);
         List<Double> busy50 = new ArrayList<>();
         List<Double> busy99 = new ArrayList<>();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();

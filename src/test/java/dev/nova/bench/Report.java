@@ -21,8 +21,15 @@ final class Report {
         this.header = header;
     }
 
+    /** What the following figures are measured under (e.g. the cluster in clear), put before their names. */
+    private String variant = "";
+
+    synchronized void variant(String label) {
+        this.variant = label == null || label.isEmpty() ? "" : label + ": ";
+    }
+
     synchronized void add(String figure, String unit, List<Double> runs, String comparison) {
-        Row row = new Row(figure, unit, List.copyOf(runs), comparison == null ? "" : comparison);
+        Row row = new Row(variant + figure, unit, List.copyOf(runs), comparison == null ? "" : comparison);
         rows.add(row);
         System.out.println("[bench] " + figure + ": " + Stats.format(Stats.median(runs)) + " " + unit + " (min "
                 + Stats.format(Stats.min(runs)) + ", max " + Stats.format(Stats.max(runs)) + ", " + runs.size()
