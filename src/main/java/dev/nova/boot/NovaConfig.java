@@ -4,6 +4,7 @@ import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
+import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.ownership.Placement;
 import dev.nova.platform.PlatformCatalog;
@@ -67,6 +68,11 @@ public class NovaConfig {
     @Produces
     public ConnectionSettings connection() {
         return settings.connection();
+    }
+
+    @Produces
+    public ExchangeTls exchangeTls() {
+        return settings.exchangeTls();
     }
 
     @Produces

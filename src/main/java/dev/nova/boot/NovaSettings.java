@@ -4,6 +4,7 @@ import dev.nova.client.DeclaredClient;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.connection.ConnectionSettings;
+import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.platform.Platform;
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param failover how clients move between nodes
  * @param exchanges the regions of each exchange, for placement
  * @param platforms adapters and default endpoints of the exchanges
+ * @param exchangeTls how sessions to the exchanges are secured, and where credentials may travel
  * @param rateLimits the exchanges' limits and the share of them Nova uses
  * @param clients clients declared in configuration, created at startup
  */
@@ -32,6 +34,7 @@ public record NovaSettings(
         Map<Platform, ExchangeRegions> exchanges,
         PlatformCatalog platforms,
         ConnectionSettings connection,
+        ExchangeTls exchangeTls,
         StreamSettings stream,
         RateLimitSettings rateLimits,
         List<DeclaredClient> clients) {}

@@ -7,6 +7,7 @@ import dev.nova.cluster.NodeSettings;
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
+import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.platform.PlatformCatalog;
@@ -25,6 +26,7 @@ public final class SettingsLoader {
     public static NovaSettings load(ConfigReader config) {
         PlatformCatalog platforms = PlatformCatalog.read(config);
         ClusterSettings cluster = ClusterSettings.read(config);
+        ExchangeTls tls = ExchangeTls.read(config);
         return new NovaSettings(
                 NodeSettings.read(config),
                 cluster,
@@ -32,8 +34,9 @@ public final class SettingsLoader {
                 ExchangeRegions.read(config),
                 platforms,
                 ConnectionSettings.read(config),
+                tls,
                 StreamSettings.read(config),
                 RateLimitSettings.read(config, cluster),
-                DeclaredClient.read(config, new ClientValidator(platforms)));
+                DeclaredClient.read(config, new ClientValidator(platforms, tls.allowInsecureCredentials())));
     }
 }

@@ -3,6 +3,7 @@ package dev.nova.client;
 import dev.nova.NovaException;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.Transactions;
+import dev.nova.connection.ExchangeTls;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
@@ -53,18 +54,21 @@ public class ClientService {
             Reconciler reconciler,
             ClientLocks locks,
             PlatformCatalog platforms,
-            ClusterSettings cluster) {
+            ClusterSettings cluster,
+            ExchangeTls tls) {
         this.clients = clients;
         this.subscriptions = subscriptions;
         this.ownership = ownership;
         this.reconciler = reconciler;
         this.locks = locks;
-        this.validator = platforms == null ? null : new ClientValidator(platforms);
+        this.validator = platforms == null
+                ? null
+                : new ClientValidator(platforms, tls != null && tls.allowInsecureCredentials());
         this.distributedSubscriptions = cluster == null || !cluster.enabled() || cluster.distributedSubscriptions();
     }
 
     protected ClientService() {
-        this(null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null);
     }
 
     /** Validation of declarations and channel lists, shared with the REST layer. */

@@ -8,12 +8,15 @@ import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.Secret;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks client declarations and channel lists, whether they come from the REST API or from configuration, and
@@ -22,10 +25,20 @@ import java.util.Set;
  */
 public final class ClientValidator {
 
-    private final PlatformCatalog catalog;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
+    private final PlatformCatalog catalog;
+    private final boolean allowInsecureCredentials;
+
+    /** Credentials only over {@code wss://} or to a loopback address. */
     public ClientValidator(PlatformCatalog catalog) {
+        this(catalog, false);
+    }
+
+    /** @param allowInsecureCredentials true lets credentials travel over plain {@code ws://} to any host */
+    public ClientValidator(PlatformCatalog catalog, boolean allowInsecureCredentials) {
         this.catalog = catalog;
+        this.allowInsecureCredentials = allowInsecureCredentials;
     }
 
     /** Validates a client name. */
@@ -61,6 +74,11 @@ public final class ClientValidator {
             throw NovaException.invalid("preferredRegion '" + preferredRegion + "' is invalid");
         }
         Credentials credentials = credentials(clientId, clientSecret);
+        if (credentials != null && !allowInsecureCredentials && insecure(endpoint)) {
+            throw NovaException.invalid("credentials travel only over wss:// (or ws:// to this machine's loopback "
+                    + "address): " + endpoint + " would send them in clear; use the exchange's wss:// address, or set "
+                    + "nova.connection.allow-insecure-credentials=true to allow it");
+        }
         return new ClientSpec(
                 name,
                 platform,
@@ -69,6 +87,25 @@ public final class ClientValidator {
                 preferredRegion == null || preferredRegion.isBlank() ? null : preferredRegion,
                 clusterEnabled == null || clusterEnabled,
                 credentials);
+    }
+
+    /** Plain {@code ws://} to a host that is not a loopback address (names other than localhost are not resolved). */
+    static boolean insecure(URI endpoint) {
+        if (!"ws".equalsIgnoreCase(endpoint.getScheme())) {
+            return false;
+        }
+        String host = endpoint.getHost();
+        if (host.equalsIgnoreCase("localhost")) {
+            return false;
+        }
+        if (IPV4.matcher(host).matches() || host.startsWith("[")) {
+            try {
+                return !InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return true;
+            }
+        }
+        return true;
     }
 
     private static URI parseUrl(String url) {

@@ -37,6 +37,7 @@ public class ConnectionManager {
     private static final Logger LOG = Logger.getLogger(ConnectionManager.class.getName());
 
     private final ConnectionSettings settings;
+    private final ExchangeTls tls;
     private final PlatformCatalog platforms;
     private final NovaExecutors executors;
     private final MessageSink sink;
@@ -57,8 +58,10 @@ public class ConnectionManager {
             NovaExecutors executors,
             MessageSink sink,
             OutboundGate gate,
-            MetricRegistry metrics) {
+            MetricRegistry metrics,
+            ExchangeTls tls) {
         this.settings = settings;
+        this.tls = tls == null ? ExchangeTls.defaults() : tls;
         this.platforms = platforms;
         this.executors = executors;
         this.sink = sink;
@@ -67,7 +70,7 @@ public class ConnectionManager {
     }
 
     protected ConnectionManager() {
-        this(null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -80,7 +83,8 @@ public class ConnectionManager {
                 connection.connectTimeout(),
                 connection.requestTimeout(),
                 connection.maxMessageBytes(),
-                SHARED_CONTAINER_IDLE_SECONDS);
+                SHARED_CONTAINER_IDLE_SECONDS,
+                tls);
         lastTickAt = System.currentTimeMillis();
         watchdog = executors.timers().scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }

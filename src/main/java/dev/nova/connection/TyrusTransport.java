@@ -30,6 +30,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
+import org.glassfish.tyrus.client.SslContextConfigurator;
+import org.glassfish.tyrus.client.SslEngineConfigurator;
 import org.glassfish.tyrus.client.exception.DeploymentHandshakeException;
 
 /**
@@ -46,6 +48,9 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final ClientManager client;
+    /** The manager of wss:// sessions: {@link #client} unless a truststore of its own is configured. */
+    private final ClientManager secureClient;
+
     private final int maxMessageBytes;
     private final Duration sendTimeout;
     /** Orders {@link #warmUp} and {@link #close}: a warm-up never starts the container after it was released. */
@@ -61,15 +66,53 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
      */
     public TyrusTransport(
             Duration handshakeTimeout, Duration sendTimeout, int maxMessageBytes, int sharedContainerIdleSeconds) {
+        this(handshakeTimeout, sendTimeout, maxMessageBytes, sharedContainerIdleSeconds, ExchangeTls.defaults());
+    }
+
+    /**
+     * The same, with {@code wss://} sessions that trust the certificates of {@code tls}'s truststore when it names
+     * one (the JDK's authorities otherwise), host names verified either way.
+     */
+    public TyrusTransport(
+            Duration handshakeTimeout,
+            Duration sendTimeout,
+            int maxMessageBytes,
+            int sharedContainerIdleSeconds,
+            ExchangeTls tls) {
         this.maxMessageBytes = maxMessageBytes;
         this.sendTimeout = sendTimeout;
-        this.client = ClientManager.createClient();
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, sharedContainerIdleSeconds);
+        this.client = manager(handshakeTimeout, maxMessageBytes, sharedContainerIdleSeconds);
+        if (tls.truststore() == null) {
+            this.secureClient = client;
+        } else {
+            // A manager of its own: with the SSL engine configurator on the one manager, plain ws:// sessions of the
+            // same node timed out (SecurityIT), so only wss:// sessions go through this one.
+            this.secureClient = manager(handshakeTimeout, maxMessageBytes, sharedContainerIdleSeconds);
+            SslContextConfigurator context = new SslContextConfigurator();
+            context.setTrustStoreFile(tls.truststore());
+            context.setTrustStoreType(tls.truststoreType());
+            if (tls.truststorePassword() != null) {
+                context.setTrustStorePassword(tls.truststorePassword().reveal());
+            }
+            // Client mode, no client certificate; Tyrus verifies the exchange's host name against its certificate.
+            secureClient
+                    .getProperties()
+                    .put(
+                            ClientProperties.SSL_ENGINE_CONFIGURATOR,
+                            new SslEngineConfigurator(context, true, false, false));
+        }
+    }
+
+    private static ClientManager manager(
+            Duration handshakeTimeout, int maxMessageBytes, int sharedContainerIdleSeconds) {
+        ClientManager manager = ClientManager.createClient();
+        manager.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        manager.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, sharedContainerIdleSeconds);
         // Tyrus only honours an Integer here.
-        client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, (int) handshakeTimeout.toMillis());
-        client.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, maxMessageBytes + 64 * 1024);
-        client.setDefaultMaxTextMessageBufferSize(maxMessageBytes);
+        manager.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, (int) handshakeTimeout.toMillis());
+        manager.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, maxMessageBytes + 64 * 1024);
+        manager.setDefaultMaxTextMessageBufferSize(maxMessageBytes);
+        return manager;
     }
 
     /** Opens a session; the handshake is bounded by the timeout given at construction. */
@@ -77,7 +120,8 @@ public final class TyrusTransport implements ExchangeTransport, AutoCloseable {
     public TransportSession open(URI uri, TransportListener listener, Duration timeout) throws IOException {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create().build();
         try {
-            Session session = client.connectToServer(new Adapter(listener, maxMessageBytes, sendTimeout), config, uri);
+            ClientManager manager = "wss".equalsIgnoreCase(uri.getScheme()) ? secureClient : client;
+            Session session = manager.connectToServer(new Adapter(listener, maxMessageBytes, sendTimeout), config, uri);
             return new TyrusSession(session, sendTimeout);
         } catch (DeploymentHandshakeException e) {
             throw new HandshakeRefusedException(e.getHttpStatusCode(), e.getMessage(), e);

@@ -78,7 +78,7 @@ class ClientServiceAtomicityTest {
                 URI.create("wss://stream.binance.com:9443/stream"),
                 1024);
         service = new ClientService(
-                clients, subscriptions, ownership, mock(Reconciler.class), new ClientLocks(), platforms, null);
+                clients, subscriptions, ownership, mock(Reconciler.class), new ClientLocks(), platforms, null, null);
         spec = service.validator().spec("c1", "deribit", null, null, null, null, null, null);
     }
 

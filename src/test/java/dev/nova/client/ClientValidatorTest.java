@@ -62,4 +62,34 @@ class ClientValidatorTest {
         assertThatThrownBy(() -> validator.checkChannels(deribit(), List.of("user.orders.BTC-PERPETUAL.raw")))
                 .hasMessageContaining("private channel");
     }
+
+    @Test
+    void credentialsTravelOnlyOverWssOrToLoopbackUnlessAllowedExplicitly() {
+        assertThatThrownBy(() -> validator.spec(
+                        "d2", "deribit", "ws://exchange.example/ws/api/v2", null, null, null, "id", "secret"))
+                .isInstanceOf(NovaException.class)
+                .hasMessageContaining("credentials travel only over wss://")
+                .hasMessageContaining("nova.connection.allow-insecure-credentials")
+                .hasMessageNotContaining("secret\"");
+        assertThatThrownBy(() -> validator.spec(
+                        "d2", "deribit", "ws://10.1.2.3:8080/ws/api/v2", null, null, null, "id", "secret"))
+                .hasMessageContaining("wss://");
+        assertThat(validator.spec("d2", "deribit", "wss://exchange.example/ws/api/v2", null, null, null, "id", "s"))
+                .isNotNull();
+        assertThat(validator.spec("d2", "deribit", "ws://127.0.0.1:8080/ws/api/v2", null, null, null, "id", "s"))
+                .isNotNull();
+        assertThat(validator.spec("d2", "deribit", "ws://localhost:8080/ws/api/v2", null, null, null, "id", "s"))
+                .isNotNull();
+        assertThat(validator.spec("d2", "deribit", "ws://exchange.example/ws/api/v2", null, null, null, null, null))
+                .as("no credentials, nothing to protect")
+                .isNotNull();
+        ClientValidator allowing = new ClientValidator(
+                new PlatformCatalog(
+                        URI.create("wss://www.deribit.com/ws/api/v2"),
+                        URI.create("wss://stream.binance.com:9443/stream"),
+                        1024),
+                true);
+        assertThat(allowing.spec("d2", "deribit", "ws://exchange.example/ws/api/v2", null, null, null, "id", "s"))
+                .isNotNull();
+    }
 }

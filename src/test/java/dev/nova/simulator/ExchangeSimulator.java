@@ -28,6 +28,7 @@ public final class ExchangeSimulator implements AutoCloseable {
 
     private final SimulatorOptions options;
     private final WsServer server;
+    private TlsFront tls;
     private final ScheduledExecutorService timers;
     private final ConcurrentHashMap<Integer, SimSession> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Long> receivedByClosed = new ConcurrentHashMap<>();
@@ -65,6 +66,22 @@ public final class ExchangeSimulator implements AutoCloseable {
 
     public String deribitUrl() {
         return "ws://" + options.host + ":" + port() + "/ws/api/v2";
+    }
+
+    /**
+     * The Deribit address over TLS ({@code wss://127.0.0.1:<port>/ws/api/v2}); the TLS listener starts on first use,
+     * and {@link #tls()} has the truststore that trusts it.
+     */
+    public String deribitWssUrl() throws IOException, InterruptedException {
+        return "wss://127.0.0.1:" + tls().port() + "/ws/api/v2";
+    }
+
+    /** The simulator's TLS listener, started on first use. */
+    public synchronized TlsFront tls() throws IOException, InterruptedException {
+        if (tls == null) {
+            tls = TlsFront.start(port());
+        }
+        return tls;
     }
 
     public String binanceUrl() {
@@ -271,6 +288,11 @@ public final class ExchangeSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (tls != null) {
+                tls.close();
+            }
+        }
         try {
             server.close();
         } catch (IOException ignored) {

@@ -45,7 +45,14 @@ class SecurityIT {
     static void start() throws Exception {
         simulator = ExchangeSimulator.start(
                 SimulatorOptions.defaults().messagesPerSecond(20).credentials("guarded-account", CLIENT_SECRET));
-        node = LibertyNode.start("secure", Map.of());
+        // The node trusts the simulator's certificate of this run, for the wss:// client below.
+        node = LibertyNode.start(
+                "secure",
+                Map.of(
+                        "NOVA_CONNECTION_TRUSTSTORE",
+                        simulator.tls().truststore().toString(),
+                        "NOVA_CONNECTION_TRUSTSTORE_PASSWORD",
+                        simulator.tls().truststorePassword()));
         node.awaitStarted(WAIT);
         admin = node.http();
         await().atMost(WAIT).until(() -> admin.get("/health/ready").status() == 200);
@@ -203,6 +210,42 @@ class SecurityIT {
 
     @Test
     @Order(5)
+    void credentialsTravelOverWssWithARealTlsSessionAndNeverInClearToAnotherHost() throws Exception {
+        Http.Reply clear = admin.post(
+                "/api/clients",
+                "{\"name\":\"in-clear\",\"platform\":\"deribit\",\"url\":\"ws://exchange.example/ws/api/v2\","
+                        + "\"credentials\":{\"clientId\":\"guarded-account\",\"clientSecret\":\"" + CLIENT_SECRET
+                        + "\"},\"channels\":[\"trades.BTC-PERPETUAL.raw\"]}");
+        assertThat(clear.status()).isEqualTo(400);
+        assertThat(clear.json().path("detail").asText())
+                .contains("credentials travel only over wss://")
+                .doesNotContain(CLIENT_SECRET);
+        assertThat(admin.get("/api/clients/in-clear").status()).isEqualTo(404);
+
+        String wss = simulator.deribitWssUrl();
+        Http.Reply created = admin.post(
+                "/api/clients",
+                "{\"name\":\"over-tls\",\"platform\":\"deribit\",\"url\":\"" + wss + "\","
+                        + "\"credentials\":{\"clientId\":\"guarded-account\",\"clientSecret\":\"" + CLIENT_SECRET
+                        + "\"},\"channels\":[\"trades.ETH-PERPETUAL.raw\"]}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        await().atMost(WAIT).until(() -> admin.get("/api/clients/over-tls")
+                .json()
+                .path("state")
+                .asText()
+                .equals("CONNECTED"));
+        try (SseStream stream =
+                new SseStream(admin.uri("/api/stream?channel=trades.ETH-PERPETUAL.raw&client=over-tls"))) {
+            assertThat(stream.next(WAIT).json().path("client").asText()).isEqualTo("over-tls");
+        }
+        assertThat(simulator.sessions())
+                .as("the simulator saw the account log in through its TLS listener")
+                .anyMatch(session -> "guarded-account".equals(session.account())
+                        && session.channels().contains("trades.ETH-PERPETUAL.raw"));
+    }
+
+    @Test
+    @Order(6)
     void withNoPasswordSetNobodyLogsInAndTheLogSaysWhichVariable() throws Exception {
         node.close();
         node.restart(Map.of("NOVA_ADMIN_PASSWORD", "", "NOVA_READER_PASSWORD", ""));
