@@ -67,7 +67,8 @@ public final class JGroupsStack {
         xml.append("  <RED/>\n");
         if (cluster.encrypted()) {
             // Right above the transport: discovery, merges and failure detection are encrypted and authenticated too,
-            // so a node without the secret is never answered and cannot make a member suspect or merge anything.
+            // so a node without the secret is never answered and cannot make a member suspect or merge anything
+            // (recorded messages of the protocols below NAKACK2/UNICAST3 can still be replayed: README, "Security").
             // SERIALIZE above the cipher makes the whole message (headers too) its payload.
             xml.append("  <")
                     .append(ClusterCipher.class.getName())

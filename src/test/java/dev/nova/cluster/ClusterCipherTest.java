@@ -19,6 +19,9 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.ObjectMessage;
 import org.jgroups.Receiver;
+import org.jgroups.stack.Protocol;
+import org.jgroups.stack.ProtocolStack;
+import org.jgroups.util.MessageBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,12 +133,13 @@ class ClusterCipherTest {
         a = member("a", PORT_A, NEW, null);
         b = member("b", PORT_B, OLD, null);
 
-        // Each keeps asking the other (discovery, merge checks); none of it is ever read.
+        // Each keeps asking the other (discovery, merge checks every 2 to 5 s); none of it is ever read.
         await().during(Duration.ofSeconds(4))
                 .atMost(Duration.ofSeconds(6))
                 .until(() -> a.getView().size() == 1 && b.getView().size() == 1);
-        assertThat(refused(a)).isPositive();
-        assertThat(refused(b)).isPositive();
+        await().atMost(Duration.ofSeconds(20)).until(() -> refused(a) > 0 && refused(b) > 0);
+        assertThat(a.getView().size()).isEqualTo(1);
+        assertThat(b.getView().size()).isEqualTo(1);
         assertThat(logged)
                 .filteredOn(m -> m.startsWith("NOVA-1030"))
                 .hasSizeGreaterThanOrEqualTo(2)
@@ -167,5 +171,63 @@ class ClusterCipherTest {
         assertCarries(a, b);
         assertCarries(b, a);
         assertThat(refused(a) + refused(b)).isZero();
+    }
+
+    @Test
+    void aMessageChangedOnTheWayFailsAuthenticationAndIsDroppedUntilItArrivesIntact() throws Exception {
+        a = member("a", PORT_A, NEW, null);
+        b = member("b", PORT_B, NEW, null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> a.getView().size() == 2 && b.getView().size() == 2);
+        // Below b's cipher: flips the last byte (the authentication tag's) of every message that reaches b.
+        Tamperer tamperer = new Tamperer();
+        b.getProtocolStack().insertProtocol(tamperer, ProtocolStack.Position.BELOW, ClusterCipher.class);
+        Queue<String> received = new ConcurrentLinkedQueue<>();
+        b.setReceiver(new Receiver() {
+            @Override
+            public void receive(Message msg) {
+                received.add(msg.getObject());
+            }
+        });
+        long before = refused(b);
+
+        tamperer.on = true;
+        String text = "changed on the way " + UUID.randomUUID();
+        a.send(new ObjectMessage(b.getAddress(), text));
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(received::isEmpty);
+        assertThat(refused(b)).isGreaterThan(before);
+        assertThat(logged).anyMatch(m -> m.startsWith("NOVA-1030") && m.contains("failed authentication"));
+        tamperer.on = false;
+        // UNICAST3 sends it again; intact, it is read.
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains(text));
+    }
+
+    /** Flips the last byte of every message's payload going up, while on. */
+    static final class Tamperer extends Protocol {
+
+        volatile boolean on;
+
+        @Override
+        public Object up(Message msg) {
+            if (on) {
+                flip(msg);
+            }
+            return up_prot.up(msg);
+        }
+
+        @Override
+        public void up(MessageBatch batch) {
+            if (on) {
+                batch.forEach(Tamperer::flip);
+            }
+            up_prot.up(batch);
+        }
+
+        private static void flip(Message msg) {
+            if (msg.hasArray() && msg.getLength() > 0) {
+                msg.getArray()[msg.getOffset() + msg.getLength() - 1] ^= 1;
+            }
+        }
     }
 }
