@@ -1,6 +1,14 @@
 package dev.nova.api;
 
 import jakarta.annotation.Priority;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -11,6 +19,7 @@ import jakarta.ws.rs.ext.Provider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
@@ -37,9 +46,8 @@ public class WriteGuard implements ContainerRequestFilter, ContainerResponseFilt
     private static final Logger AUDIT = Logger.getLogger("dev.nova.audit");
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
     private static final String BODY = WriteGuard.class.getName() + ".body";
-    /** A JSON string member whose name says it holds a secret: its value is masked in the audit line. */
-    private static final Pattern SECRET_MEMBER =
-            Pattern.compile("(\"[^\"]*(?i:secret|password|token|key)[^\"]*\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"");
+    /** A member name that says its value is a secret: masked in the audit line, whatever the value. */
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(secret|password|token|key).*");
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
@@ -94,10 +102,32 @@ public class WriteGuard implements ContainerRequestFilter, ContainerResponseFilt
                 + response.getStatus());
     }
 
-    /** The body with every secret-looking string member's value replaced by {@code "****"}, on one line. */
+    /**
+     * The JSON body on one line, the value of every member named like a secret replaced by {@code "****"} (names as
+     * the parser reads them, escapes resolved). A body that is not JSON is not shown at all, only its length: its
+     * text could hold a secret that no member name marks.
+     */
     static String masked(String body) {
-        String one = body.replaceAll("\\s*\\R\\s*", " ").trim();
-        return SECRET_MEMBER.matcher(one).replaceAll("$1\"****\"");
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            return mask(reader.readValue()).toString();
+        } catch (JsonException | IllegalStateException notJson) {
+            return "(" + body.length() + " characters, not JSON)";
+        }
+    }
+
+    private static JsonValue mask(JsonValue value) {
+        if (value instanceof JsonObject object) {
+            JsonObjectBuilder masked = Json.createObjectBuilder();
+            object.forEach((name, member) ->
+                    masked.add(name, SECRET_NAME.matcher(name).matches() ? Json.createValue("****") : mask(member)));
+            return masked.build();
+        }
+        if (value instanceof JsonArray array) {
+            JsonArrayBuilder masked = Json.createArrayBuilder();
+            array.forEach(element -> masked.add(mask(element)));
+            return masked.build();
+        }
+        return value;
     }
 
     /** Whether {@code origin} is the scheme, host and port the request was sent to. */

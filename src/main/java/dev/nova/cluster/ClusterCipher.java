@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import javax.crypto.Cipher;
@@ -45,6 +46,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
 
     private static final int NONCE_BYTES = 12;
     private static final long NOTE_EVERY_NS = TimeUnit.MINUTES.toNanos(1);
+    private static final long NOTE_ANY_NS = TimeUnit.SECONDS.toNanos(1);
 
     /** Logs under the cluster runtime's name, where operators find the other NOVA-10xx messages. */
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
@@ -70,6 +72,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
     private volatile byte[] previousVersion;
     private final LongAdder refused = new LongAdder();
     private final Map<Address, Long> notedAt = new ConcurrentHashMap<>();
+    private final AtomicLong lastNoteAt = new AtomicLong(System.nanoTime() - NOTE_ANY_NS);
 
     public ClusterCipher() {
         // SYM_ENCRYPT's protocol id, so that its header is the same on the wire: a subclass has none registered.
@@ -179,6 +182,12 @@ public class ClusterCipher extends SYM_ENCRYPT {
         if (last != null && now - last < NOTE_EVERY_NS) {
             return;
         }
+        // The sender is read from the wire, unauthenticated: whoever floods with made-up senders gets one line a
+        // second, not one per message.
+        long previous = lastNoteAt.get();
+        if (now - previous < NOTE_ANY_NS || !lastNoteAt.compareAndSet(previous, now)) {
+            return;
+        }
         if (sender != null) {
             if (notedAt.size() > 1_000) {
                 notedAt.clear();
@@ -189,9 +198,9 @@ public class ClusterCipher extends SYM_ENCRYPT {
         // A member's name, or the JGroups address (a UUID) of a node this one never learnt the name of.
         String name = sender == null ? "an unknown sender" : sender.toString();
         String where = physical == null ? "" : " at " + physical;
-        LOG.warning(() -> "NOVA-1030 dropped a cluster message from " + name + where + ": it " + why
+        LOG.warning(() -> "NOVA-1030 dropped a cluster message claiming to come from " + name + where + ": it " + why
                 + "; a node joins only with the same nova.cluster.secret (" + refused.sum()
-                + " refused so far, noted once a minute per sender)");
+                + " refused so far, noted once a minute per sender and at most once a second)");
     }
 
     private static byte[] version(Key key) throws NoSuchAlgorithmException {

@@ -10,15 +10,24 @@ class WriteGuardTest {
     @Test
     void theAuditMasksEverySecretLookingMemberAndKeepsTheRest() {
         String body = "{\"name\":\"c1\",\"credentials\":{\"clientId\":\"acct\",\"clientSecret\":\"s3cr\\\"et\"},\n"
-                + "  \"password\" : \"pw\", \"apiKey\":\"k\", \"token\":\"t\", \"channels\":[\"a\"]}";
+                + "  \"password\" : \"pw\", \"apiKey\":{\"k\":1}, \"token\":\"t\", \"channels\":[\"a\"]}";
 
         String masked = WriteGuard.masked(body);
 
         assertThat(masked)
                 .contains("\"name\":\"c1\"", "\"clientId\":\"acct\"", "\"channels\":[\"a\"]")
-                .contains("\"clientSecret\":\"****\"", "\"password\" : \"****\"", "\"apiKey\":\"****\"")
+                .contains("\"clientSecret\":\"****\"", "\"password\":\"****\"", "\"apiKey\":\"****\"")
                 .contains("\"token\":\"****\"")
                 .doesNotContain("s3cr", "\"pw\"", "\"k\"", "\"t\"", "\n");
+    }
+
+    @Test
+    void aSecretBehindAnEscapedNameIsMaskedAndABodyThatIsNotJsonIsNotShown() {
+        assertThat(WriteGuard.masked("{\"client\\u0053ecret\":\"hidden-1\"}"))
+                .contains("****")
+                .doesNotContain("hidden-1");
+        assertThat(WriteGuard.masked("{\"credentials\":{\"clientSecret\":\"hidden-2}"))
+                .isEqualTo("(41 characters, not JSON)");
     }
 
     @Test

@@ -103,14 +103,29 @@ class ClusterCipherTest {
         return cipher.refusedMessages();
     }
 
-    private static void assertCarries(JChannel from, JChannel to) throws Exception {
+    /** What {@code channel} receives from now on. */
+    private static Queue<String> received(JChannel channel) {
         Queue<String> received = new ConcurrentLinkedQueue<>();
-        to.setReceiver(new Receiver() {
+        channel.setReceiver(new Receiver() {
             @Override
             public void receive(Message msg) {
                 received.add(msg.getObject());
             }
         });
+        return received;
+    }
+
+    /** a and b form one view and carry messages both ways, refusing none. */
+    private void assertOneViewCarryingBothWays() throws Exception {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> a.getView().size() == 2 && b.getView().size() == 2);
+        assertCarries(a, b);
+        assertCarries(b, a);
+        assertThat(refused(a) + refused(b)).isZero();
+    }
+
+    private static void assertCarries(JChannel from, JChannel to) throws Exception {
+        Queue<String> received = received(to);
         String text = "market data " + UUID.randomUUID();
         from.send(new ObjectMessage(to.getAddress(), text));
         await().atMost(Duration.ofSeconds(5)).until(() -> received.contains(text));
@@ -121,11 +136,7 @@ class ClusterCipherTest {
         a = member("a", PORT_A, NEW, null);
         b = member("b", PORT_B, NEW, null);
 
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> a.getView().size() == 2 && b.getView().size() == 2);
-        assertCarries(a, b);
-        assertCarries(b, a);
-        assertThat(refused(a) + refused(b)).isZero();
+        assertOneViewCarryingBothWays();
     }
 
     @Test
@@ -167,11 +178,7 @@ class ClusterCipherTest {
         a = member("a", PORT_A, NEW, OLD);
         b = member("b", PORT_B, OLD, NEW);
 
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> a.getView().size() == 2 && b.getView().size() == 2);
-        assertCarries(a, b);
-        assertCarries(b, a);
-        assertThat(refused(a) + refused(b)).isZero();
+        assertOneViewCarryingBothWays();
     }
 
     @Test
@@ -183,13 +190,7 @@ class ClusterCipherTest {
         // Below b's cipher: flips the last byte (the authentication tag's) of every message that reaches b.
         Tamperer tamperer = new Tamperer();
         b.getProtocolStack().insertProtocol(tamperer, ProtocolStack.Position.BELOW, ClusterCipher.class);
-        Queue<String> received = new ConcurrentLinkedQueue<>();
-        b.setReceiver(new Receiver() {
-            @Override
-            public void receive(Message msg) {
-                received.add(msg.getObject());
-            }
-        });
+        Queue<String> received = received(b);
         long before = refused(b);
 
         tamperer.on = true;

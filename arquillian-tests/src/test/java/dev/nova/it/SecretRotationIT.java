@@ -95,6 +95,9 @@ class SecretRotationIT {
                     await().atMost(WAIT).until(() -> cluster.all().stream()
                             .allMatch(n -> ThreeNodes.members(n).size() == 3));
                     restarting.set(null);
+                    assertThat(encryption(node).path("acceptsPreviousSecret").asBoolean())
+                            .as("%s restarted with %s", node.name(), step.keySet())
+                            .isEqualTo(!step.get("NOVA_CLUSTER_PREVIOUS_SECRET").isEmpty());
                     awaitEveryClientConnected();
                 }
             }
@@ -106,15 +109,19 @@ class SecretRotationIT {
                 .as("what the running nodes showed during the rotation")
                 .isEmpty();
         for (LibertyNode node : cluster.all()) {
-            JsonNode encryption = node.http()
-                    .get("/api/cluster/diagnostics")
-                    .json()
-                    .path("transport")
-                    .path("encryption");
+            JsonNode encryption = encryption(node);
             assertThat(encryption.path("enabled").asBoolean()).isTrue();
             assertThat(encryption.path("acceptsPreviousSecret").asBoolean()).isFalse();
             assertThat(node.log()).doesNotContain(NEW).doesNotContain(OLD);
         }
+    }
+
+    private static JsonNode encryption(LibertyNode node) {
+        return node.http()
+                .get("/api/cluster/diagnostics")
+                .json()
+                .path("transport")
+                .path("encryption");
     }
 
     /** Notes a node that is up without quorum, or that does not list every client. */
