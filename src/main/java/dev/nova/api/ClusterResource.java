@@ -246,7 +246,9 @@ public class ClusterResource {
                             + "quorum, the wait until the records are the cluster's again; 0 none) and the lease (held: a quorum "
                             + "confirms this node; unfenced: members gone that may still run their clients), transport address, "
                             + "protocols, abandoned connects (no answer within 1 s), the failure detector's ping destination and "
-                            + "whether it is connected, cache sizes, modes and rebalancing, cluster bus counters and stream interest")
+                            + "whether it is connected, cache sizes, modes and rebalancing, how the clients' exchange secrets are "
+                            + "sealed (current or previous cluster secret, unreadable here), cluster bus counters and stream "
+                            + "interest")
     @APIResponse(responseCode = "200", description = "Diagnostics")
     public Map<String, Object> diagnostics() {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -276,6 +278,7 @@ public class ClusterResource {
             caches.put(name, info);
         }
         out.put("caches", caches);
+        out.put("credentials", clients.credentialSeals());
         out.put(
                 "bus",
                 Map.of(

@@ -8,6 +8,7 @@ import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.ownership.Placement;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.RateLimitSettings;
 import dev.nova.stream.StreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,6 +74,11 @@ public class NovaConfig {
     @Produces
     public ExchangeTls exchangeTls() {
         return settings.exchangeTls();
+    }
+
+    @Produces
+    public SecretBox secrets() {
+        return settings.secrets();
     }
 
     @Produces

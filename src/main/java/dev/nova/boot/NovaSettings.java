@@ -9,6 +9,7 @@ import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.RateLimitSettings;
 import dev.nova.stream.StreamSettings;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Map;
  * @param platforms adapters and default endpoints of the exchanges
  * @param exchangeTls how sessions to the exchanges are secured, and where credentials may travel
  * @param rateLimits the exchanges' limits and the share of them Nova uses
+ * @param secrets seals and opens the clients' exchange secrets, with keys derived from the cluster secret
  * @param clients clients declared in configuration, created at startup
  */
 public record NovaSettings(
@@ -37,4 +39,5 @@ public record NovaSettings(
         ExchangeTls exchangeTls,
         StreamSettings stream,
         RateLimitSettings rateLimits,
+        SecretBox secrets,
         List<DeclaredClient> clients) {}

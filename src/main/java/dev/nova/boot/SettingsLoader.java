@@ -2,6 +2,7 @@ package dev.nova.boot;
 
 import dev.nova.client.ClientValidator;
 import dev.nova.client.DeclaredClient;
+import dev.nova.cluster.ClusterKeys;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.config.ConfigException;
@@ -11,6 +12,7 @@ import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.RateLimitSettings;
 import dev.nova.stream.StreamSettings;
 
@@ -27,6 +29,7 @@ public final class SettingsLoader {
         PlatformCatalog platforms = PlatformCatalog.read(config);
         ClusterSettings cluster = ClusterSettings.read(config);
         ExchangeTls tls = ExchangeTls.read(config);
+        SecretBox secrets = secretBox(cluster);
         return new NovaSettings(
                 NodeSettings.read(config),
                 cluster,
@@ -37,6 +40,22 @@ public final class SettingsLoader {
                 tls,
                 StreamSettings.read(config),
                 RateLimitSettings.read(config, cluster),
-                DeclaredClient.read(config, new ClientValidator(platforms, tls.allowInsecureCredentials())));
+                secrets,
+                DeclaredClient.read(config, new ClientValidator(platforms, tls.allowInsecureCredentials(), secrets)));
+    }
+
+    /**
+     * Seals exchange secrets with a key derived from the cluster secret (and opens what the previous one sealed);
+     * without a cluster secret no credentials can be kept.
+     */
+    static SecretBox secretBox(ClusterSettings cluster) {
+        if (cluster.secret() == null) {
+            return SecretBox.none();
+        }
+        return SecretBox.of(
+                ClusterKeys.derive(cluster.secret(), cluster.name(), ClusterKeys.CREDENTIALS, "AES"),
+                cluster.previousSecret() == null
+                        ? null
+                        : ClusterKeys.derive(cluster.previousSecret(), cluster.name(), ClusterKeys.CREDENTIALS, "AES"));
     }
 }

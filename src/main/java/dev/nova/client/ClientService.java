@@ -14,12 +14,16 @@ import dev.nova.ownership.Members;
 import dev.nova.ownership.Ownership;
 import dev.nova.ownership.Reconciler;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.SecretBox;
 import dev.nova.subscription.SubscriptionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -44,6 +48,7 @@ public class ClientService {
     private final Reconciler reconciler;
     private final ClientLocks locks;
     private final ClientValidator validator;
+    private final SecretBox secrets;
     private final boolean distributedSubscriptions;
 
     @Inject
@@ -55,7 +60,8 @@ public class ClientService {
             ClientLocks locks,
             PlatformCatalog platforms,
             ClusterSettings cluster,
-            ExchangeTls tls) {
+            ExchangeTls tls,
+            SecretBox secrets) {
         this.clients = clients;
         this.subscriptions = subscriptions;
         this.ownership = ownership;
@@ -63,12 +69,13 @@ public class ClientService {
         this.locks = locks;
         this.validator = platforms == null
                 ? null
-                : new ClientValidator(platforms, tls != null && tls.allowInsecureCredentials());
+                : new ClientValidator(platforms, tls != null && tls.allowInsecureCredentials(), secrets);
+        this.secrets = secrets == null ? SecretBox.none() : secrets;
         this.distributedSubscriptions = cluster == null || !cluster.enabled() || cluster.distributedSubscriptions();
     }
 
     protected ClientService() {
-        this(null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null);
     }
 
     /** Validation of declarations and channel lists, shared with the REST layer. */
@@ -123,7 +130,7 @@ public class ClientService {
 
     /** The existing client when a create asks for exactly it (a retry), else the conflict. */
     private ClientRecord sameOrConflict(ClientRecord existing, ClientSpec spec, List<String> channels) {
-        if (!existing.spec().equals(spec)) {
+        if (!sameSpec(existing.spec(), spec)) {
             throw NovaException.conflict(
                     "client '" + spec.name() + "' already exists with other settings (platform, url, regions, "
                             + "credentials): delete it first, or use another name");
@@ -141,13 +148,38 @@ public class ClientService {
     }
 
     /**
+     * How the clients' exchange secrets stand with this node's keys: sealed with the current cluster secret, with
+     * the previous one (a rotation not finished: the consistency pass seals them again), or unreadable here.
+     */
+    public Map<String, Object> credentialSeals() {
+        Map<SecretBox.Seal, Integer> counts = new EnumMap<>(SecretBox.Seal.class);
+        for (ClientRecord record : clients.list()) {
+            if (record.spec().credentials() != null) {
+                counts.merge(secrets.state(record.spec().credentials()), 1, Integer::sum);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sealing", secrets.canSeal());
+        out.put("sealedWithCurrentSecret", counts.getOrDefault(SecretBox.Seal.CURRENT, 0));
+        out.put("sealedWithPreviousSecret", counts.getOrDefault(SecretBox.Seal.PREVIOUS, 0));
+        out.put("unreadable", counts.getOrDefault(SecretBox.Seal.UNREADABLE, 0));
+        return out;
+    }
+
+    /** Equal specs, with secrets compared opened: each sealing of the same secret reads differently. */
+    private boolean sameSpec(ClientSpec a, ClientSpec b) {
+        return a.withCredentials(null).equals(b.withCredentials(null))
+                && secrets.same(a.credentials(), b.credentials());
+    }
+
+    /**
      * Creates a client declared in configuration unless the cluster already has one by that name; a differing
      * declaration is reported and ignored (the first one created wins).
      */
     public void createDeclared(ClientSpec spec, List<String> channels) {
         Optional<ClientRecord> existing = clients.find(spec.name());
         if (existing.isPresent()) {
-            if (!existing.get().spec().equals(spec)) {
+            if (!sameSpec(existing.get().spec(), spec)) {
                 LOG.warning(() -> "NOVA-3002 client " + spec.name() + " is declared differently on this node than"
                         + " the one that created it; keeping the existing declaration");
             }

@@ -7,7 +7,7 @@ import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.PlatformCatalog;
-import dev.nova.platform.Secret;
+import dev.nova.platform.SecretBox;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,16 +29,21 @@ public final class ClientValidator {
 
     private final PlatformCatalog catalog;
     private final boolean allowInsecureCredentials;
+    private final SecretBox secrets;
 
-    /** Credentials only over {@code wss://} or to a loopback address. */
-    public ClientValidator(PlatformCatalog catalog) {
-        this(catalog, false);
+    /** Credentials only over {@code wss://} or to a loopback address, sealed by {@code secrets}. */
+    public ClientValidator(PlatformCatalog catalog, SecretBox secrets) {
+        this(catalog, false, secrets);
     }
 
-    /** @param allowInsecureCredentials true lets credentials travel over plain {@code ws://} to any host */
-    public ClientValidator(PlatformCatalog catalog, boolean allowInsecureCredentials) {
+    /**
+     * @param allowInsecureCredentials true lets credentials travel over plain {@code ws://} to any host
+     * @param secrets seals the exchange secret of a spec, which never holds it in clear
+     */
+    public ClientValidator(PlatformCatalog catalog, boolean allowInsecureCredentials, SecretBox secrets) {
         this.catalog = catalog;
         this.allowInsecureCredentials = allowInsecureCredentials;
+        this.secrets = secrets;
     }
 
     /** Validates a client name. */
@@ -125,7 +130,7 @@ public final class ClientValidator {
         }
     }
 
-    private static Credentials credentials(String clientId, String clientSecret) {
+    private Credentials credentials(String clientId, String clientSecret) {
         boolean hasId = clientId != null && !clientId.isBlank();
         boolean hasSecret = clientSecret != null && !clientSecret.isEmpty();
         if (!hasId && !hasSecret) {
@@ -134,7 +139,7 @@ public final class ClientValidator {
         if (!hasId || !hasSecret) {
             throw NovaException.invalid("credentials need both clientId and clientSecret");
         }
-        return new Credentials(clientId.trim(), new Secret(clientSecret));
+        return secrets.seal(clientId.trim(), clientSecret);
     }
 
     /**

@@ -26,8 +26,16 @@ public final class ClusterKeys {
 
     private ClusterKeys() {}
 
+    /** The purpose of the key that seals exchange secrets inside the records. */
+    public static final String CREDENTIALS = "credentials";
+
     /** A 256-bit ChaCha20 key for {@code purpose} in {@code cluster}. */
     public static SecretKey derive(SecretSetting secret, String cluster, String purpose) {
+        return derive(secret, cluster, purpose, "ChaCha20");
+    }
+
+    /** A 256-bit key for {@code purpose} in {@code cluster}, for the cipher {@code algorithm} (ChaCha20, AES). */
+    public static SecretKey derive(SecretSetting secret, String cluster, String purpose, String algorithm) {
         char[] password = secret.reveal().toCharArray();
         byte[] salt = ("nova/" + purpose + "/" + cluster).getBytes(StandardCharsets.UTF_8);
         KeySpec spec = new PBEKeySpec(password, salt, ITERATIONS, KEY_BITS);
@@ -36,7 +44,7 @@ public final class ClusterKeys {
                     .generateSecret(spec)
                     .getEncoded();
             try {
-                return new SecretKeySpec(key, "ChaCha20");
+                return new SecretKeySpec(key, algorithm);
             } finally {
                 Arrays.fill(key, (byte) 0);
             }

@@ -69,7 +69,8 @@ public final class ClientConnection {
         this.table = new ShardTable(adapter.maxChannelsPerSession());
         this.feed = new MessageFeed(spec.name(), table, env.sink());
         AtomicLong requestIds = new AtomicLong();
-        this.setup = new SessionSetup(spec, adapter, settings, requestIds, table, feed, env.timers(), this::onLane);
+        this.setup = new SessionSetup(
+                spec, adapter, settings, requestIds, table, feed, env.timers(), this::onLane, env.secrets());
         this.frames = new FrameDispatch(spec, adapter, env.gate(), requestIds, feed, new SessionEvents());
     }
 

@@ -1,5 +1,6 @@
 package dev.nova.connection;
 
+import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.OutboundGate;
 import dev.nova.stream.MessageSink;
 import java.util.concurrent.Executor;
@@ -17,6 +18,7 @@ import java.util.function.DoubleSupplier;
  *     time: the listener writes them to the replicated registry, which waits on the other members, and a write caught
  *     by a hang or a cut must never hold up the lane that closes the client's sessions
  * @param random source of backoff jitter
+ * @param secrets opens the clients' sealed exchange secrets, only to authenticate
  */
 public record ConnectionEnvironment(
         ConnectionSettings settings,
@@ -29,4 +31,5 @@ public record ConnectionEnvironment(
         Executor inbound,
         Executor reports,
         ConnectionListener listener,
-        DoubleSupplier random) {}
+        DoubleSupplier random,
+        SecretBox secrets) {}

@@ -4,6 +4,7 @@ import dev.nova.concurrency.NovaExecutors;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.OutboundGate;
 import dev.nova.stream.HandoverGate;
 import dev.nova.stream.MessageSink;
@@ -38,6 +39,7 @@ public class ConnectionManager {
 
     private final ConnectionSettings settings;
     private final ExchangeTls tls;
+    private final SecretBox secrets;
     private final PlatformCatalog platforms;
     private final NovaExecutors executors;
     private final MessageSink sink;
@@ -59,8 +61,10 @@ public class ConnectionManager {
             MessageSink sink,
             OutboundGate gate,
             MetricRegistry metrics,
-            ExchangeTls tls) {
+            ExchangeTls tls,
+            SecretBox secrets) {
         this.settings = settings;
+        this.secrets = secrets == null ? SecretBox.none() : secrets;
         this.tls = tls == null ? ExchangeTls.defaults() : tls;
         this.platforms = platforms;
         this.executors = executors;
@@ -70,7 +74,7 @@ public class ConnectionManager {
     }
 
     protected ConnectionManager() {
-        this(null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -202,7 +206,8 @@ public class ConnectionManager {
                 executors.inbound(),
                 executors.reports(),
                 listener,
-                () -> ThreadLocalRandom.current().nextDouble());
+                () -> ThreadLocalRandom.current().nextDouble(),
+                secrets);
         return new ClientConnection(spec, epoch, platforms.adapter(spec.platform()), env);
     }
 

@@ -3,6 +3,7 @@ package dev.nova.connection;
 import dev.nova.model.ClientSpec;
 import dev.nova.platform.InboundFrame;
 import dev.nova.platform.PlatformAdapter;
+import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.Operation;
 import dev.nova.ratelimit.RateLimitedException;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ final class SessionSetup {
     private final MessageFeed feed;
     private final ScheduledExecutorService timers;
     private final Consumer<Runnable> lane;
+    private final SecretBox secrets;
 
     /** @param lane runs a task on the client's lane, where the table is changed */
     SessionSetup(
@@ -51,7 +53,9 @@ final class SessionSetup {
             ShardTable table,
             MessageFeed feed,
             ScheduledExecutorService timers,
-            Consumer<Runnable> lane) {
+            Consumer<Runnable> lane,
+            SecretBox secrets) {
+        this.secrets = secrets;
         this.spec = spec;
         this.adapter = adapter;
         this.settings = settings;
@@ -77,7 +81,16 @@ final class SessionSetup {
         }
         if (spec.credentials() != null) {
             long authId = requestIds.incrementAndGet();
-            var auth = adapter.encodeAuth(authId, spec.credentials());
+            String clientId = spec.credentials().clientId();
+            var secret = secrets.open(spec.credentials());
+            if (secret.isEmpty()) {
+                return chain.thenRun(() -> {
+                    throw new RefusedException("the secret of client id " + clientId + " is sealed with a key this "
+                            + "node does not hold (another cluster secret): give this node that secret as "
+                            + "nova.cluster.previous-secret, or create the client again");
+                });
+            }
+            var auth = adapter.encodeAuth(authId, clientId, secret.get());
             if (auth.isPresent()) {
                 chain = chain.thenCompose(v -> refusalIsFinal(
                                 session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout()),

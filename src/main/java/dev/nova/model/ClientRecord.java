@@ -55,6 +55,24 @@ public record ClientRecord(
         return failoverSince > 0;
     }
 
+    /** The same record with its declaration's secret sealed again (a rotation of the cluster secret). */
+    public ClientRecord withSpec(ClientSpec resealed) {
+        return new ClientRecord(
+                resealed,
+                owner,
+                ownerIncarnation,
+                epoch,
+                state,
+                createdAt,
+                stateChangedAt,
+                stopped,
+                restarts,
+                failoverAttempts,
+                failoverSince,
+                transferTo,
+                intentVersion);
+    }
+
     public ClientRecord withState(ClientState newState, long now) {
         return new ClientRecord(
                 spec,

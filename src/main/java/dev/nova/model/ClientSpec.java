@@ -6,12 +6,13 @@ import java.util.Optional;
 import org.infinispan.protostream.annotations.Proto;
 
 /**
- * What an operator declared for a client; it never changes after creation. The url is resolved at creation (the
+ * What an operator declared for a client; it never changes after creation, except that a rotation of the cluster
+ * secret seals its exchange secret again under the new key. The url is resolved at creation (the
  * platform default when none was given) so every node connects to the same endpoint.
  *
  * @param preferredRegion region to place the client in, overriding the exchange mapping; may be null
  * @param clusterEnabled false pins the client to the node that created it
- * @param credentials exchange API credentials; may be null
+ * @param credentials exchange API credentials, the secret sealed; may be null
  */
 @Proto
 public record ClientSpec(
@@ -25,6 +26,11 @@ public record ClientSpec(
 
     public Optional<Credentials> credentialsIfAny() {
         return Optional.ofNullable(credentials);
+    }
+
+    /** The same declaration with other credentials (the secret sealed again, or none to compare the rest). */
+    public ClientSpec withCredentials(Credentials other) {
+        return new ClientSpec(name, platform, url, regionAware, preferredRegion, clusterEnabled, other);
     }
 
     public Optional<String> preferredRegionIfAny() {

@@ -3,6 +3,9 @@ package dev.nova.ownership;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.concurrency.NovaExecutors;
+import dev.nova.model.ClientRecord;
+import dev.nova.platform.Credentials;
+import dev.nova.platform.SecretBox;
 import dev.nova.stream.Interests;
 import dev.nova.subscription.SubscriptionRegistry;
 import dev.nova.telemetry.ClusterEvent;
@@ -45,6 +48,7 @@ public class ConsistencyPass {
     private final Interests interests;
     private final ClusterEvents events;
     private final NovaExecutors executors;
+    private final SecretBox secrets;
     private volatile long lastPassAt;
     private volatile int lastRepaired = -1;
     private ScheduledFuture<?> periodic;
@@ -58,7 +62,9 @@ public class ConsistencyPass {
             ClusterBus bus,
             Interests interests,
             ClusterEvents events,
-            NovaExecutors executors) {
+            NovaExecutors executors,
+            SecretBox secrets) {
+        this.secrets = secrets == null ? SecretBox.none() : secrets;
         this.reconciler = reconciler;
         this.clients = clients;
         this.registry = registry;
@@ -70,7 +76,7 @@ public class ConsistencyPass {
     }
 
     protected ConsistencyPass() {
-        this(null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -108,6 +114,7 @@ public class ConsistencyPass {
         if (cluster.isCoordinator() && cluster.view().quorum()) {
             sweepBuried();
             removeOrphans();
+            resealCredentials();
         }
         int[] outcome = reconciler.reconcileAll();
         long took = System.currentTimeMillis() - start;
@@ -130,6 +137,34 @@ public class ConsistencyPass {
         if (clientsSwept + subscriptionsSwept > 0) {
             LOG.info(() -> "NOVA-3022 removed " + clientsSwept + " client(s) and " + subscriptionsSwept
                     + " subscription(s) deleted before a merge brought them back");
+        }
+    }
+
+    /**
+     * Exchange secrets sealed with the previous cluster secret's key, sealed again with the current one, so that the
+     * previous secret can be dropped (README: rotating the cluster secret). During the rolling restart the coordinator
+     * may be a node whose current secret is the other one, and turns them back; once every node runs the new secret,
+     * the first pass leaves none behind.
+     */
+    private void resealCredentials() {
+        int resealed = 0;
+        for (ClientRecord record : clients.list()) {
+            Credentials credentials = record.spec().credentials();
+            if (credentials != null && secrets.state(credentials) == SecretBox.Seal.PREVIOUS) {
+                clients.update(
+                        record.name(),
+                        current -> current.spec().credentials() == null
+                                ? current
+                                : current.withSpec(current.spec()
+                                        .withCredentials(
+                                                secrets.reseal(current.spec().credentials()))));
+                resealed++;
+            }
+        }
+        if (resealed > 0) {
+            int count = resealed;
+            LOG.info(() -> "NOVA-3023 sealed the exchange secrets of " + count + " client(s) again with the current "
+                    + "cluster secret");
         }
     }
 

@@ -33,8 +33,8 @@ public interface PlatformAdapter {
 
     String encodeUnsubscribe(long id, Collection<String> channels, boolean authenticated);
 
-    /** The authentication request, or empty when the exchange has none for market data. */
-    Optional<String> encodeAuth(long id, Credentials credentials);
+    /** The authentication request (with the secret opened from its seal), or empty when the exchange has none. */
+    Optional<String> encodeAuth(long id, String clientId, String clearSecret);
 
     /** The request that makes the exchange send heartbeats every {@code intervalSeconds}, or empty. */
     Optional<String> encodeHeartbeatSetup(long id, int intervalSeconds);

@@ -3,8 +3,8 @@ package dev.nova.platform;
 import org.infinispan.protostream.annotations.Proto;
 
 /**
- * A credential that must never be shown: {@link #toString()} masks it, so it can travel inside records that are
- * logged or returned without leaking. Read the value only where it is sent to the exchange.
+ * An exchange secret as records hold it: sealed by {@link SecretBox} (ciphertext that only the cluster's key opens),
+ * and masked by {@link #toString()} all the same, so a record that is logged or returned shows neither.
  */
 @Proto
 public record Secret(String value) {
@@ -13,11 +13,6 @@ public record Secret(String value) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("secret must not be empty");
         }
-    }
-
-    /** The clear value, for the one place that sends it to the exchange. */
-    public String reveal() {
-        return value;
     }
 
     @Override

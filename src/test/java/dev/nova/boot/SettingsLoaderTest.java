@@ -54,6 +54,7 @@ class SettingsLoaderTest {
     @Test
     void declaredClientsAreReadWithTheirChannelsAndCredentials() {
         NovaSettings settings = load(Map.of(
+                "nova.cluster.secret", "a secret of sixteen or more",
                 "nova.clients", "deribit-main, binance-1",
                 "nova.client.deribit-main.platform", "deribit",
                 "nova.client.deribit-main.channels", "book.BTC-PERPETUAL.100ms,trades.BTC-PERPETUAL.raw",
@@ -67,7 +68,10 @@ class SettingsLoaderTest {
         assertThat(deribit.spec().name()).isEqualTo("deribit-main");
         assertThat(deribit.spec().url()).isEqualTo("wss://www.deribit.com/ws/api/v2");
         assertThat(deribit.spec().credentials().clientId()).isEqualTo("abc");
-        assertThat(deribit.spec().credentials().clientSecret().reveal()).isEqualTo("s3cret");
+        assertThat(settings.secrets().open(deribit.spec().credentials())).contains("s3cret");
+        assertThat(deribit.spec().credentials().clientSecret().value())
+                .startsWith("nova-sealed:v1:")
+                .doesNotContain("s3cret");
         assertThat(deribit.spec().toString()).doesNotContain("s3cret");
         assertThat(deribit.spec().preferredRegion()).isEqualTo("eu-west");
         assertThat(deribit.channels()).containsExactly("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw");

@@ -9,6 +9,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.when;
 
+import dev.nova.NovaException;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.Tombstones;
 import dev.nova.cluster.Transactions;
@@ -21,6 +22,7 @@ import dev.nova.ownership.Members;
 import dev.nova.ownership.Ownership;
 import dev.nova.ownership.Reconciler;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.TestSecrets;
 import dev.nova.subscription.SubscriptionRegistry;
 import java.net.URI;
 import java.util.List;
@@ -78,7 +80,15 @@ class ClientServiceAtomicityTest {
                 URI.create("wss://stream.binance.com:9443/stream"),
                 1024);
         service = new ClientService(
-                clients, subscriptions, ownership, mock(Reconciler.class), new ClientLocks(), platforms, null, null);
+                clients,
+                subscriptions,
+                ownership,
+                mock(Reconciler.class),
+                new ClientLocks(),
+                platforms,
+                null,
+                null,
+                TestSecrets.box());
         spec = service.validator().spec("c1", "deribit", null, null, null, null, null, null);
     }
 
@@ -110,6 +120,21 @@ class ClientServiceAtomicityTest {
         assertThat(subscriptions.channelsOf("c1")).containsExactlyInAnyOrderElementsOf(CHANNELS);
         assertThat(retried.created()).isFalse();
         assertThat(retried.record()).isEqualTo(first.record());
+    }
+
+    @Test
+    void aRetriedCreateWithTheSameSecretFindsTheClientAndAnotherSecretIsAConflict() {
+        ClientSpec credentialed =
+                service.validator().spec("c2", "deribit", null, null, null, null, "acct", "the-secret");
+        service.create(credentialed, CHANNELS);
+
+        ClientSpec again = service.validator().spec("c2", "deribit", null, null, null, null, "acct", "the-secret");
+        assertThat(again.credentials()).as("sealed anew").isNotEqualTo(credentialed.credentials());
+        assertThat(service.create(again, CHANNELS).created()).isFalse();
+        ClientSpec other = service.validator().spec("c2", "deribit", null, null, null, null, "acct", "other-secret");
+        assertThatThrownBy(() -> service.create(other, CHANNELS))
+                .isInstanceOf(NovaException.class)
+                .hasMessageContaining("already exists with other settings");
     }
 
     @Test

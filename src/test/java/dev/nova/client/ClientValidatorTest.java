@@ -4,18 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nova.NovaException;
+import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientSpec;
+import dev.nova.model.ModelSchemaImpl;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
+import dev.nova.platform.SecretBox;
+import dev.nova.platform.TestSecrets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import org.infinispan.protostream.ProtobufUtil;
+import org.infinispan.protostream.SerializationContext;
 import org.junit.jupiter.api.Test;
 
 class ClientValidatorTest {
 
-    private final ClientValidator validator = new ClientValidator(new PlatformCatalog(
-            URI.create("wss://www.deribit.com/ws/api/v2"), URI.create("wss://stream.binance.com:9443/stream"), 1024));
+    private final ClientValidator validator = new ClientValidator(
+            new PlatformCatalog(
+                    URI.create("wss://www.deribit.com/ws/api/v2"),
+                    URI.create("wss://stream.binance.com:9443/stream"),
+                    1024),
+            TestSecrets.box());
 
     private ClientSpec deribit() {
         return validator.spec("d1", "deribit", null, null, null, null, null, null);
@@ -88,8 +99,42 @@ class ClientValidatorTest {
                         URI.create("wss://www.deribit.com/ws/api/v2"),
                         URI.create("wss://stream.binance.com:9443/stream"),
                         1024),
-                true);
+                true,
+                TestSecrets.box());
         assertThat(allowing.spec("d2", "deribit", "ws://exchange.example/ws/api/v2", null, null, null, "id", "s"))
+                .isNotNull();
+    }
+
+    @Test
+    void aRecordAsMarshalledForTheCachesHoldsTheSecretOnlySealed() throws Exception {
+        ClientSpec spec = validator.spec(
+                "d3", "deribit", "wss://exchange.example/ws/api/v2", null, null, null, "acct", "s3cr3t-v4lue");
+        SerializationContext context = ProtobufUtil.newSerializationContext();
+        ModelSchemaImpl schema = new ModelSchemaImpl();
+        schema.registerSchema(context);
+        schema.registerMarshallers(context);
+
+        byte[] marshalled = ProtobufUtil.toWrappedByteArray(context, ClientRecord.created(spec, "node-a", 1, 1_000L));
+
+        String bytes = new String(marshalled, StandardCharsets.ISO_8859_1);
+        assertThat(bytes).contains("acct").contains("nova-sealed:v1:").doesNotContain("s3cr3t-v4lue");
+        ClientRecord back = ProtobufUtil.fromWrappedByteArray(context, marshalled);
+        assertThat(back.spec()).isEqualTo(spec);
+    }
+
+    @Test
+    void aNodeWithoutAClusterSecretRefusesCredentialsNamingTheKey() {
+        ClientValidator unkeyed = new ClientValidator(
+                new PlatformCatalog(
+                        URI.create("wss://www.deribit.com/ws/api/v2"),
+                        URI.create("wss://stream.binance.com:9443/stream"),
+                        1024),
+                SecretBox.none());
+        assertThatThrownBy(() -> unkeyed.spec(
+                        "d4", "deribit", "wss://exchange.example/ws/api/v2", null, null, null, "acct", "pw"))
+                .isInstanceOf(NovaException.class)
+                .hasMessageContaining("nova.cluster.secret");
+        assertThat(unkeyed.spec("d4", "deribit", null, null, null, null, null, null))
                 .isNotNull();
     }
 }

@@ -9,7 +9,8 @@ import dev.nova.model.ClientState;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;
-import dev.nova.platform.Secret;
+import dev.nova.platform.SecretBox;
+import dev.nova.platform.TestSecrets;
 import dev.nova.platform.binance.BinanceAdapter;
 import dev.nova.platform.deribit.DeribitAdapter;
 import dev.nova.ratelimit.Operation;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /** The client lifecycle against an in-memory exchange: no network, real threads, bounded waits. */
 class ClientConnectionTest {
+
+    private static final SecretBox SECRETS = TestSecrets.box();
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
@@ -80,7 +83,8 @@ class ClientConnectionTest {
                 Runnable::run,
                 control,
                 listener,
-                () -> 0.5);
+                () -> 0.5,
+                SECRETS);
         return new ClientConnection(spec, 1, adapter, env);
     }
 
@@ -110,8 +114,7 @@ class ClientConnectionTest {
     @Test
     void setsUpHeartbeatThenAuthenticatesThenSubscribes() {
         exchange.responder = FakeTransport::deribit;
-        ClientConnection client =
-                client(deribitSpec(new Credentials("id", new Secret("secret"))), new DeribitAdapter());
+        ClientConnection client = client(deribitSpec(SECRETS.seal("id", "secret")), new DeribitAdapter());
 
         client.start(List.of("book.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw"));
 
@@ -420,7 +423,7 @@ class ClientConnectionTest {
                                 + request.path("id").asLong()
                                 + ",\"error\":{\"code\":13004,\"message\":\"invalid_credentials\"}}")
                         : FakeTransport.deribit(request);
-        ClientConnection client = client(deribitSpec(new Credentials("id", new Secret("wrong"))), new DeribitAdapter());
+        ClientConnection client = client(deribitSpec(SECRETS.seal("id", "wrong")), new DeribitAdapter());
 
         client.start(List.of("book.BTC-PERPETUAL.100ms"));
 
@@ -431,6 +434,40 @@ class ClientConnectionTest {
                 .contains("refused the credentials of client id id")
                 .contains("13004")
                 .doesNotContain("wrong");
+    }
+
+    @Test
+    void aSecretSealedWithAKeyThisNodeLacksFailsTheClientAndSendsNoAuth() throws Exception {
+        exchange.responder = FakeTransport::deribit;
+        Credentials foreign = TestSecrets.box().seal("id", "secret");
+        ClientConnection client = client(deribitSpec(foreign), new DeribitAdapter());
+
+        client.start(List.of("book.BTC-PERPETUAL.100ms"));
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.FAILED);
+        assertThat(exchange.last().methods()).doesNotContain("public/auth");
+        assertThat(client.stats().lastError())
+                .contains("sealed with a key this node does not hold")
+                .contains("nova.cluster.previous-secret");
+    }
+
+    @Test
+    void theAuthRequestCarriesTheOpenedSecretWhileTheSpecHoldsItSealed() {
+        exchange.responder = FakeTransport::deribit;
+        ClientSpec spec = deribitSpec(SECRETS.seal("id", "the-clear-secret"));
+        ClientConnection client = client(spec, new DeribitAdapter());
+
+        client.start(List.of("book.BTC-PERPETUAL.100ms"));
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
+        assertThat(exchange.last()
+                        .requests()
+                        .get(1)
+                        .path("params")
+                        .path("client_secret")
+                        .asText())
+                .isEqualTo("the-clear-secret");
+        assertThat(spec.toString()).doesNotContain("the-clear-secret");
     }
 
     @Test
@@ -488,7 +525,8 @@ class ClientConnectionTest {
                 Runnable::run,
                 control,
                 (name, epoch, state, detail) -> states.add(state),
-                () -> 0.5);
+                () -> 0.5,
+                SECRETS);
         ClientConnection client = new ClientConnection(deribitSpec(null), 1, new DeribitAdapter(), env);
         client.start(List.of("book.BTC-PERPETUAL.100ms"));
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);

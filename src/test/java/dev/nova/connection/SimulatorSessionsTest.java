@@ -8,7 +8,8 @@ import dev.nova.model.ClientState;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformAdapter;
-import dev.nova.platform.Secret;
+import dev.nova.platform.SecretBox;
+import dev.nova.platform.TestSecrets;
 import dev.nova.platform.binance.BinanceAdapter;
 import dev.nova.platform.deribit.DeribitAdapter;
 import dev.nova.ratelimit.OutboundGate;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * oracle of what Nova did at the exchange.
  */
 class SimulatorSessionsTest {
+
+    private static final SecretBox SECRETS = TestSecrets.box();
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String BOOK = "book.BTC-PERPETUAL.100ms";
@@ -86,7 +89,8 @@ class SimulatorSessionsTest {
                 inbound,
                 control,
                 (name, epoch, state, detail) -> {},
-                Math::random);
+                Math::random,
+                SECRETS);
         ClientConnection connection = new ClientConnection(spec, 1, adapter, env);
         timers.scheduleWithFixedDelay(
                 () -> connection.checkLiveness(System.currentTimeMillis()), 200, 200, TimeUnit.MILLISECONDS);
@@ -105,7 +109,7 @@ class SimulatorSessionsTest {
                 .deribitMinHeartbeatSeconds(1)
                 .credentials("acct", "pw"));
 
-        client = start(deribit(new Credentials("acct", new Secret("pw"))), 1, List.of(BOOK, TRADES));
+        client = start(deribit(SECRETS.seal("acct", "pw")), 1, List.of(BOOK, TRADES));
 
         await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED);
         await().atMost(WAIT)

@@ -53,7 +53,10 @@ public final class DemoMain {
                         "NOVA_ADMIN_PASSWORD",
                         adminPassword,
                         "NOVA_READER_PASSWORD",
-                        readerPassword));
+                        readerPassword,
+                        // The key that seals the demo client's exchange secret (and would encrypt a cluster's traffic).
+                        "NOVA_CLUSTER_SECRET",
+                        "demo-cluster-secret-" + UUID.randomUUID()));
         node.environment()
                 .putAll(Map.of(
                         "NOVA_CLIENT_DERIBIT_DEMO_PLATFORM", "deribit",

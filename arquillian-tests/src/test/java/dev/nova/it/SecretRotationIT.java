@@ -27,21 +27,26 @@ import org.junit.jupiter.api.Test;
 /**
  * The cluster secret rotated without downtime, as README's three rolling steps say: every node restarted in turn
  * with (old, previous new), then (new, previous old), then (new). Throughout, every node that is up keeps quorum and
- * lists every client; after each restart the node is back in a view of three and every client is connected.
+ * lists every client; after each restart the node is back in a view of three and every client is connected. One
+ * client holds exchange credentials: before the last step its secret is sealed again with the new cluster secret,
+ * and after it the client still authenticates.
  */
 class SecretRotationIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String OLD = LibertyNode.CLUSTER_SECRET;
     private static final String NEW = "the rotated cluster secret " + UUID.randomUUID();
-    private static final List<String> CLIENTS = List.of("rotate-deribit", "rotate-binance");
+    private static final List<String> CLIENTS = List.of("rotate-deribit", "rotate-binance", "rotate-private");
+    private static final String ACCOUNT = "rotate-account";
+    private static final String ACCOUNT_SECRET = "rotate-account-secret-" + UUID.randomUUID();
 
     private static ExchangeSimulator simulator;
     private static ThreeNodes cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        simulator = ExchangeSimulator.start(SimulatorOptions.defaults().messagesPerSecond(20));
+        simulator = ExchangeSimulator.start(
+                SimulatorOptions.defaults().messagesPerSecond(20).credentials(ACCOUNT, ACCOUNT_SECRET));
         cluster = ThreeNodes.start(Map.of(), WAIT);
         Http api = cluster.node(1).http();
         assertThat(api.post(
@@ -56,7 +61,16 @@ class SecretRotationIT {
                                         + simulator.binanceUrl() + "\",\"channels\":[\"btcusdt@trade\"]}")
                         .status())
                 .isEqualTo(201);
+        assertThat(api.post(
+                                "/api/clients",
+                                "{\"name\":\"rotate-private\",\"platform\":\"deribit\",\"url\":\""
+                                        + simulator.deribitUrl() + "\",\"credentials\":{\"clientId\":\"" + ACCOUNT
+                                        + "\",\"clientSecret\":\"" + ACCOUNT_SECRET
+                                        + "\"},\"channels\":[\"book.BTC-PERPETUAL.100ms\"]}")
+                        .status())
+                .isEqualTo(201);
         awaitEveryClientConnected();
+        assertThat(authenticatedSessions()).hasSize(1);
     }
 
     @AfterAll
@@ -87,6 +101,32 @@ class SecretRotationIT {
         watcher.start();
         try {
             for (Map<String, String> step : steps) {
+                if (step.get("NOVA_CLUSTER_PREVIOUS_SECRET").isEmpty()) {
+                    // README's rotation: before the previous secret is dropped, every exchange secret is sealed with
+                    // the new one (a consistency pass on the coordinator does it; a sync runs one now).
+                    assertThat(cluster.node(1)
+                                    .http()
+                                    .post("/api/cluster/sync", "{}")
+                                    .status())
+                            .isEqualTo(200);
+                    await().atMost(WAIT).untilAsserted(() -> {
+                        for (LibertyNode node : cluster.all()) {
+                            JsonNode credentials = node.http()
+                                    .get("/api/cluster/diagnostics")
+                                    .json()
+                                    .path("credentials");
+                            assertThat(credentials
+                                            .path("sealedWithPreviousSecret")
+                                            .asInt())
+                                    .as("%s: %s", node.name(), credentials)
+                                    .isZero();
+                            assertThat(credentials
+                                            .path("sealedWithCurrentSecret")
+                                            .asInt())
+                                    .isEqualTo(1);
+                        }
+                    });
+                }
                 for (LibertyNode node : cluster.all()) {
                     restarting.set(node);
                     node.close();
@@ -108,12 +148,35 @@ class SecretRotationIT {
         assertThat(broken)
                 .as("what the running nodes showed during the rotation")
                 .isEmpty();
+        // The credentialed client authenticates again, its secret opened by the new key alone: stopped (its session
+        // closes) and restarted (a new one).
+        assertThat(cluster.node(2)
+                        .http()
+                        .post("/api/clients/rotate-private/stop", "{}")
+                        .status())
+                .isEqualTo(200);
+        await().atMost(WAIT).until(() -> authenticatedSessions().isEmpty());
+        assertThat(cluster.node(2)
+                        .http()
+                        .post("/api/clients/rotate-private/restart", "{}")
+                        .status())
+                .isEqualTo(200);
+        await().atMost(WAIT).until(() -> authenticatedSessions().size() == 1);
+        awaitEveryClientConnected();
         for (LibertyNode node : cluster.all()) {
             JsonNode encryption = encryption(node);
             assertThat(encryption.path("enabled").asBoolean()).isTrue();
             assertThat(encryption.path("acceptsPreviousSecret").asBoolean()).isFalse();
-            assertThat(node.log()).doesNotContain(NEW).doesNotContain(OLD);
+            assertThat(node.log()).doesNotContain(NEW).doesNotContain(OLD).doesNotContain(ACCOUNT_SECRET);
         }
+    }
+
+    /** The simulator's Deribit sessions authenticated as the test account, by session id. */
+    private static Set<Integer> authenticatedSessions() {
+        return simulator.sessions().stream()
+                .filter(s -> ACCOUNT.equals(s.account()))
+                .map(ExchangeSimulator.SessionInfo::id)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     private static JsonNode encryption(LibertyNode node) {

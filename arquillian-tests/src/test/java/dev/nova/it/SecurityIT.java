@@ -242,6 +242,27 @@ class SecurityIT {
                 .as("the simulator saw the account log in through its TLS listener")
                 .anyMatch(session -> "guarded-account".equals(session.account())
                         && session.channels().contains("trades.ETH-PERPETUAL.raw"));
+
+        // An exchange whose certificate the truststore does not vouch for never gets a session, nor the secret.
+        try (ExchangeSimulator stranger =
+                ExchangeSimulator.start(SimulatorOptions.defaults().credentials("guarded-account", CLIENT_SECRET))) {
+            Http.Reply untrusted = admin.post(
+                    "/api/clients",
+                    "{\"name\":\"untrusted-tls\",\"platform\":\"deribit\",\"url\":\"" + stranger.deribitWssUrl()
+                            + "\",\"credentials\":{\"clientId\":\"guarded-account\",\"clientSecret\":\""
+                            + CLIENT_SECRET + "\"},\"channels\":[\"trades.ETH-PERPETUAL.raw\"]}");
+            assertThat(untrusted.status()).as(untrusted.text()).isEqualTo(201);
+            await().during(Duration.ofSeconds(5))
+                    .atMost(WAIT)
+                    .until(() -> !admin.get("/api/clients/untrusted-tls")
+                                    .json()
+                                    .path("state")
+                                    .asText()
+                                    .equals("CONNECTED")
+                            && stranger.sessions().isEmpty());
+            assertThat(stranger.connectionsAccepted()).isZero();
+            assertThat(admin.delete("/api/clients/untrusted-tls").status()).isEqualTo(204);
+        }
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.nova.platform.binance;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.nova.platform.Credentials;
 import dev.nova.platform.InboundFrame;
 import dev.nova.platform.Json;
 import dev.nova.platform.JsonScanner;
@@ -96,7 +95,7 @@ public final class BinanceAdapter implements PlatformAdapter {
     }
 
     @Override
-    public Optional<String> encodeAuth(long id, Credentials credentials) {
+    public Optional<String> encodeAuth(long id, String clientId, String clearSecret) {
         return Optional.empty();
     }
 

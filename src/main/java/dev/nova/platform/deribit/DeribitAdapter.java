@@ -2,7 +2,6 @@ package dev.nova.platform.deribit;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.nova.platform.Credentials;
 import dev.nova.platform.InboundFrame;
 import dev.nova.platform.Json;
 import dev.nova.platform.JsonScanner;
@@ -83,12 +82,12 @@ public final class DeribitAdapter implements PlatformAdapter {
     }
 
     @Override
-    public Optional<String> encodeAuth(long id, Credentials credentials) {
+    public Optional<String> encodeAuth(long id, String clientId, String clearSecret) {
         StringBuilder out = new StringBuilder(160);
         out.append("{\"jsonrpc\":\"2.0\",\"id\":").append(id);
         out.append(",\"method\":\"public/auth\",\"params\":{\"grant_type\":\"client_credentials\",\"client_id\":");
-        Json.appendQuoted(out, credentials.clientId()).append(",\"client_secret\":");
-        Json.appendQuoted(out, credentials.clientSecret().reveal());
+        Json.appendQuoted(out, clientId).append(",\"client_secret\":");
+        Json.appendQuoted(out, clearSecret);
         return Optional.of(out.append("}}").toString());
     }
 

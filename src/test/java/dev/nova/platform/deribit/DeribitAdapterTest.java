@@ -2,9 +2,7 @@ package dev.nova.platform.deribit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nova.platform.Credentials;
 import dev.nova.platform.InboundFrame;
-import dev.nova.platform.Secret;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -153,7 +151,7 @@ class DeribitAdapterTest {
                         + "[\"book.BTC-PERPETUAL.100ms\",\"trades.BTC-PERPETUAL.raw\"]}}");
         assertThat(adapter.encodeSubscribe(4, List.of("user.orders.BTC-PERPETUAL.raw"), true))
                 .contains("\"method\":\"private/subscribe\"");
-        assertThat(adapter.encodeAuth(5, new Credentials("id\"1", new Secret("s3cr\\et"))))
+        assertThat(adapter.encodeAuth(5, "id\"1", "s3cr\\et"))
                 .contains("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"public/auth\",\"params\":{\"grant_type\":"
                         + "\"client_credentials\",\"client_id\":\"id\\\"1\",\"client_secret\":\"s3cr\\\\et\"}}");
         assertThat(adapter.encodeHeartbeatSetup(6, 10))
