@@ -10,10 +10,12 @@ import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterCipher;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.ClusterTls;
 import dev.nova.cluster.ConnectTimeoutTransport;
 import dev.nova.cluster.Leases;
 import dev.nova.cluster.ProbingVerifySuspect;
 import dev.nova.cluster.SyncLagProbe;
+import dev.nova.cluster.TlsTransport;
 import dev.nova.cluster.ViewHistory;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.Names;
@@ -320,7 +322,13 @@ public class ClusterResource {
         }
         ClusterCipher cipher = channel.getProtocolStack().findProtocol(ClusterCipher.class);
         Map<String, Object> encryption = new LinkedHashMap<>();
-        encryption.put("enabled", cipher != null);
+        boolean overTls = tp instanceof TlsTransport;
+        encryption.put("enabled", cipher != null || overTls);
+        encryption.put("pki", overTls);
+        if (overTls) {
+            encryption.put("algorithm", "TLSv1.3");
+            encryption.put("refusedHandshakes", ClusterTls.refusedHandshakes());
+        }
         if (cipher != null) {
             encryption.put("algorithm", cipher.symAlgorithm());
             encryption.put("acceptsPreviousSecret", cipher.acceptsPrevious());

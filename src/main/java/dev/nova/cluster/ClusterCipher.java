@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,7 +51,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
     /** Keys handed to a stack that is being built, until its cipher takes them. */
-    private static final Map<String, Keys> HANDED = new ConcurrentHashMap<>();
+    private static final Handover<Keys> HANDED = new Handover<>();
 
     /** The keys of one node: the one it sends with, and one it also accepts during a rotation (or null). */
     public record Keys(SecretKey current, SecretKey previous) {
@@ -83,21 +82,17 @@ public class ClusterCipher extends SYM_ENCRYPT {
 
     /** Leaves the keys for the stack about to be built; its XML names the reference returned. */
     static String hand(Keys keys) {
-        String reference = UUID.randomUUID().toString();
-        HANDED.put(reference, keys);
-        return reference;
+        return HANDED.hand(keys);
     }
 
     /** Drops keys no stack took (the channel failed to build). */
     static void withdraw(String reference) {
-        if (reference != null) {
-            HANDED.remove(reference);
-        }
+        HANDED.withdraw(reference);
     }
 
     @Override
     public void init() throws Exception {
-        Keys keys = key_ref == null ? null : HANDED.remove(key_ref);
+        Keys keys = HANDED.take(key_ref);
         if (keys == null) {
             throw new IllegalStateException("NOVA-1031 the cluster cipher was handed no key: the stack must be "
                     + "built by the node that derived it from nova.cluster.secret");

@@ -136,12 +136,14 @@ public class ClusterRuntime {
             }
         }
         String keyRef = null;
+        String tlsRef = null;
         if (settings.enabled()) {
             keyRef = settings.encrypted() ? ClusterCipher.hand(keys(settings)) : null;
+            tlsRef = settings.overTls() ? TlsTransport.hand(settings.tls().context()) : null;
             global.transport()
                     .clusterName(settings.name())
                     .nodeName(identity.name())
-                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(settings, keyRef));
+                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(settings, keyRef, tlsRef));
         }
         manager = new DefaultCacheManager(global.build(), false);
         try {
@@ -163,6 +165,7 @@ public class ClusterRuntime {
             throw e;
         } finally {
             ClusterCipher.withdraw(keyRef);
+            TlsTransport.withdraw(tlsRef);
         }
         if (settings.enabled()) {
             // Known before start returns, so clients created right after it (declared ones) may start at once.

@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  * @param secret the cluster secret (the seed's cookie): every message between members is encrypted and authenticated
  *     with a key derived from it ({@link ClusterCipher}); null sends in clear, allowed on a loopback address only
  * @param previousSecret a secret also accepted, never sent with, during a rolling rotation; or null
+ * @param tls the cluster's PKI instead of the secret: members talk over TLS with client authentication
+ *     ({@link TlsTransport}); the secret, when set too, then only seals exchange secrets; or null
  */
 public record ClusterSettings(
         boolean enabled,
@@ -63,7 +65,8 @@ public record ClusterSettings(
         Duration mergeMinInterval,
         Duration mergeMaxInterval,
         SecretSetting secret,
-        SecretSetting previousSecret) {
+        SecretSetting previousSecret,
+        ClusterTls tls) {
 
     /** How members find each other. */
     public enum Discovery {
@@ -159,8 +162,9 @@ public record ClusterSettings(
                 config.secret("nova.cluster.secret", SECRET_MIN_LENGTH).orElse(null);
         SecretSetting previous =
                 config.secret("nova.cluster.previous-secret", SECRET_MIN_LENGTH).orElse(null);
+        ClusterTls tls = ClusterTls.read(config);
         if (enabled) {
-            checkSecrets(bindAddress, secret, previous);
+            checkSecrets(bindAddress, secret, previous, tls);
         }
         return new ClusterSettings(
                 enabled,
@@ -185,17 +189,22 @@ public record ClusterSettings(
                 mergeMin,
                 mergeMax,
                 secret,
-                previous);
+                previous,
+                tls);
     }
 
-    /** A node that is reachable from other hosts clusters only with a secret; a previous secret goes with a new one. */
-    private static void checkSecrets(String bindAddress, SecretSetting secret, SecretSetting previous) {
-        if (secret == null && !loopback(bindAddress)) {
+    /**
+     * A node that is reachable from other hosts clusters only with a secret or the PKI; a previous secret goes with a
+     * new one.
+     */
+    private static void checkSecrets(String bindAddress, SecretSetting secret, SecretSetting previous, ClusterTls tls) {
+        if (secret == null && tls == null && !loopback(bindAddress)) {
             throw new ConfigException(
                     "nova.cluster.secret",
                     "clustering on " + bindAddress + ", which other hosts can reach, needs a cluster secret: set "
                             + "nova.cluster.secret (env NOVA_CLUSTER_SECRET) to the same value of at least "
-                            + SECRET_MIN_LENGTH + " characters on every node");
+                            + SECRET_MIN_LENGTH + " characters on every node (or the cluster's PKI, "
+                            + "nova.cluster.tls.*)");
         }
         if (previous != null && secret == null) {
             throw new ConfigException(
@@ -223,9 +232,14 @@ public record ClusterSettings(
         }
     }
 
-    /** Whether members encrypt and authenticate their messages. */
+    /** Whether members encrypt and authenticate their messages with the secret ({@link ClusterCipher}). */
     public boolean encrypted() {
-        return secret != null;
+        return secret != null && tls == null;
+    }
+
+    /** Whether members talk over TLS, authenticated by the cluster's PKI. */
+    public boolean overTls() {
+        return tls != null;
     }
 
     /** {@code host[port],host[port]}; defaults to this node alone. */

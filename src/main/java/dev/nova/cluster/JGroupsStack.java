@@ -12,7 +12,8 @@ import org.jgroups.protocols.TP;
 import org.jgroups.stack.Protocol;
 
 /**
- * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP_NIO2 bound to one explicit
+ * The JGroups protocol stack of a node, written out from its {@link ClusterSettings}: TCP_NIO2 (TCP over TLS,
+ * {@link TlsTransport}, with the cluster's PKI) bound to one explicit
  * address with {@code port_range=0}, discovery by TCPPING or DNS_PING (never multicast), failure detection tuned
  * so a killed member leaves the view in well under a second (FD_SOCK2, then {@link ProbingVerifySuspect}) and a hung or cut-off one
  * within the FD timeout (FD_ALL3), merges checked every {@code merge-min-interval}..{@code merge-max-interval}
@@ -37,19 +38,28 @@ public final class JGroupsStack {
 
     /** The stack of a cluster without a secret (its messages travel in clear: loopback only). */
     public static String xml(ClusterSettings cluster) {
-        return xml(cluster, null);
+        return xml(cluster, null, null);
     }
 
     /**
-     * The stack; with a secret, {@code keyRef} names the keys handed to its {@link ClusterCipher} (never a key: this
-     * XML is logged when the channel fails to build).
+     * The stack; with a secret, {@code keyRef} names the keys handed to its {@link ClusterCipher}, and with the PKI
+     * {@code tlsRef} names the TLS context handed to its {@link TlsTransport} (never a key: this XML is logged when the
+     * channel fails to build).
      */
-    public static String xml(ClusterSettings cluster, String keyRef) {
+    public static String xml(ClusterSettings cluster, String keyRef, String tlsRef) {
         StringBuilder xml = new StringBuilder(2048);
         xml.append("<config xmlns=\"urn:org:jgroups\">\n");
-        xml.append("  <")
-                .append(ConnectTimeoutTransport.class.getName())
-                .append(" bind_addr=\"")
+        xml.append("  <");
+        if (cluster.overTls()) {
+            // TCP with TLS: connects off the sending thread, queued sends (TlsTransport says why).
+            xml.append(TlsTransport.class.getName())
+                    .append(" tls_ref=\"")
+                    .append(Objects.requireNonNull(tlsRef, "the PKI needs the TLS context's reference"))
+                    .append("\" non_blocking_sends=\"true\" use_lock_to_send=\"false\"");
+        } else {
+            xml.append(ConnectTimeoutTransport.class.getName());
+        }
+        xml.append(" bind_addr=\"")
                 .append(cluster.bindAddress())
                 .append('"')
                 .append(" bind_port=\"")
@@ -60,7 +70,9 @@ public final class JGroupsStack {
             xml.append(" external_addr=\"").append(cluster.externalAddress()).append('"');
         }
         xml.append(" diag.enabled=\"false\" thread_naming_pattern=\"pl\" send_buf_size=\"640k\"")
-                .append(" sock_conn_timeout=\"1s\" tcp_nodelay=\"true\" bundler_type=\"transfer-queue\"")
+                .append(" sock_conn_timeout=\"1s\" tcp_nodelay=\"true\" bundler_type=\"")
+                .append(cluster.overTls() ? "per-destination" : "transfer-queue")
+                .append('"')
                 .append(" bundler.max_size=\"64k\" use_vthreads=\"false\"")
                 .append(" thread_pool.min_threads=\"0\" thread_pool.max_threads=\"200\"")
                 .append(" thread_pool.keep_alive_time=\"1m\"/>\n");
@@ -140,7 +152,10 @@ public final class JGroupsStack {
             protocols.add(p.getName());
         }
         List<String> problems = new ArrayList<>();
-        if (!(transport instanceof ConnectTimeoutTransport)) {
+        if (cluster.overTls() && !(transport instanceof TlsTransport)) {
+            problems.add("transport is " + transport.getName() + ", not TCP over TLS (nova.cluster.tls.* is set)");
+        }
+        if (!cluster.overTls() && !(transport instanceof ConnectTimeoutTransport)) {
             problems.add("transport is " + transport.getName() + ", not TCP_NIO2 with bounded connects");
         }
         if (protocols.contains("MPING") || protocols.contains("PING") || protocols.contains("UDP")) {
@@ -173,11 +188,15 @@ public final class JGroupsStack {
             throw new IllegalStateException(
                     "NOVA-1002 the JGroups stack is not the one configured: " + String.join("; ", problems));
         }
-        String protection = cluster.encrypted()
-                ? "every message encrypted and authenticated with the cluster secret ("
-                        + (cluster.previousSecret() == null ? "no previous secret" : "the previous secret accepted too")
-                        + ")"
-                : "messages IN CLEAR (no nova.cluster.secret: loopback only)";
+        String protection = cluster.overTls()
+                ? "members connected over TLS 1.3, both sides' certificates checked against nova.cluster.tls.truststore"
+                : cluster.encrypted()
+                        ? "every message encrypted and authenticated with the cluster secret ("
+                                + (cluster.previousSecret() == null
+                                        ? "no previous secret"
+                                        : "the previous secret accepted too")
+                                + ")"
+                        : "messages IN CLEAR (no nova.cluster.secret: loopback only)";
         LOG.info(() -> "NOVA-1003 JGroups " + String.join(" > ", reversed(protocols)) + " on " + bound + ":"
                 + transport.getBindPort() + ", cluster " + cluster.name() + ", " + protection);
     }

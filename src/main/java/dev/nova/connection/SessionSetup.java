@@ -79,7 +79,7 @@ final class SessionSetup {
                                     + " s (nova.connection.heartbeat-interval)")
                     .thenRun(() -> session.setup.heartbeatsAt = System.currentTimeMillis()));
         }
-        if (spec.credentials() != null) {
+        if (spec.credentials() != null && adapter.sendsCredentials()) {
             long authId = requestIds.incrementAndGet();
             String clientId = spec.credentials().clientId();
             var secret = secrets.open(spec.credentials());

@@ -36,6 +36,11 @@ public interface PlatformAdapter {
     /** The authentication request (with the secret opened from its seal), or empty when the exchange has none. */
     Optional<String> encodeAuth(long id, String clientId, String clearSecret);
 
+    /** Whether {@link #encodeAuth} sends credentials to this exchange at all (false: they only name the account). */
+    default boolean sendsCredentials() {
+        return true;
+    }
+
     /** The request that makes the exchange send heartbeats every {@code intervalSeconds}, or empty. */
     Optional<String> encodeHeartbeatSetup(long id, int intervalSeconds);
 

@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.ObjectMessage;
@@ -39,36 +35,18 @@ class ClusterCipherTest {
     private static final String OLD = "the old secret of this test run " + UUID.randomUUID();
     private static final String NEW = "the new secret of this test run " + UUID.randomUUID();
 
-    private final Logger log = Logger.getLogger(ClusterRuntime.class.getName());
-    private final Queue<String> logged = new ConcurrentLinkedQueue<>();
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    private Level level;
+    private OperatorLog operatorLog;
     private JChannel a;
     private JChannel b;
 
     @BeforeEach
     void listen() {
-        // The test logging configuration silences dev.nova; this test reads what an operator would see.
-        level = log.getLevel();
-        log.setLevel(Level.WARNING);
-        log.addHandler(handler);
+        operatorLog = new OperatorLog();
     }
 
     @AfterEach
     void close() {
-        log.removeHandler(handler);
-        log.setLevel(level);
+        operatorLog.close();
         if (b != null) {
             b.close();
         }
@@ -92,7 +70,7 @@ class ClusterCipherTest {
                     old == null ? null : ClusterKeys.derive(old, CLUSTER, ClusterKeys.MESSAGES)));
         }
         JChannel channel = new JChannel(
-                new ByteArrayInputStream(JGroupsStack.xml(settings, ref).getBytes(StandardCharsets.UTF_8)));
+                new ByteArrayInputStream(JGroupsStack.xml(settings, ref, null).getBytes(StandardCharsets.UTF_8)));
         channel.setName(name);
         channel.connect(CLUSTER);
         return channel;
@@ -151,7 +129,7 @@ class ClusterCipherTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> refused(a) > 0 && refused(b) > 0);
         assertThat(a.getView().size()).isEqualTo(1);
         assertThat(b.getView().size()).isEqualTo(1);
-        assertThat(logged)
+        assertThat(operatorLog.messages())
                 .filteredOn(m -> m.startsWith("NOVA-1030"))
                 .hasSizeGreaterThanOrEqualTo(2)
                 .allMatch(m -> m.contains("encrypted with another cluster secret"))
@@ -169,7 +147,7 @@ class ClusterCipherTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> refused(a) > 0);
         assertThat(a.getView().size()).isEqualTo(1);
         assertThat(b.getView().size()).isEqualTo(1);
-        assertThat(logged).anyMatch(m -> m.startsWith("NOVA-1030") && m.contains("is not encrypted"));
+        assertThat(operatorLog.messages()).anyMatch(m -> m.startsWith("NOVA-1030") && m.contains("is not encrypted"));
     }
 
     @Test
@@ -199,7 +177,8 @@ class ClusterCipherTest {
 
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(received::isEmpty);
         assertThat(refused(b)).isGreaterThan(before);
-        assertThat(logged).anyMatch(m -> m.startsWith("NOVA-1030") && m.contains("failed authentication"));
+        assertThat(operatorLog.messages())
+                .anyMatch(m -> m.startsWith("NOVA-1030") && m.contains("failed authentication"));
         tamperer.on = false;
         // UNICAST3 sends it again; intact, it is read.
         await().atMost(Duration.ofSeconds(10)).until(() -> received.contains(text));

@@ -66,11 +66,26 @@ class JGroupsStackTest {
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(5),
                 null,
+                null,
                 null);
     }
 
     /** The same settings with a cluster secret and, or null, a previous one. */
     static ClusterSettings withSecrets(ClusterSettings s, String secret, String previous) {
+        return with(
+                s,
+                secret == null ? null : new SecretSetting(secret),
+                previous == null ? null : new SecretSetting(previous),
+                s.tls());
+    }
+
+    /** The same settings with the cluster's PKI. */
+    static ClusterSettings withTls(ClusterSettings s, ClusterTls tls) {
+        return with(s, s.secret(), s.previousSecret(), tls);
+    }
+
+    private static ClusterSettings with(
+            ClusterSettings s, SecretSetting secret, SecretSetting previous, ClusterTls tls) {
         return new ClusterSettings(
                 s.enabled(),
                 s.name(),
@@ -91,8 +106,9 @@ class JGroupsStackTest {
                 s.stableAfter(),
                 s.mergeMinInterval(),
                 s.mergeMaxInterval(),
-                secret == null ? null : new SecretSetting(secret),
-                previous == null ? null : new SecretSetting(previous));
+                secret,
+                previous,
+                tls);
     }
 
     private static List<ProtocolConfiguration> parse(String xml) throws Exception {
@@ -169,7 +185,7 @@ class JGroupsStackTest {
     void aSecretPutsTheCipherAndSerializeRightAboveTheTransportAndNeverTheSecretInTheXml() throws Exception {
         ClusterSettings settings =
                 withSecrets(settings(ClusterSettings.Discovery.STATIC), "correct horse battery staple", null);
-        String xml = JGroupsStack.xml(settings, "ref-1");
+        String xml = JGroupsStack.xml(settings, "ref-1", null);
 
         assertThat(xml).doesNotContain("correct horse");
         List<ProtocolConfiguration> stack = parse(xml);

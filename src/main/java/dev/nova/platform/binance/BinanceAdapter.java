@@ -100,6 +100,11 @@ public final class BinanceAdapter implements PlatformAdapter {
     }
 
     @Override
+    public boolean sendsCredentials() {
+        return false;
+    }
+
+    @Override
     public Optional<String> encodeHeartbeatSetup(long id, int intervalSeconds) {
         return Optional.empty();
     }

@@ -36,7 +36,10 @@ public final class LabCluster implements AutoCloseable {
 
     /**
      * Starts {@code count} nodes n1..n{count} in {@code lab} under a cluster name of their own, with the fast session
-     * settings and {@code settings} added, and waits until every one lists them all.
+     * settings and {@code settings} added, and waits until every one lists them all. With the system property
+     * {@code nova.it.cluster-pki=true} the nodes talk over TLS with certificates of an authority made for the run
+     * (the cluster's PKI), to run the partition tests over that transport: {@code mvn verify -Dit.test=PartitionIT
+     * -Dnova.it.cluster-pki=true}.
      */
     public static LabCluster start(NetworkLab lab, int count, String name, Map<String, String> settings)
             throws InterruptedException {
@@ -45,10 +48,33 @@ public final class LabCluster implements AutoCloseable {
         for (int i = 1; i <= count; i++) {
             hosts.add(lab.clusterAddress(i) + "[" + CLUSTER_PORT + "]");
         }
+        Map<String, String> pki = new java.util.HashMap<>();
+        if (Boolean.getBoolean("nova.it.cluster-pki")) {
+            try {
+                dev.nova.cluster.TestPki authority =
+                        dev.nova.cluster.TestPki.create(java.nio.file.Path.of("target", "it-pki"));
+                pki.put("NOVA_CLUSTER_TLS_KEYSTORE_PASSWORD", authority.password());
+                pki.put("NOVA_CLUSTER_TLS_TRUSTSTORE", authority.truststore().toString());
+                pki.put("NOVA_CLUSTER_TLS_TRUSTSTORE_PASSWORD", authority.password());
+                for (int i = 1; i <= count; i++) {
+                    pki.put("keystore-n" + i, authority.signed("n" + i).toString());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             Map<String, String> env = Fixtures.fastSessions();
             env.putAll(settings);
+            if (!pki.isEmpty()) {
+                pki.forEach((key, value) -> {
+                    if (key.startsWith("NOVA_")) {
+                        env.put(key, value);
+                    }
+                });
+                env.put("NOVA_CLUSTER_TLS_KEYSTORE", pki.get("keystore-n" + i));
+            }
             env.put("NOVA_NODE_NAME", "n" + i);
             env.put("NOVA_CLUSTER_NAME", cluster);
             env.put("NOVA_CLUSTER_BIND_ADDRESS", lab.clusterAddress(i));

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 import org.awaitility.Awaitility;
 
@@ -32,6 +33,13 @@ public final class ThreeNodes implements AutoCloseable {
     /** Starts {@code count} nodes (at most 3) the same way, for tests that need fewer. */
     public static ThreeNodes start(int count, Map<String, String> common, Duration timeout)
             throws InterruptedException {
+        return start(count, common, name -> Map.of(), timeout);
+    }
+
+    /** The same, each node with settings of its own ({@code own} of its name: n1, n2, n3) beside the common ones. */
+    public static ThreeNodes start(
+            int count, Map<String, String> common, Function<String, Map<String, String>> own, Duration timeout)
+            throws InterruptedException {
         int base = ClusterPorts.allocate(count);
         String cluster = "it-" + System.nanoTime();
         List<String> members = new ArrayList<>();
@@ -48,6 +56,7 @@ public final class ThreeNodes implements AutoCloseable {
             env.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
             env.put("NOVA_CLUSTER_INITIAL_HOSTS", hosts);
             String name = "n" + (i + 1);
+            env.putAll(own.apply(name));
             starting.add(CompletableFuture.supplyAsync(() -> LibertyNode.start(name, env, LibertyNode.freePort())));
         }
         ThreeNodes three = new ThreeNodes(LibertyNode.awaitAll(starting, timeout));
