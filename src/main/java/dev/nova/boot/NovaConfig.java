@@ -2,6 +2,7 @@ package dev.nova.boot;
 
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.NodeSettings;
+import dev.nova.cluster.SealingKey;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
@@ -79,6 +80,11 @@ public class NovaConfig {
     @Produces
     public SecretBox secrets() {
         return settings.secrets();
+    }
+
+    @Produces
+    public SealingKey sealingKey() {
+        return new SealingKey(settings.secrets().currentKeyId());
     }
 
     @Produces

@@ -160,6 +160,7 @@ public class ClientService {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sealing", secrets.canSeal());
+        out.put("sealingKey", secrets.currentKeyId());
         out.put("sealedWithCurrentSecret", counts.getOrDefault(SecretBox.Seal.CURRENT, 0));
         out.put("sealedWithPreviousSecret", counts.getOrDefault(SecretBox.Seal.PREVIOUS, 0));
         out.put("unreadable", counts.getOrDefault(SecretBox.Seal.UNREADABLE, 0));

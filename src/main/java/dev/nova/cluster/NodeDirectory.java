@@ -8,6 +8,9 @@ import dev.nova.telemetry.ClusterEvents;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -29,16 +32,40 @@ public class NodeDirectory {
     /** Whether the last view this node was told of held quorum (views arrive one at a time, on the view lane). */
     private volatile boolean hadQuorum = true;
 
+    private final SealingKey sealingKey;
+
     @Inject
-    public NodeDirectory(ClusterRuntime cluster, ClusterEvents events, Config config, NovaExecutors executors) {
+    public NodeDirectory(
+            ClusterRuntime cluster,
+            ClusterEvents events,
+            Config config,
+            NovaExecutors executors,
+            SealingKey sealingKey) {
         this.cluster = cluster;
         this.events = events;
         this.config = config;
         this.executors = executors;
+        this.sealingKey = sealingKey == null ? SealingKey.NONE : sealingKey;
     }
 
     protected NodeDirectory() {
-        this(null, null, null, null);
+        this(null, null, null, null, null);
+    }
+
+    /** What {@link #sealingKeys} gives for a member whose record is not there yet. */
+    public static final String NOT_YET = "?";
+
+    /**
+     * The sealing keys the given members name, by member ({@code ""} for none, {@link #NOT_YET} for a member whose
+     * record is not there yet).
+     */
+    public Map<String, String> sealingKeys(List<String> members) {
+        Map<String, String> keys = new TreeMap<>();
+        for (String member : members) {
+            NodeRecord record = cluster.nodes().get(member);
+            keys.put(member, record == null ? NOT_YET : record.sealingKey() == null ? "" : record.sealingKey());
+        }
+        return keys;
     }
 
     @PostConstruct
@@ -64,7 +91,8 @@ public class NodeDirectory {
                 ? (settings.externalAddress() != null ? settings.externalAddress() : settings.bindAddress())
                 : "localhost";
         int port = config.getOptionalValue("http.port", Integer.class).orElse(9080);
-        return new NodeRecord(self.name(), self.region(), "http://" + host + ":" + port, self.incarnation());
+        return new NodeRecord(
+                self.name(), self.region(), "http://" + host + ":" + port, self.incarnation(), sealingKey.id());
     }
 
     /**

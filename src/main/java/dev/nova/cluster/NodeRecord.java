@@ -7,6 +7,8 @@ import org.infinispan.protostream.annotations.Proto;
  *
  * @param restAddress where this node's admin API answers, e.g. {@code http://10.0.0.5:9080}
  * @param startedAt epoch milliseconds; also the node's incarnation, telling a restart from the node before it
+ * @param sealingKey the public name of the key the node seals exchange secrets with ({@link SealingKey}); "" or null
+ *     for none
  */
 @Proto
-public record NodeRecord(String name, String region, String restAddress, long startedAt) {}
+public record NodeRecord(String name, String region, String restAddress, long startedAt, String sealingKey) {}

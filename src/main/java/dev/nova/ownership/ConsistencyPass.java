@@ -2,6 +2,7 @@ package dev.nova.ownership;
 
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterRuntime;
+import dev.nova.cluster.NodeDirectory;
 import dev.nova.concurrency.NovaExecutors;
 import dev.nova.model.ClientRecord;
 import dev.nova.platform.Credentials;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,8 @@ public class ConsistencyPass {
     private final ClusterEvents events;
     private final NovaExecutors executors;
     private final SecretBox secrets;
+    private final NodeDirectory nodes;
+    private volatile String lastDisagreement;
     private volatile long lastPassAt;
     private volatile int lastRepaired = -1;
     private ScheduledFuture<?> periodic;
@@ -63,8 +67,10 @@ public class ConsistencyPass {
             Interests interests,
             ClusterEvents events,
             NovaExecutors executors,
-            SecretBox secrets) {
+            SecretBox secrets,
+            NodeDirectory nodes) {
         this.secrets = secrets == null ? SecretBox.none() : secrets;
+        this.nodes = nodes;
         this.reconciler = reconciler;
         this.clients = clients;
         this.registry = registry;
@@ -76,7 +82,7 @@ public class ConsistencyPass {
     }
 
     protected ConsistencyPass() {
-        this(null, null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -142,11 +148,31 @@ public class ConsistencyPass {
 
     /**
      * Exchange secrets sealed with the previous cluster secret's key, sealed again with the current one, so that the
-     * previous secret can be dropped (README: rotating the cluster secret). During the rolling restart the coordinator
-     * may be a node whose current secret is the other one, and turns them back; once every node runs the new secret,
-     * the first pass leaves none behind.
+     * previous secret can be dropped (README: rotating the cluster secret). Only once every member seals with the same
+     * key as this node: during the rolling restart some still seal with the other secret (and would not open what this
+     * node sealed), and with the cluster's PKI a member may have another secret altogether. Once every node runs the
+     * new secret, the first pass leaves none behind.
      */
     private void resealCredentials() {
+        if (!secrets.canSeal()) {
+            return;
+        }
+        Map<String, String> keys = nodes.sealingKeys(cluster.members());
+        if (keys.containsValue(NodeDirectory.NOT_YET)) {
+            return; // a member that just joined has not written its record: the next pass looks again
+        }
+        boolean agreed = keys.values().stream().allMatch(secrets.currentKeyId()::equals);
+        if (!agreed) {
+            String disagreement = keys.toString();
+            if (!disagreement.equals(lastDisagreement)) {
+                lastDisagreement = disagreement;
+                LOG.warning(() -> "NOVA-3024 the members seal exchange secrets with different cluster secrets (key "
+                        + "ids " + disagreement + "; this node " + secrets.currentKeyId() + "): none is sealed again "
+                        + "until they agree, and a member without this node's secret cannot open the secrets it seals");
+            }
+            return;
+        }
+        lastDisagreement = null;
         int resealed = 0;
         for (ClientRecord record : clients.list()) {
             Credentials credentials = record.spec().credentials();

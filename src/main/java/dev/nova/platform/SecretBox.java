@@ -59,6 +59,11 @@ public final class SecretBox {
         return new SecretBox(Objects.requireNonNull(current, "current"), previous);
     }
 
+    /** The public name of the key this node seals with ({@code ""} without a cluster secret). */
+    public String currentKeyId() {
+        return current == null ? "" : current.id();
+    }
+
     /** Whether this node can seal credentials (it has a cluster secret). */
     public boolean canSeal() {
         return current != null;

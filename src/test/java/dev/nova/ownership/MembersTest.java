@@ -58,8 +58,8 @@ class MembersTest {
                 .contains("n2");
         assertThat(members.place(PLACEMENT, World.pinned("p"), List.of(), Set.of()))
                 .contains("n1");
-        Members alone =
-                new Members(N1, false, List.of("n1"), Map.of("n1", new NodeRecord("n1", "eu-west", "", 1)), true, true);
+        Members alone = new Members(
+                N1, false, List.of("n1"), Map.of("n1", new NodeRecord("n1", "eu-west", "", 1, "")), true, true);
         assertThat(alone.place(PLACEMENT, World.spec("c"), List.of(), Set.of())).contains("n1");
     }
 }
