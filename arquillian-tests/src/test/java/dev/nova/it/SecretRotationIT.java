@@ -26,7 +26,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster secret rotated without downtime, as README's three rolling steps say: every node restarted in turn
- * with (old, previous new), then (new, previous old), then (new). Throughout, every node that is up keeps quorum and
+ * with (old, previous new), then (new, previous old), then (new). The cluster starts as step 1 leaves it (old,
+ * previous new): step 1 changes nothing on the wire (every node still sends with the old secret, and a node that
+ * accepts the new one too reads the others as before; ClusterCipherTest covers the mixed keys), so its three
+ * restarts are left out to keep the suite short. Steps 2 and 3, where what nodes send changes, restart every node
+ * in turn. Throughout, every node that is up keeps quorum and
  * lists every client; after each restart the node is back in a view of three and every client is connected. One
  * client holds exchange credentials: before the last step its secret is sealed again with the new cluster secret,
  * and after it the client still authenticates.
@@ -47,7 +51,7 @@ class SecretRotationIT {
     static void start() throws Exception {
         simulator = ExchangeSimulator.start(
                 SimulatorOptions.defaults().messagesPerSecond(20).credentials(ACCOUNT, ACCOUNT_SECRET));
-        cluster = ThreeNodes.start(Map.of(), WAIT);
+        cluster = ThreeNodes.start(Map.of("NOVA_CLUSTER_PREVIOUS_SECRET", NEW), WAIT);
         Http api = cluster.node(1).http();
         assertThat(api.post(
                                 "/api/clients",
@@ -81,7 +85,6 @@ class SecretRotationIT {
     @Test
     void aClusterRotatedNodeByNodeNeverLosesQuorumOrAClient() throws Exception {
         List<Map<String, String>> steps = List.of(
-                Map.of("NOVA_CLUSTER_SECRET", OLD, "NOVA_CLUSTER_PREVIOUS_SECRET", NEW),
                 Map.of("NOVA_CLUSTER_SECRET", NEW, "NOVA_CLUSTER_PREVIOUS_SECRET", OLD),
                 Map.of("NOVA_CLUSTER_SECRET", NEW, "NOVA_CLUSTER_PREVIOUS_SECRET", ""));
         Queue<String> broken = new ConcurrentLinkedQueue<>();
