@@ -2,13 +2,9 @@ package dev.nova.cluster;
 
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
+import dev.nova.config.KeyStores;
 import dev.nova.config.SecretSetting;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
@@ -87,8 +83,9 @@ public record ClusterTls(
 
     /** A TLS context with this node's key and the truststore's authorities; refusals are logged and counted. */
     public SSLContext context() {
-        KeyStore keys = load("nova.cluster.tls.keystore", keystore, keystorePassword, keystoreType);
-        KeyStore trusted = load("nova.cluster.tls.truststore", truststore, truststorePassword, truststoreType);
+        KeyStore keys = KeyStores.load("nova.cluster.tls.keystore", keystore, keystorePassword, keystoreType);
+        KeyStore trusted =
+                KeyStores.load("nova.cluster.tls.truststore", truststore, truststorePassword, truststoreType);
         try {
             if (!hasKey(keys)) {
                 throw new ConfigException(
@@ -142,19 +139,6 @@ public record ClusterTls(
             }
         }
         throw new IllegalStateException("the JDK offers no X.509 trust manager");
-    }
-
-    private static KeyStore load(String key, String path, SecretSetting password, String type) {
-        try (InputStream in = Files.newInputStream(Path.of(path))) {
-            KeyStore store = KeyStore.getInstance(type);
-            store.load(in, password == null ? null : password.reveal().toCharArray());
-            return store;
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(
-                    key, path + " does not exist (a relative path is resolved against the server's directory)");
-        } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException(key, path + " cannot be read as a " + type + " store: " + e.getMessage());
-        }
     }
 
     /**

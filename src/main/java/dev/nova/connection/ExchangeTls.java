@@ -2,13 +2,8 @@ package dev.nova.connection;
 
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
+import dev.nova.config.KeyStores;
 import dev.nova.config.SecretSetting;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 
 /**
  * How sessions to the exchanges are secured (the {@code nova.connection.truststore*} and
@@ -41,16 +36,14 @@ public record ExchangeTls(
     }
 
     private static void load(String path, SecretSetting password, String type) {
-        try (InputStream in = Files.newInputStream(Path.of(path))) {
-            KeyStore store = KeyStore.getInstance(type);
-            store.load(in, password == null ? null : password.reveal().toCharArray());
-            if (store.size() == 0) {
+        try {
+            if (KeyStores.load("nova.connection.truststore", path, password, type)
+                            .size()
+                    == 0) {
                 throw new ConfigException("nova.connection.truststore", path + " holds no certificate");
             }
-        } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException(
-                    "nova.connection.truststore",
-                    path + " cannot be read as a " + type + " truststore: " + e.getMessage());
+        } catch (java.security.KeyStoreException e) {
+            throw new ConfigException("nova.connection.truststore", path + " cannot be read: " + e.getMessage());
         }
     }
 
