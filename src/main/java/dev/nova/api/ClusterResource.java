@@ -22,6 +22,9 @@ import dev.nova.model.Names;
 import dev.nova.ownership.ClientRegistry;
 import dev.nova.ownership.ClusterStatus;
 import dev.nova.ownership.ConsistencyPass;
+import dev.nova.ownership.MarketHours;
+import dev.nova.ownership.Rebalancer;
+import dev.nova.platform.Platform;
 import dev.nova.stream.Interests;
 import dev.nova.stream.StreamHub;
 import dev.nova.subscription.SubscriptionRegistry;
@@ -39,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +74,7 @@ public class ClusterResource {
     private final StreamHub hub;
     private final Interests interests;
     private final Leases leases;
+    private final Rebalancer rebalancer;
 
     @Inject
     public ClusterResource(
@@ -81,7 +86,9 @@ public class ClusterResource {
             ClusterBus bus,
             StreamHub hub,
             Interests interests,
-            Leases leases) {
+            Leases leases,
+            Rebalancer rebalancer) {
+        this.rebalancer = rebalancer;
         this.cluster = cluster;
         this.clients = clients;
         this.declared = declared;
@@ -94,7 +101,7 @@ public class ClusterResource {
     }
 
     protected ClusterResource() {
-        this(null, null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null, null);
     }
 
     @GET
@@ -106,14 +113,49 @@ public class ClusterResource {
     public ClusterView status() {
         List<ClientRecord> records = clients.list();
         List<ClusterStatus.Member> members = ClusterStatus.members(cluster, records);
+        Rebalancer.Status balance = rebalancer.status();
+        Map<String, Dtos.MarketView> markets = new TreeMap<>();
+        java.time.Instant soonest = null;
+        for (Map.Entry<Platform, MarketHours.Active> entry : balance.markets().entrySet()) {
+            MarketHours.Active active = entry.getValue();
+            markets.put(
+                    entry.getKey().id(),
+                    new Dtos.MarketView(
+                            active.market().map(MarketHours.Market::name).orElse(null),
+                            active.nextChange() == null
+                                    ? null
+                                    : active.nextChange().toString()));
+            if (active.nextChange() != null
+                    && (soonest == null || active.nextChange().isBefore(soonest))) {
+                soonest = active.nextChange();
+            }
+        }
         return new ClusterView(
                 cluster.settings().name(),
                 cluster.identity().name(),
                 ClusterStatus.status(declared.done(), cluster, records),
                 members.stream()
-                        .map(m -> new NodeView(m.name(), m.region(), m.address(), m.coordinator(), m.clients()))
+                        .map(m -> new NodeView(
+                                m.name(),
+                                m.region(),
+                                m.address(),
+                                m.coordinator(),
+                                m.clients(),
+                                m.running(),
+                                balance.loads().containsKey(m.name())))
                         .toList(),
-                ClusterStatus.regions(members));
+                ClusterStatus.regions(members),
+                balance.strategy(),
+                Math.round(balance.imbalance() * 1000) / 1000.0,
+                balance.markets().values().stream()
+                        .map(MarketHours.Active::market)
+                        .flatMap(java.util.Optional::stream)
+                        .map(MarketHours.Market::name)
+                        .findFirst()
+                        .orElse(null),
+                soonest == null ? null : soonest.toString(),
+                markets,
+                balance.lastRoundAt());
     }
 
     @GET

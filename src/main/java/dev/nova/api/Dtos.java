@@ -89,7 +89,19 @@ public final class Dtos {
 
     /** One member in {@code GET /api/cluster}. */
     @Schema(name = "ClusterNode")
-    public record NodeView(String name, String region, String address, boolean coordinator, int clients) {}
+    public record NodeView(
+            String name,
+            String region,
+            String address,
+            boolean coordinator,
+            int clients,
+            @Schema(description = "clients it runs (not stopped): what load balancing evens out") int load,
+            @Schema(description = "in the view for a full rebalance interval: it takes part in rebalancing")
+                    boolean counted) {}
+
+    /** The market active for one exchange, and the next whole hour at which that changes. */
+    @Schema(name = "MarketWindow")
+    public record MarketView(String active, String nextChange) {}
 
     /** {@code GET /api/cluster}. */
     @Schema(name = "Cluster")
@@ -98,7 +110,19 @@ public final class Dtos {
             String node,
             @Schema(enumeration = {"starting", "ready", "degraded", "paused"}) String status,
             List<NodeView> nodes,
-            java.util.Map<String, List<String>> regions) {}
+            java.util.Map<String, List<String>> regions,
+            @Schema(enumeration = {"none", "least_connections", "market_hours"}) String strategy,
+            @Schema(description = "how far the most loaded counted member is above their mean load (0.25: 25 %)")
+                    double imbalance,
+            @Schema(
+                            description =
+                                    "market_hours: the market active now (the first exchange's that has one; markets: each)")
+                    String activeMarket,
+            @Schema(description = "market_hours: the next whole hour (UTC) at which an active market changes")
+                    String nextMarketChange,
+            @Schema(description = "market_hours: per exchange") java.util.Map<String, MarketView> markets,
+            @Schema(description = "when the coordinator last compared the members (epoch ms; 0: never here)")
+                    long lastRebalanceAt) {}
 
     /** {@code GET /api/cluster/health}. */
     @Schema(name = "ClusterHealth")

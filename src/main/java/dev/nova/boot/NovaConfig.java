@@ -3,10 +3,12 @@ package dev.nova.boot;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.cluster.SealingKey;
+import dev.nova.config.Clocks;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.FailoverSettings;
+import dev.nova.ownership.LoadBalancing;
 import dev.nova.ownership.Placement;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.SecretBox;
@@ -15,6 +17,7 @@ import dev.nova.stream.StreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -26,6 +29,7 @@ import org.eclipse.microprofile.config.Config;
 public class NovaConfig {
 
     private final NovaSettings settings;
+    private final Clock clock = Clocks.wall();
 
     @Inject
     public NovaConfig(Config config) {
@@ -59,7 +63,12 @@ public class NovaConfig {
 
     @Produces
     public Placement placement() {
-        return new Placement(settings.exchanges());
+        return new Placement(settings.exchanges(), settings.loadBalancing().markets(), clock);
+    }
+
+    @Produces
+    public LoadBalancing loadBalancing() {
+        return settings.loadBalancing();
     }
 
     @Produces

@@ -7,6 +7,7 @@ import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
+import dev.nova.ownership.LoadBalancing;
 import dev.nova.platform.Platform;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.SecretBox;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param cluster how this node joins the cluster
  * @param failover how clients move between nodes
  * @param exchanges the regions of each exchange, for placement
+ * @param loadBalancing how clients are moved between members after placement
  * @param platforms adapters and default endpoints of the exchanges
  * @param exchangeTls how sessions to the exchanges are secured, and where credentials may travel
  * @param rateLimits the exchanges' limits and the share of them Nova uses
@@ -34,6 +36,7 @@ public record NovaSettings(
         ClusterSettings cluster,
         FailoverSettings failover,
         Map<Platform, ExchangeRegions> exchanges,
+        LoadBalancing loadBalancing,
         PlatformCatalog platforms,
         ConnectionSettings connection,
         ExchangeTls exchangeTls,

@@ -11,6 +11,7 @@ import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
+import dev.nova.ownership.LoadBalancing;
 import dev.nova.platform.PlatformCatalog;
 import dev.nova.platform.SecretBox;
 import dev.nova.ratelimit.RateLimitSettings;
@@ -35,6 +36,7 @@ public final class SettingsLoader {
                 cluster,
                 FailoverSettings.read(config),
                 ExchangeRegions.read(config),
+                LoadBalancing.read(config),
                 platforms,
                 ConnectionSettings.read(config),
                 tls,

@@ -264,7 +264,7 @@ public class ClientService {
         return locks.call(name, () -> {
             ClientRecord record = get(name);
             if (!distributedSubscriptions && !ownership.mine(record)) {
-                throw NovaException.conflict("subscriptions are node-local (nova.cluster.distributed-subscriptions="
+                throw NovaException.conflict("subscriptions are node-local (nova.cluster.components.subscriptions="
                         + "false): subscribe client '" + name + "' on its owner, " + record.owner());
             }
             List<String> checked = validator.checkChannels(record.spec(), channels);

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param externalAddress the address advertised to other members, or null for the bind address
  * @param syncInterval how often the subscription registry is reconciled with the sessions
  * @param distributedSubscriptions false keeps the subscription registry node-local
+ *     ({@code nova.cluster.components.subscriptions}, alias {@code nova.cluster.distributed-subscriptions})
  * @param fdTimeout a member silent this long is suspected (JGroups FD_ALL3)
  * @param fdInterval heartbeat interval of FD_ALL3
  * @param verifySuspectTimeout how long a suspected member has to answer before it leaves the view (JGroups
@@ -177,7 +178,7 @@ public record ClusterSettings(
                 dnsQuery,
                 external,
                 config.millis("nova.cluster.sync-interval", 100, 24 * HOUR_MS),
-                config.bool("nova.cluster.distributed-subscriptions", true),
+                config.bool("nova.cluster.components.subscriptions", "nova.cluster.distributed-subscriptions", true),
                 fdTimeout,
                 fdInterval,
                 config.millis("nova.cluster.verify-suspect-timeout", 50, 60_000),

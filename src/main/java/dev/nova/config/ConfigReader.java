@@ -80,6 +80,22 @@ public final class ConfigReader {
         };
     }
 
+    /**
+     * A switch with two names, {@code key} and an older {@code alias} kept for operators' existing settings: either
+     * may be set; both set to different values is an error naming both.
+     */
+    public boolean bool(String key, String alias, boolean fallback) {
+        Optional<String> primary = optional(key);
+        Optional<String> older = optional(alias);
+        if (primary.isPresent() && older.isPresent() && bool(key, fallback) != bool(alias, fallback)) {
+            throw new ConfigException(
+                    key,
+                    "'" + primary.get() + "' contradicts " + alias + "='" + older.get()
+                            + "' (the same switch under its older name): set one of them");
+        }
+        return primary.isPresent() ? bool(key, fallback) : bool(alias, fallback);
+    }
+
     /** A comma-separated list; blank entries are dropped. */
     public List<String> list(String key) {
         return optional(key)

@@ -25,8 +25,8 @@ public final class ClusterStatus {
     /** This side holds no quorum (a possible minority partition). */
     public static final String PAUSED = "paused";
 
-    /** One member. */
-    public record Member(String name, String region, String address, boolean coordinator, int clients) {}
+    /** One member: the clients it owns, and of those the ones it runs (not stopped). */
+    public record Member(String name, String region, String address, boolean coordinator, int clients, int running) {}
 
     private ClusterStatus() {}
 
@@ -51,9 +51,13 @@ public final class ClusterStatus {
 
     public static List<Member> members(ClusterRuntime cluster, List<ClientRecord> clients) {
         Map<String, Integer> counts = new HashMap<>();
+        Map<String, Integer> running = new HashMap<>();
         for (ClientRecord client : clients) {
             if (client.owner() != null) {
                 counts.merge(client.owner(), 1, Integer::sum);
+                if (!client.stopped()) {
+                    running.merge(client.owner(), 1, Integer::sum);
+                }
             }
         }
         String coordinator = cluster.coordinator();
@@ -65,7 +69,8 @@ public final class ClusterStatus {
                     record == null ? null : record.region(),
                     record == null ? null : record.restAddress(),
                     name.equals(coordinator),
-                    counts.getOrDefault(name, 0)));
+                    counts.getOrDefault(name, 0),
+                    running.getOrDefault(name, 0)));
         }
         return members;
     }

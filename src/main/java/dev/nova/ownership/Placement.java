@@ -2,6 +2,7 @@ package dev.nova.ownership;
 
 import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -11,9 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Picks the node for a client: its {@code preferred-region}, then its exchange's {@code primary-region}, then the
- * exchange's failover regions in order, then any node; among the nodes of the first region that has any, the one
- * running the fewest clients (ties by name). A client that is not region aware goes to the least loaded node.
+ * Picks the node for a client: its {@code preferred-region}; else, under {@code market_hours}, the primary region of
+ * the market active now for its exchange ({@link MarketHours}); then, when it is region aware, its exchange's
+ * {@code primary-region} and failover regions in order; then any node. Among the nodes of the first region that has
+ * any, the one running the fewest clients (ties by name).
  */
 public final class Placement {
 
@@ -21,9 +23,25 @@ public final class Placement {
     public record Candidate(String name, String region, int clients) {}
 
     private final Map<Platform, ExchangeRegions> exchanges;
+    private final MarketHours markets;
+    private final Clock clock;
 
     public Placement(Map<Platform, ExchangeRegions> exchanges) {
+        this(exchanges, MarketHours.NONE, Clock.systemUTC());
+    }
+
+    public Placement(Map<Platform, ExchangeRegions> exchanges, MarketHours markets, Clock clock) {
         this.exchanges = Map.copyOf(exchanges);
+        this.markets = markets;
+        this.clock = clock;
+    }
+
+    public MarketHours markets() {
+        return markets;
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     /** The regions a client should run in, most preferred first. */
@@ -31,6 +49,8 @@ public final class Placement {
         Set<String> order = new LinkedHashSet<>();
         if (spec.preferredRegion() != null) {
             order.add(spec.preferredRegion());
+        } else {
+            markets.active(spec.platform(), clock.instant()).ifPresent(m -> order.add(m.primaryRegion()));
         }
         if (spec.regionAware()) {
             ExchangeRegions regions = exchanges.getOrDefault(spec.platform(), ExchangeRegions.NONE);

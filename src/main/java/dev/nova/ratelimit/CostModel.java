@@ -104,7 +104,7 @@ public final class CostModel {
                     budget / 2,
                     budget - budget / 2,
                     binance.connectionWindow(),
-                    settings.distributed());
+                    settings.sharedConnections());
             return new Draw(scope, SCALE, 0);
         }
         // A connection lives on one node: its budget never needs the cluster.

@@ -12,13 +12,16 @@ import java.util.Set;
  * The {@code nova.ratelimit.*} keys, {@code nova.cluster.distributed-rate-limits} and
  * {@code nova.node.egress-address}: the exchanges' published limits, and how much of them Nova allows itself.
  *
- * @param distributed share budgets through the cluster (false: every node has budgets of its own)
+ * @param distributed share budgets through the cluster (false: every node has budgets of its own);
+ *     {@code nova.cluster.components.rate-limits}, alias {@code nova.cluster.distributed-rate-limits}
  * @param egressAddress this node's public egress IP, the scope of per-IP exchange limits
  * @param safetyMargin fraction of every exchange limit Nova never uses (0.1 = stay 10 % below), headroom for clock
  *     skew, network jitter and frames Nova does not send itself (Tyrus answers pings with pongs)
  * @param queueSize requests that may wait for budget per scope on this node; more are rejected at once
  * @param maxWait how long a request may wait for budget before it is rejected (and never sent)
  * @param timeout bound on one cluster call of the rate limiter
+ * @param sharedConnections connection attempts (connects and reconnects) draw from budgets the cluster shares
+ *     ({@code nova.cluster.components.reconnection}; false: every node paces its own)
  */
 public record RateLimitSettings(
         boolean distributed,
@@ -28,7 +31,8 @@ public record RateLimitSettings(
         Duration maxWait,
         Duration timeout,
         Deribit deribit,
-        Binance binance) {
+        Binance binance,
+        boolean sharedConnections) {
 
     /**
      * Deribit's credit system: every request costs credits from a bucket per account (per IP without credentials).
@@ -92,14 +96,17 @@ public record RateLimitSettings(
                 config.millis(b + "connection-window", 1000, 24 * HOUR_MS));
         double margin = config.doubleValue("nova.ratelimit.safety-margin", 0.0, 0.9);
         RateLimitSettings settings = new RateLimitSettings(
-                cluster.enabled() && config.bool("nova.cluster.distributed-rate-limits", true),
+                cluster.enabled()
+                        && config.bool(
+                                "nova.cluster.components.rate-limits", "nova.cluster.distributed-rate-limits", true),
                 egress,
                 margin,
                 config.intValue("nova.ratelimit.queue-size", 1, 1_000_000),
                 config.millis("nova.ratelimit.max-wait", 0, HOUR_MS),
                 config.millis("nova.ratelimit.timeout", 100, HOUR_MS),
                 deribit,
-                binance);
+                binance,
+                cluster.enabled() && config.bool("nova.cluster.components.reconnection", true));
         long capacity = (long) Math.floor(deribit.maxCredits() * (1 - margin));
         long heaviest = Math.max(
                 methodCosts.values().stream().mapToLong(Long::longValue).max().orElse(0), cost);

@@ -73,6 +73,7 @@ public class RateLimiter {
         RateLimitSettings limits = settings;
         init(new CostModel(limits), cluster.cache(SHARED), cluster.cache(LOCAL));
         LOG.info(() -> "NOVA-8000 rate limits " + (limits.distributed() ? "shared by the cluster" : "of this node only")
+                + ", connection attempts paced " + (limits.sharedConnections() ? "cluster-wide" : "by each node")
                 + ", " + Math.round(limits.safetyMargin() * 100) + " % below the exchanges' limits; egress address "
                 + limits.egressAddress());
     }
@@ -91,7 +92,7 @@ public class RateLimiter {
      */
     @Produces
     static CacheDeclaration shared(ClusterSettings cluster, RateLimitSettings limits) {
-        boolean clustered = cluster.enabled() && limits.distributed();
+        boolean clustered = cluster.enabled() && (limits.distributed() || limits.sharedConnections());
         ConfigurationBuilder builder = CacheDeclaration.replicated(clustered);
         if (clustered) {
             builder.clustering()

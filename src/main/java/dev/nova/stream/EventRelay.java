@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 /**
  * Puts cluster events on the event streams ({@code GET /api/events}) of every node: an event published here goes to
  * this node's streams and, unless it is a membership change (which every node sees for itself), to the other members
- * over the cluster bus, whose events go to this node's streams.
+ * over the cluster bus, whose events go to this node's streams. With {@code nova.cluster.components.telemetry=false}
+ * this node sends none of its own (it still shows what the other members send).
  */
 @ApplicationScoped
 public class EventRelay {
@@ -28,15 +29,17 @@ public class EventRelay {
 
     private final StreamHub hub;
     private final ClusterBus bus;
+    private final boolean distribute;
 
     @Inject
-    public EventRelay(StreamHub hub, ClusterBus bus) {
+    public EventRelay(StreamHub hub, ClusterBus bus, StreamSettings settings) {
         this.hub = hub;
         this.bus = bus;
+        this.distribute = settings == null || settings.distributeEvents();
     }
 
     protected EventRelay() {
-        this(null, null);
+        this(null, null, null);
     }
 
     @PostConstruct
@@ -55,7 +58,9 @@ public class EventRelay {
     void onEvent(@Observes ClusterEvent event) {
         String json = event.toJson();
         hub.publishEvent(event.type(), json);
-        if (event.type().equals(ClusterEvent.NODE_JOINED) || event.type().equals(ClusterEvent.NODE_LEFT)) {
+        if (!distribute
+                || event.type().equals(ClusterEvent.NODE_JOINED)
+                || event.type().equals(ClusterEvent.NODE_LEFT)) {
             return;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length() + 64);

@@ -10,8 +10,15 @@ import java.time.Duration;
  * @param bufferSize messages a consumer may fall behind before it is dropped
  * @param keepAlive interval of SSE keep-alive comments on an idle stream
  * @param sendTimeout a consumer whose write blocks longer than this is dropped
+ * @param distributeEvents cluster events go to every member's event streams
+ *     ({@code nova.cluster.components.telemetry}; false: each node streams only its own)
  */
-public record StreamSettings(int bufferSize, Duration keepAlive, Duration sendTimeout) {
+public record StreamSettings(int bufferSize, Duration keepAlive, Duration sendTimeout, boolean distributeEvents) {
+
+    /** Settings with events distributed (tests). */
+    public StreamSettings(int bufferSize, Duration keepAlive, Duration sendTimeout) {
+        this(bufferSize, keepAlive, sendTimeout, true);
+    }
 
     private static final long HOUR_MS = 3_600_000L;
 
@@ -20,6 +27,7 @@ public record StreamSettings(int bufferSize, Duration keepAlive, Duration sendTi
         return new StreamSettings(
                 config.intValue("nova.stream.buffer-size", 1, 10_000_000),
                 config.millis("nova.stream.keep-alive", 100, HOUR_MS),
-                config.millis("nova.stream.send-timeout", 100, HOUR_MS));
+                config.millis("nova.stream.send-timeout", 100, HOUR_MS),
+                config.bool("nova.cluster.components.telemetry", true));
     }
 }

@@ -29,6 +29,11 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     /** The exchange throttled a client and Nova emptied the budget it draws from; {@code detail} names it. */
     public static final String RATE_LIMIT_BACKOFF = "nova.ratelimit.backoff";
 
+    /** The coordinator starts moving clients to even the load (or to follow the markets); {@code detail} says why. */
+    public static final String REBALANCE_STARTED = "nova.cluster.rebalance.started";
+    /** A rebalance ended; {@code detail} lists the moves made (and any that failed). */
+    public static final String REBALANCE_COMPLETED = "nova.cluster.rebalance.completed";
+
     /** Every event type Nova emits. */
     public static final List<String> TYPES = List.of(
             NODE_JOINED,
@@ -41,6 +46,8 @@ public record ClusterEvent(String type, String node, String client, Long duratio
             TRANSFER_ABORTED,
             PARTITION_DETECTED,
             PARTITION_HEALED,
+            REBALANCE_STARTED,
+            REBALANCE_COMPLETED,
             RATE_LIMIT_BACKOFF);
 
     /** The JSON of {@code /api/events}: {@code {type, node, client?, durationMs?, at, detail?}}. */

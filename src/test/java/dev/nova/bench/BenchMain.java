@@ -39,7 +39,8 @@ import java.util.stream.StreamSupport;
  * is the median of several runs with min and max; where a ceiling exists it is measured in the same run.
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
- * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, remote-ingest, ratelimit, memory};
+ * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, remote-ingest, ratelimit, rebalance,
+ * memory};
  * default all), {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default), {@code
  * bench.encryption} ({@code on}: the cluster secret set, as in production, the default; {@code off}: the cluster in
  * clear; {@code both}: the three-node figures once in clear, then once encrypted, in the same run).
@@ -53,7 +54,8 @@ public final class BenchMain {
     private final int runs = Integer.getInteger("bench.runs", 3);
     private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
     private final Set<String> only = new LinkedHashSet<>(Arrays.asList(System.getProperty(
-                    "bench.only", "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,memory")
+                    "bench.only",
+                    "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,rebalance,memory")
             .split(",")));
     /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
     private final Set<String> ingestConnections = new LinkedHashSet<>(
@@ -119,6 +121,10 @@ public final class BenchMain {
                     threeNodes(Map.of());
                 }
                 report.variant("");
+            }
+            if (only.contains("rebalance")) {
+                log("rebalance after a node joins (clusters of their own)");
+                RebalanceBench.run(report, runs);
             }
             if (only.contains("memory")) {
                 memory();

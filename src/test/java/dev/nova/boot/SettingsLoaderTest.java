@@ -202,6 +202,34 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void theComponentTogglesTakeTheirOlderNamesAsAliasesAndRefuseAContradiction() {
+        NovaSettings defaults = load(Map.of("nova.node.name", "n1"));
+        assertThat(defaults.cluster().distributedSubscriptions()).isTrue();
+        assertThat(defaults.rateLimits().distributed()).isTrue();
+        assertThat(defaults.rateLimits().sharedConnections()).isTrue();
+        assertThat(defaults.stream().distributeEvents()).isTrue();
+
+        NovaSettings off = load(Map.of(
+                "nova.node.name", "n1",
+                "nova.cluster.components.subscriptions", "false",
+                "nova.cluster.distributed-rate-limits", "false",
+                "nova.cluster.components.telemetry", "false",
+                "nova.cluster.components.reconnection", "false"));
+        assertThat(off.cluster().distributedSubscriptions()).isFalse();
+        assertThat(off.rateLimits().distributed()).isFalse();
+        assertThat(off.rateLimits().sharedConnections()).isFalse();
+        assertThat(off.stream().distributeEvents()).isFalse();
+
+        assertThatThrownBy(() -> load(Map.of(
+                        "nova.node.name", "n1",
+                        "nova.cluster.components.rate-limits", "true",
+                        "nova.cluster.distributed-rate-limits", "false")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nova.cluster.components.rate-limits")
+                .hasMessageContaining("nova.cluster.distributed-rate-limits");
+    }
+
+    @Test
     void methodCostsAreParsedAndBadOnesNamed() {
         NovaSettings settings = load(Map.of(
                 "nova.node.name", "n1",

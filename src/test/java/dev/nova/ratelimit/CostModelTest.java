@@ -96,18 +96,45 @@ class CostModelTest {
         assertThat(ping.scope()).isEqualTo(subscribe.scope());
     }
 
-    @Test
-    void nodeLocalModeSharesNothing() {
+    private static CostModel sharing(boolean budgets, boolean connections) {
         RateLimitSettings d = Limits.defaults();
-        CostModel local = new CostModel(new RateLimitSettings(
-                false,
+        return new CostModel(new RateLimitSettings(
+                budgets,
                 d.egressAddress(),
                 d.safetyMargin(),
                 d.queueSize(),
                 d.maxWait(),
                 d.timeout(),
                 d.deribit(),
-                d.binance()));
+                d.binance(),
+                connections));
+    }
+
+    /** {@code components.rate-limits=false} with {@code .reconnection=true}: only connection attempts are shared. */
+    @Test
+    void connectionBudgetsFollowTheReconnectionToggleAlone() {
+        CostModel model = sharing(false, true);
+        assertThat(model.draw(Operation.CONNECT, Limits.binanceClient("b"), "b#0", null)
+                        .orElseThrow()
+                        .scope()
+                        .shared())
+                .isTrue();
+        assertThat(model.draw(Operation.SUBSCRIBE, Limits.deribitClient("a", "x"), "a#0", null)
+                        .orElseThrow()
+                        .scope()
+                        .shared())
+                .isFalse();
+        assertThat(sharing(true, false)
+                        .draw(Operation.CONNECT, Limits.binanceClient("b"), "b#0", null)
+                        .orElseThrow()
+                        .scope()
+                        .shared())
+                .isFalse();
+    }
+
+    @Test
+    void nodeLocalModeSharesNothing() {
+        CostModel local = sharing(false, false);
 
         assertThat(local.draw(Operation.SUBSCRIBE, Limits.deribitClient("a", "x"), "a#0", null)
                         .orElseThrow()

@@ -39,7 +39,8 @@ final class Limits {
                         20,
                         5,
                         Set.of("private/buy")),
-                new RateLimitSettings.Binance(5, 300, Duration.ofMinutes(5)));
+                new RateLimitSettings.Binance(5, 300, Duration.ofMinutes(5)),
+                true);
     }
 
     static ClientSpec deribitClient(String name, String account) {

@@ -38,6 +38,7 @@ public final class ExchangeSimulator implements AutoCloseable {
     private final CreditBuckets credits;
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong handshakesRefused = new AtomicLong();
     private final ConcurrentHashMap<String, AtomicLong> charged = new ConcurrentHashMap<>();
     private final AtomicLong heartbeatCloses = new AtomicLong();
     private final AtomicLong messageLimitCloses = new AtomicLong();
@@ -227,6 +228,11 @@ public final class ExchangeSimulator implements AutoCloseable {
         return connectionsAccepted.get();
     }
 
+    /** Binance handshakes refused with HTTP 429 for going over the connection limit of their source address. */
+    public long handshakesRefused() {
+        return handshakesRefused.get();
+    }
+
     /** Requests answered with Deribit 10028 too_many_requests. */
     public long rateLimited() {
         return rateLimited.get();
@@ -309,6 +315,9 @@ public final class ExchangeSimulator implements AutoCloseable {
             if (!path.equals("/ws/api/v2") && !path.equals("/stream")) {
                 return 404;
             }
+            if (!path.equals("/stream")) {
+                return 101; // Deribit publishes no handshake limit; Binance's is per IP
+            }
             long now = System.currentTimeMillis();
             synchronized (handshakesByAddress) {
                 Deque<Long> recent = handshakesByAddress.computeIfAbsent(remoteAddress, a -> new ArrayDeque<>());
@@ -316,6 +325,7 @@ public final class ExchangeSimulator implements AutoCloseable {
                     recent.removeFirst();
                 }
                 if (recent.size() >= options.maxConnectionsPerWindow) {
+                    handshakesRefused.incrementAndGet();
                     return 429;
                 }
                 recent.addLast(now);

@@ -256,6 +256,12 @@ class ExchangeSimulatorTest {
         try (TestClient a = new TestClient(simulator.binanceUrl());
                 TestClient b = new TestClient(simulator.binanceUrl())) {
             assertThatThrownBy(() -> new TestClient(simulator.binanceUrl())).hasStackTraceContaining("429");
+            assertThat(simulator.handshakesRefused()).isEqualTo(1);
+            try (TestClient deribit = new TestClient(simulator.deribitUrl())) {
+                assertThat(simulator.handshakesRefused())
+                        .as("the limit is Binance's")
+                        .isEqualTo(1);
+            }
         }
     }
 

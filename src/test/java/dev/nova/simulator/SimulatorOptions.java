@@ -89,7 +89,7 @@ public final class SimulatorOptions {
         return this;
     }
 
-    /** Handshakes allowed per client IP within the window; more are refused with HTTP 429. */
+    /** Binance handshakes allowed per client IP within the window; more are refused with HTTP 429 (Binance's rule). */
     public SimulatorOptions connectionLimit(int perWindow, Duration window) {
         maxConnectionsPerWindow = perWindow;
         connectionWindow = window;

@@ -1,6 +1,7 @@
 package dev.nova.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nova.it.support.Fixtures;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code nova.cluster.distributed-rate-limits=false}: two clustered nodes, each with budgets of its own. */
+/**
+ * {@code nova.cluster.distributed-rate-limits=false} and {@code nova.cluster.components.reconnection=false}: two
+ * clustered nodes, each with budgets of its own, connection attempts included.
+ */
 class RateLimitLocalIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -24,12 +28,17 @@ class RateLimitLocalIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        simulator = ExchangeSimulator.start(
-                SimulatorOptions.defaults().messagesPerSecond(0).credentials("acct-l", "s"));
+        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
+                .messagesPerSecond(0)
+                .credentials("acct-l", "s")
+                .connectionLimit(8, Duration.ofSeconds(2)));
         cluster = ThreeNodes.start(
                 2,
                 Map.of(
                         "NOVA_CLUSTER_DISTRIBUTED_RATE_LIMITS", "false",
+                        "NOVA_CLUSTER_COMPONENTS_RECONNECTION", "false",
+                        "NOVA_RATELIMIT_BINANCE_CONNECTIONS_PER_WINDOW", "8",
+                        "NOVA_RATELIMIT_BINANCE_CONNECTION_WINDOW", "2000",
                         "NOVA_RATELIMIT_DERIBIT_REFILL_CREDITS_PER_SECOND", "1"),
                 WAIT);
     }
@@ -67,6 +76,37 @@ class RateLimitLocalIT {
                 .isTrue();
         for (JsonNode budget : n2.get("/api/ratelimits").json()) {
             assertThat(budget.path("shared").asBoolean()).as(budget.toString()).isFalse();
+        }
+    }
+
+    /**
+     * Each node paces its own connection attempts under the whole limit: together they may go over it (MarketHoursIT
+     * shows the cluster-wide budget staying under it).
+     */
+    @Test
+    void withNodeLocalReconnectsAMassReconnectMayExceedTheExchangesHandshakeLimit() {
+        for (int i = 0; i < 12; i++) {
+            Http.Reply reply = cluster.node(1 + i % 2)
+                    .http()
+                    .post(
+                            "/api/clients",
+                            "{\"name\":\"storm-" + i + "\",\"platform\":\"binance\",\"url\":\""
+                                    + simulator.binanceUrl() + "\",\"preferredRegion\":\""
+                                    + ThreeNodes.REGIONS.get(i % 2) + "\"}");
+            assertThat(reply.status()).as(reply.text()).isEqualTo(201);
+        }
+        await().atMost(WAIT).until(() -> simulator.sessionCount("binance") == 12);
+        long refusedBefore = simulator.handshakesRefused();
+
+        simulator.dropAll("binance");
+
+        await().atMost(WAIT).until(() -> simulator.handshakesRefused() > refusedBefore);
+        for (JsonNode budget : cluster.node(1).http().get("/api/ratelimits").json()) {
+            if (budget.path("scope").asText().startsWith("binance:ip:")) {
+                assertThat(budget.path("shared").asBoolean())
+                        .as(budget.toString())
+                        .isFalse();
+            }
         }
     }
 }

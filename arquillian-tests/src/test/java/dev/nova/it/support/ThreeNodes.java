@@ -100,12 +100,6 @@ public final class ThreeNodes implements AutoCloseable {
     /** Stops every node, even when one of them fails to stop. */
     @Override
     public void close() {
-        for (LibertyNode node : nodes) {
-            try {
-                node.close();
-            } catch (RuntimeException | Error e) {
-                System.err.println("could not stop " + node.name() + ": " + e);
-            }
-        }
+        LibertyNode.closeAll(nodes);
     }
 }
