@@ -3,6 +3,7 @@ package dev.nova.ownership;
 import dev.nova.model.ClientSpec;
 import dev.nova.platform.Platform;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -46,11 +47,16 @@ public final class Placement {
 
     /** The regions a client should run in, most preferred first. */
     public List<String> regionsFor(ClientSpec spec) {
+        return regionsFor(spec, clock.instant());
+    }
+
+    /** The same at {@code now} (one reading of the clock for many clients). */
+    List<String> regionsFor(ClientSpec spec, Instant now) {
         Set<String> order = new LinkedHashSet<>();
         if (spec.preferredRegion() != null) {
             order.add(spec.preferredRegion());
         } else {
-            markets.active(spec.platform(), clock.instant()).ifPresent(m -> order.add(m.primaryRegion()));
+            markets.active(spec.platform(), now).ifPresent(m -> order.add(m.primaryRegion()));
         }
         if (spec.regionAware()) {
             ExchangeRegions regions = exchanges.getOrDefault(spec.platform(), ExchangeRegions.NONE);
@@ -62,17 +68,25 @@ public final class Placement {
         return new ArrayList<>(order);
     }
 
-    /** The node for the client among the candidates, or empty when there are none. */
-    public Optional<String> choose(ClientSpec spec, List<Candidate> candidates) {
-        Comparator<Candidate> leastLoaded =
-                Comparator.comparingInt(Candidate::clients).thenComparing(Candidate::name);
-        for (String region : regionsFor(spec)) {
-            Optional<Candidate> inRegion =
-                    candidates.stream().filter(c -> region.equals(c.region())).min(leastLoaded);
-            if (inRegion.isPresent()) {
-                return inRegion.map(Candidate::name);
+    /**
+     * The candidates a client may run on at {@code now}: those of the first of its regions that has any, or every
+     * candidate when none has.
+     */
+    List<Candidate> eligible(ClientSpec spec, List<Candidate> candidates, Instant now) {
+        for (String region : regionsFor(spec, now)) {
+            List<Candidate> inRegion =
+                    candidates.stream().filter(c -> region.equals(c.region())).toList();
+            if (!inRegion.isEmpty()) {
+                return inRegion;
             }
         }
-        return candidates.stream().min(leastLoaded).map(Candidate::name);
+        return candidates;
+    }
+
+    /** The node for the client among the candidates, or empty when there are none. */
+    public Optional<String> choose(ClientSpec spec, List<Candidate> candidates) {
+        return eligible(spec, candidates, clock.instant()).stream()
+                .min(Comparator.comparingInt(Candidate::clients).thenComparing(Candidate::name))
+                .map(Candidate::name);
     }
 }

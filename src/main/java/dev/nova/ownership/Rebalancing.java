@@ -2,6 +2,7 @@ package dev.nova.ownership;
 
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -74,21 +75,19 @@ public final class Rebalancing {
                                         && !members.ownerAlive(r))));
     }
 
-    /** The counted members a client may run on. */
-    static Set<String> pool(ClientRecord record, Members members, Placement placement, Set<String> counted) {
-        Map<String, String> regions = members.candidates(List.of(), Set.of()).stream()
+    /** The counted members, with their regions, that moves may come from or go to. */
+    private static List<Placement.Candidate> nodes(Members members, Set<String> counted) {
+        return members.candidates(List.of(), Set.of()).stream()
                 .filter(c -> counted.contains(c.name()))
-                .collect(Collectors.toMap(Placement.Candidate::name, Placement.Candidate::region));
-        for (String region : placement.regionsFor(record.spec())) {
-            Set<String> inRegion = regions.entrySet().stream()
-                    .filter(e -> region.equals(e.getValue()))
-                    .map(Map.Entry::getKey)
-                    .collect(Collectors.toSet());
-            if (!inRegion.isEmpty()) {
-                return inRegion;
-            }
-        }
-        return regions.keySet();
+                .toList();
+    }
+
+    /** The counted members a client may run on: placement's choice of region ({@link Placement#eligible}). */
+    private static Set<String> pool(
+            ClientRecord record, Placement placement, List<Placement.Candidate> nodes, Instant now) {
+        return placement.eligible(record.spec(), nodes, now).stream()
+                .map(Placement.Candidate::name)
+                .collect(Collectors.toSet());
     }
 
     /**
@@ -105,13 +104,15 @@ public final class Rebalancing {
             double maxImbalance,
             Set<String> skip) {
         Map<String, Integer> loads = loads(clients, counted);
+        List<Placement.Candidate> nodes = nodes(members, counted);
+        Instant now = placement.clock().instant();
         Move best = null;
         int bestGap = 0;
         for (ClientRecord record : sorted(clients)) {
             if (!movable(record, members) || !loads.containsKey(record.owner()) || skip.contains(record.name())) {
                 continue;
             }
-            Set<String> pool = pool(record, members, placement, counted);
+            Set<String> pool = pool(record, placement, nodes, now);
             if (!pool.contains(record.owner()) || pool.size() < 2) {
                 continue;
             }
@@ -150,20 +151,23 @@ public final class Rebalancing {
     public static List<Move> outOfPlace(
             List<ClientRecord> clients, Members members, Placement placement, Set<String> counted, Set<String> skip) {
         Map<String, Integer> loads = loads(clients, counted);
+        List<Placement.Candidate> nodes = nodes(members, counted);
+        Map<String, String> regions =
+                nodes.stream().collect(Collectors.toMap(Placement.Candidate::name, Placement.Candidate::region));
+        Instant now = placement.clock().instant();
         List<Move> moves = new java.util.ArrayList<>();
         for (ClientRecord record : sorted(clients)) {
             if (!movable(record, members) || record.spec().preferredRegion() != null || skip.contains(record.name())) {
                 continue;
             }
-            Optional<MarketHours.Market> market = placement
-                    .markets()
-                    .active(record.spec().platform(), placement.clock().instant());
+            Optional<MarketHours.Market> market =
+                    placement.markets().active(record.spec().platform(), now);
             if (market.isEmpty()) {
                 continue;
             }
-            Set<String> pool = pool(record, members, placement, counted);
+            Set<String> pool = pool(record, placement, nodes, now);
             String region = market.get().primaryRegion();
-            boolean poolInRegion = pool.stream().allMatch(n -> region.equals(regionOf(n, members)));
+            boolean poolInRegion = pool.stream().allMatch(n -> region.equals(regions.get(n)));
             if (pool.contains(record.owner()) || pool.isEmpty() || !poolInRegion) {
                 continue;
             }
@@ -176,14 +180,6 @@ public final class Rebalancing {
                     "market " + market.get().name() + " is active: its primary region is " + region));
         }
         return moves;
-    }
-
-    private static String regionOf(String node, Members members) {
-        return members.candidates(List.of(), Set.of()).stream()
-                .filter(c -> c.name().equals(node))
-                .map(Placement.Candidate::region)
-                .findFirst()
-                .orElse(null);
     }
 
     private static String leastLoaded(Set<String> pool, Map<String, Integer> loads) {
