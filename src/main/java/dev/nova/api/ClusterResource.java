@@ -6,6 +6,7 @@ import dev.nova.api.Dtos.ClusterView;
 import dev.nova.api.Dtos.NodeView;
 import dev.nova.api.Dtos.SyncResult;
 import dev.nova.boot.DeclaredClients;
+import dev.nova.boot.NodeReports;
 import dev.nova.client.ClientService;
 import dev.nova.cluster.ClusterBus;
 import dev.nova.cluster.ClusterCipher;
@@ -75,6 +76,7 @@ public class ClusterResource {
     private final Interests interests;
     private final Leases leases;
     private final Rebalancer rebalancer;
+    private final NodeReports reports;
 
     @Inject
     public ClusterResource(
@@ -87,8 +89,10 @@ public class ClusterResource {
             StreamHub hub,
             Interests interests,
             Leases leases,
-            Rebalancer rebalancer) {
+            Rebalancer rebalancer,
+            NodeReports reports) {
         this.rebalancer = rebalancer;
+        this.reports = reports;
         this.cluster = cluster;
         this.clients = clients;
         this.declared = declared;
@@ -101,7 +105,7 @@ public class ClusterResource {
     }
 
     protected ClusterResource() {
-        this(null, null, null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @GET
@@ -113,6 +117,8 @@ public class ClusterResource {
     public ClusterView status() {
         List<ClientRecord> records = clients.list();
         List<ClusterStatus.Member> members = ClusterStatus.members(cluster, records);
+        Map<String, NodeReports.Report> reported = reports.all();
+        ViewHistory.Snapshot view = cluster.view();
         Rebalancer.Status balance = rebalancer.status();
         Map<String, Dtos.MarketView> markets = new TreeMap<>();
         java.time.Instant soonest = null;
@@ -135,14 +141,20 @@ public class ClusterResource {
                 cluster.identity().name(),
                 ClusterStatus.status(declared.done(), cluster, records),
                 members.stream()
-                        .map(m -> new NodeView(
-                                m.name(),
-                                m.region(),
-                                m.address(),
-                                m.coordinator(),
-                                m.clients(),
-                                m.running(),
-                                balance.loads().containsKey(m.name())))
+                        .map(m -> {
+                            NodeReports.Report report = reported.getOrDefault(m.name(), NodeReports.Report.silent());
+                            return new NodeView(
+                                    m.name(),
+                                    m.region(),
+                                    m.address(),
+                                    m.coordinator(),
+                                    m.clients(),
+                                    m.running(),
+                                    balance.loads().containsKey(m.name()),
+                                    report.status(),
+                                    report.quorum(),
+                                    report.sessions());
+                        })
                         .toList(),
                 ClusterStatus.regions(members),
                 balance.strategy(),
@@ -155,7 +167,9 @@ public class ClusterResource {
                         .orElse(null),
                 soonest == null ? null : soonest.toString(),
                 markets,
-                balance.lastRoundAt());
+                balance.lastRoundAt(),
+                view.quorum(),
+                view.missing());
     }
 
     @GET

@@ -97,7 +97,13 @@ public final class Dtos {
             int clients,
             @Schema(description = "clients it runs (not stopped): what load balancing evens out") int load,
             @Schema(description = "in the view for a full rebalance interval: it takes part in rebalancing")
-                    boolean counted) {}
+                    boolean counted,
+            @Schema(
+                            description = "the status the member reports of itself (unknown: it did not answer)",
+                            enumeration = {"starting", "ready", "degraded", "paused", "unknown"})
+                    String status,
+            @Schema(description = "whether the member's side holds quorum, as it reports") boolean quorum,
+            @Schema(description = "exchange WebSocket sessions the member holds open") int sessions) {}
 
     /** The market active for one exchange, and the next whole hour at which that changes. */
     @Schema(name = "MarketWindow")
@@ -122,7 +128,17 @@ public final class Dtos {
                     String nextMarketChange,
             @Schema(description = "market_hours: per exchange") java.util.Map<String, MarketView> markets,
             @Schema(description = "when the coordinator last compared the members (epoch ms; 0: never here)")
-                    long lastRebalanceAt) {}
+                    long lastRebalanceAt,
+            @Schema(description = "whether this node's side holds quorum of the reference membership") boolean quorum,
+            @Schema(description = "members of the reference membership this side cannot see (lost or partitioned)")
+                    List<String> missing) {}
+
+    /** {@code GET /api/me}: who the caller is and what the API lets it do. */
+    @Schema(name = "Me")
+    public record Me(
+            String user,
+            @Schema(description = "the caller's Nova roles: nova-admin, nova-reader") List<String> roles,
+            @Schema(description = "whether the caller may change things (nova-admin)") boolean admin) {}
 
     /** {@code GET /api/cluster/health}. */
     @Schema(name = "ClusterHealth")

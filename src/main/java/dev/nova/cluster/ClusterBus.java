@@ -87,7 +87,9 @@ public class ClusterBus {
         /** Run a consistency pass and answer what it checked and repaired. */
         SYNC_PASS(2),
         /** The source's side of a make-before-break transfer: mute and say where delivery stopped. */
-        HANDOVER(3);
+        HANDOVER(3),
+        /** What a member says of itself: status, quorum, exchange sessions (no argument). */
+        NODE_REPORT(4);
 
         private final byte code;
 

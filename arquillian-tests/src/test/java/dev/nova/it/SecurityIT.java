@@ -125,7 +125,12 @@ class SecurityIT {
     void theReaderReadsAndStreamsAndNobodyElseDoes() throws Exception {
         Http reader = admin.as(ApiUsers.READER, ApiUsers.READER_PASSWORD);
         for (String read : List.of(
-                "/api/clients", "/api/clients/" + CLIENT, "/api/subscriptions", "/api/cluster", "/api/ratelimits")) {
+                "/api/clients",
+                "/api/clients/" + CLIENT,
+                "/api/subscriptions",
+                "/api/cluster",
+                "/api/ratelimits",
+                "/api/me")) {
             assertThat(reader.get(read).status()).as(read).isEqualTo(200);
             assertThat(admin.anonymous().get(read).status()).as(read).isEqualTo(401);
             assertThat(admin.as(ApiUsers.READER, "not-the-password").get(read).status())

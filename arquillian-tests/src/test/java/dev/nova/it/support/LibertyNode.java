@@ -88,6 +88,9 @@ public final class LibertyNode implements AutoCloseable {
         env.put("HTTP_HOST", host);
         env.putIfAbsent("HTTPS_PORT", Integer.toString(freePort()));
         env.putIfAbsent("JVM_ARGS", "-Xmx512m");
+        // A consumer that went away leaves its SSE stream open on the server until a keep-alive write fails, and
+        // Liberty's stop waits up to 30 s for open requests: with 1 s keep-alives a stop does not wait on them.
+        env.putIfAbsent("NOVA_STREAM_KEEP_ALIVE", "1000");
         env.putIfAbsent("NOVA_CLUSTER_SECRET", CLUSTER_SECRET);
         env.putIfAbsent("NOVA_ADMIN_PASSWORD", ApiUsers.ADMIN_PASSWORD);
         env.putIfAbsent("NOVA_READER_PASSWORD", ApiUsers.READER_PASSWORD);
