@@ -8,6 +8,9 @@ const COUNTER_PERIOD_MS = 2000;
 const CLUSTER_PERIOD_MS = 10000;
 const MIN_REFRESH_SPACING_MS = 1000;
 const HISTORY = 30;
+const READ_TIMEOUT_MS = 5000; // a node that does not answer a read within this is taken as gone
+const WRITE_TIMEOUT_MS = 30000; // a transfer answers once the target owns the client
+const STREAM_RETRY_MS = [1000, 2000, 5000, 10000];
 const TIMELINE_LIMIT = 200;
 const EVENT_TYPES = [
   'nova.cluster.node.joined', 'nova.cluster.node.left',
@@ -16,13 +19,11 @@ const EVENT_TYPES = [
   'nova.cluster.partition.detected', 'nova.cluster.partition.healed',
   'nova.cluster.rebalance.started', 'nova.cluster.rebalance.completed',
   'nova.cluster.subscription.synchronized', 'nova.ratelimit.backoff',
-  'nova.cluster.bridge.online', 'nova.cluster.bridge.offline',
 ];
 
 const view = {
   me: null,
   cluster: null,
-  health: null,
   clients: [],
   regionOf: new Map(), // last known region of every node seen, so a lost node stays in its region
   addressOf: new Map(), // last known address of every node seen, offered when this node stops answering
@@ -54,16 +55,19 @@ class ApiError extends Error {}
 
 async function api(path, options = {}) {
   let response;
+  const write = Boolean(options.method && options.method !== 'GET');
   try {
     response = await fetch(path, {
       credentials: 'same-origin',
       cache: 'no-store',
+      signal: AbortSignal.timeout(write ? WRITE_TIMEOUT_MS : READ_TIMEOUT_MS),
       ...options,
       headers: { Accept: 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
     });
   } catch (unreachable) {
+    // Refused, reset or unanswered (a hung node, a cut link): the node that serves the page is gone for now.
     markLost();
-    throw unreachable;
+    throw write ? new ApiError(`no answer from ${location.host}: ${unreachable.message}`) : unreachable;
   }
   markFound();
   if (response.status === 204) return null;
@@ -110,10 +114,41 @@ function markFound() {
 
 // ---- refreshing ----
 
+/** Answers are numbered as asked: an answer older than the one on screen is dropped (reads overlap). */
+let asked = 0;
+const shown = { cluster: 0, clients: 0 };
+
+function fresh(kind, ticket) {
+  if (ticket < shown[kind]) return false;
+  shown[kind] = ticket;
+  return true;
+}
+
+/** A read that failed leaves the page as it was: say so, with the problem's detail, until a read succeeds. */
+function stale(error) {
+  const marker = $('stale');
+  if (!error) {
+    marker.hidden = true;
+    return;
+  }
+  if (!(error instanceof ApiError)) return; // unreachable: the lost banner says it
+  if (marker.hidden) marker.dataset.since = new Date().toLocaleTimeString([], { hour12: false });
+  marker.textContent = `not current since ${marker.dataset.since}: ${error.message}`;
+  marker.hidden = false;
+}
+
+async function loadMe() {
+  view.me = await api('api/me');
+  document.body.classList.toggle('admin', view.me.admin);
+  $('me').textContent = `${view.me.user} (${view.me.roles.join(', ') || 'no role'})`;
+}
+
 async function refreshCluster() {
-  const [cluster, health] = await Promise.all([api('api/cluster'), api('api/cluster/health')]);
+  const ticket = ++asked;
+  if (!view.me) await loadMe();
+  const cluster = await api('api/cluster');
+  if (!fresh('cluster', ticket)) return;
   view.cluster = cluster;
-  view.health = health;
   for (const node of cluster.nodes) {
     if (node.region) view.regionOf.set(node.name, node.region);
     if (node.address) view.addressOf.set(node.name, node.address);
@@ -123,7 +158,9 @@ async function refreshCluster() {
 }
 
 async function refreshClients() {
+  const ticket = ++asked;
   const clients = await api('api/clients');
+  if (!fresh('clients', ticket)) return;
   const now = Date.now();
   for (const client of clients) {
     const count = client.messagesReceived;
@@ -152,21 +189,30 @@ function refreshSoon() {
   pending = setTimeout(() => {
     pending = null;
     lastRefresh = Date.now();
-    Promise.all([refreshCluster(), refreshClients()]).catch(() => {});
+    Promise.all([refreshCluster(), refreshClients()]).then(() => stale(null), stale);
   }, wait);
+}
+
+/** A periodic read, skipped while the previous one is still waiting for its answer. */
+function every(period, read) {
+  let busy = false;
+  setInterval(() => {
+    if (busy) return;
+    busy = true;
+    read().then(() => stale(null), stale).finally(() => { busy = false; });
+  }, period);
 }
 
 // ---- rendering ----
 
 function renderSummary() {
   const cluster = view.cluster;
-  const health = view.health;
   $('cluster-name').textContent = cluster.cluster;
   $('serving').textContent = cluster.node;
   const status = $('status');
   status.textContent = cluster.status;
   status.className = `badge ${cluster.status}`;
-  const missing = (health && health.missing) || [];
+  const missing = cluster.missing || [];
   $('quorum').textContent = cluster.quorum
     ? (missing.length ? `yes, ${missing.join(', ')} lost` : 'yes')
     : `no: partitioned from ${missing.join(', ') || 'the others'}`;
@@ -180,7 +226,8 @@ function renderSummary() {
 
 function renderNodes() {
   const cluster = view.cluster;
-  const missing = (view.health && view.health.missing) || cluster.missing || [];
+  const present = new Set(cluster.nodes.map((node) => node.name));
+  const missing = (cluster.missing || []).filter((name) => !present.has(name));
   const byRegion = new Map();
   const place = (region, card) => {
     if (!byRegion.has(region)) byRegion.set(region, []);
@@ -190,8 +237,10 @@ function renderNodes() {
     const facts = [
       `${node.clients} client${node.clients === 1 ? '' : 's'}`,
       `load ${node.load}`,
-      `${node.sessions} session${node.sessions === 1 ? '' : 's'}`,
-      `quorum ${node.quorum ? 'yes' : 'no'}`,
+      node.sessions === null || node.sessions === undefined
+        ? 'sessions ?'
+        : `${node.sessions} session${node.sessions === 1 ? '' : 's'}`,
+      `quorum ${node.quorum === null || node.quorum === undefined ? '?' : node.quorum ? 'yes' : 'no'}`,
     ];
     place(node.region || 'unknown', el('div', { class: `node ${node.status}`, 'data-node': node.name },
       el('span', { class: 'name' }, node.name), ' ',
@@ -346,6 +395,8 @@ function addEvent(event) {
   while (timeline.childNodes.length > TIMELINE_LIMIT) timeline.lastChild.remove();
 }
 
+let streamFailures = 0;
+
 function listen() {
   const events = new EventSource('api/events', { withCredentials: true });
   for (const type of EVENT_TYPES) {
@@ -359,32 +410,34 @@ function listen() {
     });
   }
   events.addEventListener('open', () => {
+    streamFailures = 0;
     document.body.dataset.events = 'open';
     refreshSoon();
   });
-  // The browser reconnects by itself; asking the API tells whether the node is gone or the stream only broke.
   events.addEventListener('error', () => {
     document.body.dataset.events = 'retrying';
+    // Asking the API tells whether the node is gone or only the stream broke.
     api('api/me').catch(() => {});
+    // The browser retries a broken stream by itself, but gives up for good on an answer that is not a stream
+    // (a 503 while the node starts or stops): then open a new one, later and later.
+    if (events.readyState === EventSource.CLOSED) {
+      events.close();
+      const wait = STREAM_RETRY_MS[Math.min(streamFailures, STREAM_RETRY_MS.length - 1)];
+      streamFailures++;
+      setTimeout(listen, wait);
+    }
   });
 }
 
 async function start() {
   $('error-close').addEventListener('click', () => { $('error').hidden = true; });
-  try {
-    view.me = await api('api/me');
-    document.body.classList.toggle('admin', view.me.admin);
-    $('me').textContent = `${view.me.user} (${view.me.roles.join(', ') || 'no role'})`;
-  } catch (error) {
-    showError(`Who you are could not be read: ${error.message}`);
-  }
-  await refreshCluster().catch(() => {});
-  await refreshClients().catch(() => {});
+  await refreshCluster().then(() => stale(null), stale);
+  await refreshClients().then(() => stale(null), stale);
   performance.mark('nova-first-data');
   document.body.dataset.ready = 'true';
   listen();
-  setInterval(() => refreshClients().catch(() => {}), COUNTER_PERIOD_MS);
-  setInterval(() => refreshCluster().catch(() => {}), CLUSTER_PERIOD_MS);
+  every(COUNTER_PERIOD_MS, refreshClients);
+  every(CLUSTER_PERIOD_MS, refreshCluster);
 }
 
 start();

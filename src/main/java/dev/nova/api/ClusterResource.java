@@ -115,10 +115,11 @@ public class ClusterResource {
                     + "client count; regions; status starting, ready, degraded or paused")
     @APIResponse(responseCode = "200", description = "The cluster as this node sees it")
     public ClusterView status() {
+        // One moment for the members, quorum and missing; the reports that follow may take up to a second.
+        ViewHistory.Snapshot view = cluster.view();
         List<ClientRecord> records = clients.list();
         List<ClusterStatus.Member> members = ClusterStatus.members(cluster, records);
         Map<String, NodeReports.Report> reported = reports.all();
-        ViewHistory.Snapshot view = cluster.view();
         Rebalancer.Status balance = rebalancer.status();
         Map<String, Dtos.MarketView> markets = new TreeMap<>();
         java.time.Instant soonest = null;
@@ -152,8 +153,8 @@ public class ClusterResource {
                                     m.running(),
                                     balance.loads().containsKey(m.name()),
                                     report.status(),
-                                    report.quorum(),
-                                    report.sessions());
+                                    report.answered() ? report.quorum() : null,
+                                    report.answered() ? report.sessions() : null);
                         })
                         .toList(),
                 ClusterStatus.regions(members),

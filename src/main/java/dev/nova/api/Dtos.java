@@ -99,11 +99,16 @@ public final class Dtos {
             @Schema(description = "in the view for a full rebalance interval: it takes part in rebalancing")
                     boolean counted,
             @Schema(
-                            description = "the status the member reports of itself (unknown: it did not answer)",
+                            description = "the status the member reports of itself (starting: it has not written its "
+                                    + "node record yet; unknown: it did not answer within 1 s)",
                             enumeration = {"starting", "ready", "degraded", "paused", "unknown"})
                     String status,
-            @Schema(description = "whether the member's side holds quorum, as it reports") boolean quorum,
-            @Schema(description = "exchange WebSocket sessions the member holds open") int sessions) {}
+            @Schema(
+                            description =
+                                    "whether the member's side holds quorum, as it reports; absent when it did not answer")
+                    Boolean quorum,
+            @Schema(description = "exchange WebSocket sessions the member holds open; absent when it did not answer")
+                    Integer sessions) {}
 
     /** The market active for one exchange, and the next whole hour at which that changes. */
     @Schema(name = "MarketWindow")

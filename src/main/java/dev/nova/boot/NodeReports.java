@@ -31,14 +31,20 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class NodeReports {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(NodeReports.class.getName());
 
     /** One member's own account; {@code answered} is false when it did not answer in time. */
     public record Report(String status, boolean quorum, int sessions, int connections, boolean answered) {
 
+        /** A member that did not answer in time. */
         public static Report silent() {
             return new Report("unknown", false, 0, 0, false);
+        }
+
+        /** A member in the view that has not written its node record yet: it is still starting. */
+        static Report starting() {
+            return new Report(ClusterStatus.STARTING, false, 0, 0, false);
         }
     }
 
@@ -101,7 +107,7 @@ public class NodeReports {
                 asked.put(member, CompletableFuture.completedFuture(local()));
             } else if (!cluster.nodes().containsKey(member)) {
                 // A member without its node record is still starting: it cannot answer yet.
-                asked.put(member, CompletableFuture.completedFuture(Report.silent()));
+                asked.put(member, CompletableFuture.completedFuture(Report.starting()));
             } else {
                 asked.put(member, ask(member));
             }

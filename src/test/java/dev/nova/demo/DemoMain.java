@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the exchange simulator and one Nova node ({@code server run nova} from the build's Liberty runtime), or a
@@ -81,14 +83,16 @@ public final class DemoMain {
             hosts.add("127.0.0.1[" + (clusterBase + i) + "]");
         }
         common.put("NOVA_CLUSTER_INITIAL_HOSTS", String.join(",", hosts));
-        List<Node> started = new ArrayList<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            started.forEach(node -> node.process().destroy());
-            simulator.close();
-        }));
+        List<Node> started = new CopyOnWriteArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(started, simulator)));
         for (int i = 0; i < nodes; i++) {
             String name = nodes == 1 ? "demo" : "n" + (i + 1);
             int port = i == 0 ? httpPort : freePort(httpPort + i);
+            if (i == 0 && port != freePort(port)) {
+                System.out.println("[demo] port " + port + " is taken: choose another with -Dnova.demo.port=9090");
+                stopAll(started, simulator);
+                System.exit(1);
+            }
             Map<String, String> env = new HashMap<>(common);
             env.put("WLP_OUTPUT_DIR", output.resolve(name).toString());
             env.put("HTTP_PORT", Integer.toString(port));
@@ -105,9 +109,11 @@ public final class DemoMain {
         for (Node node : started) {
             ready &= awaitReady(node);
         }
-        if (ready) {
-            explain(started, simulator, adminPassword, readerPassword);
+        if (!ready) {
+            stopAll(started, simulator);
+            System.exit(1);
         }
+        explain(started, simulator, adminPassword, readerPassword);
         // A node killed on purpose does not end the demo: it ends when every node has stopped (Ctrl-C).
         int exit = 0;
         for (Node node : started) {
@@ -115,6 +121,20 @@ public final class DemoMain {
         }
         simulator.close();
         System.exit(exit);
+    }
+
+    /** Stops every node (SIGTERM: Liberty stops the server) and waits for them, then the simulator. */
+    private static void stopAll(List<Node> nodes, ExchangeSimulator simulator) {
+        nodes.forEach(node -> node.process().destroy());
+        for (Node node : nodes) {
+            try {
+                node.process().waitFor(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        simulator.close();
     }
 
     /** A node the demo started: its server process and where it writes. */

@@ -26,7 +26,13 @@ public final class Http {
 
     /** A response: status, content type, body (parsed when JSON), the Location, Allow and WWW-Authenticate headers. */
     public record Reply(
-            int status, String contentType, String text, String location, String allow, String authenticate) {
+            int status,
+            String contentType,
+            String text,
+            String location,
+            String allow,
+            String authenticate,
+            java.net.http.HttpHeaders headers) {
 
         public JsonNode json() {
             try {
@@ -192,7 +198,8 @@ public final class Http {
                     response.body(),
                     response.headers().firstValue("Location").orElse(null),
                     response.headers().firstValue("Allow").orElse(null),
-                    response.headers().firstValue("WWW-Authenticate").orElse(null));
+                    response.headers().firstValue("WWW-Authenticate").orElse(null),
+                    response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
