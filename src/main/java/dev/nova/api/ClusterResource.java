@@ -77,6 +77,7 @@ public class ClusterResource {
     private final Leases leases;
     private final Rebalancer rebalancer;
     private final NodeReports reports;
+    private final BridgeViews bridges;
 
     @Inject
     public ClusterResource(
@@ -90,7 +91,9 @@ public class ClusterResource {
             Interests interests,
             Leases leases,
             Rebalancer rebalancer,
-            NodeReports reports) {
+            NodeReports reports,
+            BridgeViews bridges) {
+        this.bridges = bridges;
         this.rebalancer = rebalancer;
         this.reports = reports;
         this.cluster = cluster;
@@ -105,7 +108,7 @@ public class ClusterResource {
     }
 
     protected ClusterResource() {
-        this(null, null, null, null, null, null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @GET
@@ -170,7 +173,8 @@ public class ClusterResource {
                 markets,
                 balance.lastRoundAt(),
                 view.quorum(),
-                view.missing());
+                view.missing(),
+                bridges.all());
     }
 
     @GET
@@ -192,7 +196,9 @@ public class ClusterResource {
                 ClusterStatus.status(declared.done(), cluster, records),
                 cluster.settings().partitionHandling().value(),
                 view.stable(),
-                view.missing());
+                view.missing(),
+                bridges.online(),
+                bridges.total());
     }
 
     @POST

@@ -39,10 +39,50 @@ public final class Dtos {
             @Schema(description = "survives the owner node; default true") Boolean persistent,
             @Schema(description = "caller-chosen id, for a single channel") String id) {}
 
-    /** A subscription; {@code owner} and {@code state} are filled in listings. */
+    /**
+     * A subscription; {@code owner} and {@code state} are filled in listings of this cluster's own (a bridged
+     * cluster's clients and market data are not visible here).
+     */
     @Schema(name = "Subscription")
     public record SubscriptionView(
-            String id, String channel, String client, boolean persistent, String owner, String state, long createdAt) {}
+            String id,
+            String channel,
+            String client,
+            boolean persistent,
+            String owner,
+            String state,
+            long createdAt,
+            @Schema(description = "the cluster whose subscription it is (nova.cluster.name)") String cluster,
+            @Schema(description = "the client's platform") String platform) {}
+
+    /** A bridged cluster in {@code GET /api/cluster}. */
+    @Schema(name = "Bridge")
+    public record BridgeView(
+            String cluster,
+            @Schema(enumeration = {"online", "offline"}) String status,
+            @Schema(description = "its subscriptions as they last arrived here") int subscriptions,
+            @Schema(description = "when this node last received a change from it (epoch ms; null: none since start)")
+                    Long lastUpdateAt,
+            @Schema(description = "since when it has this status (epoch ms; null: never seen)") Long since) {}
+
+    /** {@code POST /api/bridges/{cluster}/adopt}. */
+    @Schema(name = "Adopt")
+    public record Adopt(
+            @Schema(required = true, description = "the bridged cluster's client whose channels are taken over")
+                    String fromClient,
+            @Schema(required = true, description = "this cluster's client that subscribes them (same platform)")
+                    String toClient,
+            @Schema(description = "adopt even while the bridged cluster is online") Boolean force) {}
+
+    /** The answer of an adoption. */
+    @Schema(name = "Adopted")
+    public record Adopted(
+            String cluster,
+            String fromClient,
+            String toClient,
+            @Schema(description = "the subscriptions made") List<SubscriptionView> subscriptions,
+            @Schema(description = "persistent channels of fromClient that toClient already held")
+                    List<String> skipped) {}
 
     /** The answer to a subscribe. */
     public record Subscribed(List<SubscriptionView> subscriptions) {}
@@ -136,7 +176,9 @@ public final class Dtos {
                     long lastRebalanceAt,
             @Schema(description = "whether this node's side holds quorum of the reference membership") boolean quorum,
             @Schema(description = "members of the reference membership this side cannot see (lost or partitioned)")
-                    List<String> missing) {}
+                    List<String> missing,
+            @Schema(description = "the clusters this one shares its subscriptions with (none: not bridged)")
+                    List<BridgeView> bridges) {}
 
     /** {@code GET /api/me}: who the caller is and what the API lets it do. */
     @Schema(name = "Me")
@@ -162,7 +204,9 @@ public final class Dtos {
                                     "the membership quorum is judged against: the view that was stable before members"
                                             + " were lost")
                     List<String> reference,
-            @Schema(description = "members of the reference missing from this node's view") List<String> missing) {}
+            @Schema(description = "members of the reference missing from this node's view") List<String> missing,
+            @Schema(description = "bridged clusters reachable now") int bridgesOnline,
+            @Schema(description = "bridged clusters configured (nova.cluster.bridge-clusters)") int bridgesTotal) {}
 
     /** {@code POST /api/cluster/forget}. */
     @Schema(name = "Forget")

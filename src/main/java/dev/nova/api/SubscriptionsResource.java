@@ -1,8 +1,11 @@
 package dev.nova.api;
 
+import dev.nova.NovaException;
 import dev.nova.api.Dtos.SubscriptionView;
 import dev.nova.client.ClientService;
 import dev.nova.client.ClientStats;
+import dev.nova.cluster.Bridges;
+import dev.nova.cluster.ClusterRuntime;
 import dev.nova.connection.ChannelStatus;
 import dev.nova.connection.ConnectionStats;
 import dev.nova.model.ClientRecord;
@@ -18,7 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Every subscription in the cluster: {@code /api/subscriptions}. */
@@ -32,10 +37,19 @@ public class SubscriptionsResource {
     private final ClientService clients;
     private final ClientStats clientStats;
     private final Views views;
+    private final ClusterRuntime cluster;
+    private final Bridges bridges;
 
     @Inject
     public SubscriptionsResource(
-            SubscriptionRegistry subscriptions, ClientService clients, ClientStats clientStats, Views views) {
+            SubscriptionRegistry subscriptions,
+            ClientService clients,
+            ClientStats clientStats,
+            Views views,
+            ClusterRuntime cluster,
+            Bridges bridges) {
+        this.cluster = cluster;
+        this.bridges = bridges;
         this.subscriptions = subscriptions;
         this.clients = clients;
         this.clientStats = clientStats;
@@ -43,7 +57,7 @@ public class SubscriptionsResource {
     }
 
     protected SubscriptionsResource() {
-        this(null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     @GET
@@ -51,9 +65,30 @@ public class SubscriptionsResource {
             summary = "List subscriptions",
             description = "state is the channel's standing at the exchange "
                     + "(PENDING, ACTIVE, REJECTED) as the owner node sees it")
+    @APIResponse(responseCode = "200", description = "The subscriptions, each with the cluster it belongs to")
+    @APIResponse(
+            responseCode = "404",
+            description = "cluster names neither this cluster nor one it is bridged to",
+            content = @Content(mediaType = "application/problem+json"))
     public List<SubscriptionView> list(
             @Parameter(description = "only this client's") @QueryParam("client") String client,
-            @Parameter(description = "only this channel") @QueryParam("channel") String channel) {
+            @Parameter(description = "only this channel") @QueryParam("channel") String channel,
+            @Parameter(
+                            description = "a bridged cluster's subscriptions, as they last arrived here (default: this "
+                                    + "cluster's own)")
+                    @QueryParam("cluster")
+                    String from) {
+        String wanted = blankToNull(from);
+        if (wanted != null && !wanted.equals(cluster.settings().name())) {
+            if (!bridges.bridges(wanted)) {
+                throw NovaException.notFound("cluster '" + wanted + "' is neither this cluster ("
+                        + cluster.settings().name() + ") nor one it is bridged to " + bridges.clusters());
+            }
+            return subscriptions.bridged(wanted, blankToNull(client)).stream()
+                    .filter(s -> blankToNull(channel) == null || s.channel().equals(channel))
+                    .map(s -> views.bridged(s, wanted))
+                    .toList();
+        }
         Map<String, String> owners = new HashMap<>();
         Map<String, Map<String, ChannelStatus>> standing = new HashMap<>();
         Map<String, ConnectionStats> stats = clientStats.all();

@@ -106,11 +106,28 @@ public class Views {
                 s.persistent(),
                 owner,
                 status == null ? null : status.name(),
-                s.createdAt());
+                s.createdAt(),
+                cluster.settings().name(),
+                s.platform());
+    }
+
+    /** A subscription of a bridged cluster: its owner and standing are that cluster's business. */
+    public SubscriptionView bridged(Subscription s, String from) {
+        return new SubscriptionView(
+                s.id(), s.channel(), s.client(), s.persistent(), null, null, s.createdAt(), from, s.platform());
     }
 
     /** A subscription as just created. */
     public SubscriptionView created(Subscription s) {
-        return new SubscriptionView(s.id(), s.channel(), s.client(), s.persistent(), null, null, s.createdAt());
+        return new SubscriptionView(
+                s.id(),
+                s.channel(),
+                s.client(),
+                s.persistent(),
+                null,
+                null,
+                s.createdAt(),
+                cluster.settings().name(),
+                s.platform());
     }
 }

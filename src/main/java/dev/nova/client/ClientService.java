@@ -112,8 +112,13 @@ public class ClientService {
                 Optional<ClientRecord> taken = clients.createIfAbsent(record);
                 if (taken.isEmpty()) {
                     subscriptions.addAll(initial.stream()
-                            .map(channel ->
-                                    new Subscription(SubscriptionRegistry.newId(), spec.name(), channel, true, now))
+                            .map(channel -> new Subscription(
+                                    SubscriptionRegistry.newId(),
+                                    spec.name(),
+                                    channel,
+                                    true,
+                                    now,
+                                    spec.platform().id()))
                             .toList());
                 }
                 return taken;
@@ -278,7 +283,12 @@ public class ClientService {
             List<Subscription> created = new ArrayList<>();
             for (String channel : checked) {
                 created.add(new Subscription(
-                        id != null ? id : SubscriptionRegistry.newId(), name, channel, persistent, now));
+                        id != null ? id : SubscriptionRegistry.newId(),
+                        name,
+                        channel,
+                        persistent,
+                        now,
+                        record.spec().platform().id()));
             }
             subscriptions.addAll(created);
             reconciler.reconcile(name);

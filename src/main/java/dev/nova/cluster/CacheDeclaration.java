@@ -16,17 +16,33 @@ import org.infinispan.protostream.SerializationContextInitializer;
  * @param records whether nodes act on the entries (start clients, decide failovers): after a merge, {@link Settling}
  *     waits until no entry's replicas differ between the members before anyone does. Caches of counters written all
  *     the time (budgets) are not: their replicas differ for a moment at every write.
+ * @param bridged whether the cache is backed up to the bridged clusters ({@link CrossSite}), each of which keeps it
+ *     apart from its own, in a cache of its own per cluster
  */
 public record CacheDeclaration(
-        String name, Configuration configuration, SerializationContextInitializer schema, boolean records) {
+        String name,
+        Configuration configuration,
+        SerializationContextInitializer schema,
+        boolean records,
+        boolean bridged) {
 
     public CacheDeclaration(String name, Configuration configuration, SerializationContextInitializer schema) {
-        this(name, configuration, schema, false);
+        this(name, configuration, schema, false, false);
+    }
+
+    public CacheDeclaration(
+            String name, Configuration configuration, SerializationContextInitializer schema, boolean records) {
+        this(name, configuration, schema, records, false);
     }
 
     /** The same declaration, of a cache whose entries nodes act on. */
     public CacheDeclaration asRecords() {
-        return new CacheDeclaration(name, configuration, schema, true);
+        return new CacheDeclaration(name, configuration, schema, true, bridged);
+    }
+
+    /** The same declaration, of a cache backed up to the bridged clusters (when there are any). */
+    public CacheDeclaration asBridged() {
+        return new CacheDeclaration(name, configuration, schema, records, true);
     }
 
     /**

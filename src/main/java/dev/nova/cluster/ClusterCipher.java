@@ -67,6 +67,11 @@ public class ClusterCipher extends SYM_ENCRYPT {
             exposeAsManagedAttribute = false)
     protected String key_ref;
 
+    @Property(
+            description = "The setting the keys were derived from, for operators (the bridge's is another)",
+            exposeAsManagedAttribute = false)
+    protected String secret_setting = "nova.cluster.secret";
+
     private volatile Key previousKey;
     private volatile byte[] previousVersion;
     private final LongAdder refused = new LongAdder();
@@ -137,7 +142,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
                 return _decrypt(cipher, secret_key, msg, header);
             }
             if (previousKey == null || !Arrays.equals(header.version(), previousVersion)) {
-                refuse(msg, "is encrypted with another cluster secret (nova.cluster.secret differs on that node)");
+                refuse(msg, "is encrypted with another secret (" + secret_setting + " differs on that node)");
                 return null;
             }
             // Not SYM_ENCRYPT's rule (an old key only from a current member): a restarted member that sends with the
@@ -153,7 +158,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
     private boolean ours(Message msg) {
         EncryptHeader header = msg.getHeader(id);
         if (header == null) {
-            refuse(msg, "is not encrypted (that node has no nova.cluster.secret)");
+            refuse(msg, "is not encrypted (that node has no " + secret_setting + ")");
             return false;
         }
         if (!msg.hasPayload()) {
@@ -165,7 +170,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
                 || (previousVersion != null && Arrays.equals(version, previousVersion))) {
             return true;
         }
-        refuse(msg, "is encrypted with another cluster secret (nova.cluster.secret differs on that node)");
+        refuse(msg, "is encrypted with another secret (" + secret_setting + " differs on that node)");
         return false;
     }
 
@@ -194,7 +199,7 @@ public class ClusterCipher extends SYM_ENCRYPT {
         String name = sender == null ? "an unknown sender" : sender.toString();
         String where = physical == null ? "" : " at " + physical;
         LOG.warning(() -> "NOVA-1030 dropped a cluster message claiming to come from " + name + where + ": it " + why
-                + "; a node joins only with the same nova.cluster.secret (" + refused.sum()
+                + "; a node joins only with the same " + secret_setting + " (" + refused.sum()
                 + " refused so far, noted once a minute per sender and at most once a second)");
     }
 

@@ -29,6 +29,14 @@ public final class ClusterKeys {
     /** The purpose of the key that seals exchange secrets inside the records. */
     public static final String CREDENTIALS = "credentials";
 
+    /** The message keys derived from the cluster's secrets (the previous one during a rotation). */
+    static ClusterCipher.Keys messageKeys(ClusterSettings settings) {
+        SecretKey current = derive(settings.secret(), settings.name(), MESSAGES);
+        SecretKey previous =
+                settings.previousSecret() == null ? null : derive(settings.previousSecret(), settings.name(), MESSAGES);
+        return new ClusterCipher.Keys(current, previous);
+    }
+
     /** A 256-bit ChaCha20 key for {@code purpose} in {@code cluster}. */
     public static SecretKey derive(SecretSetting secret, String cluster, String purpose) {
         return derive(secret, cluster, purpose, "ChaCha20");

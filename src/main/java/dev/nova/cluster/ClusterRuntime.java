@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import javax.crypto.SecretKey;
 import org.infinispan.Cache;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.distribution.DistributionManager;
@@ -123,6 +122,9 @@ public class ClusterRuntime {
                 throw new IllegalStateException("NOVA-1005 cache " + declared.name() + " is declared twice");
             }
         }
+        Map<String, CacheDeclaration> all = CrossSite.expand(new LinkedHashMap<>(caches), settings.bridge());
+        caches.clear();
+        caches.putAll(all);
         GlobalConfigurationBuilder global = settings.enabled()
                 ? GlobalConfigurationBuilder.defaultClusteredBuilder()
                 : new GlobalConfigurationBuilder().nonClusteredDefault();
@@ -138,12 +140,9 @@ public class ClusterRuntime {
         String keyRef = null;
         String tlsRef = null;
         if (settings.enabled()) {
-            keyRef = settings.encrypted() ? ClusterCipher.hand(keys(settings)) : null;
+            keyRef = settings.encrypted() ? ClusterCipher.hand(ClusterKeys.messageKeys(settings)) : null;
             tlsRef = settings.overTls() ? TlsTransport.hand(settings.tls().context()) : null;
-            global.transport()
-                    .clusterName(settings.name())
-                    .nodeName(identity.name())
-                    .addProperty(JGroupsTransport.CONFIGURATION_XML, JGroupsStack.xml(settings, keyRef, tlsRef));
+            JGroupsStack.transport(global, settings, identity.name(), keyRef, tlsRef);
         }
         manager = new DefaultCacheManager(global.build(), false);
         try {
@@ -328,15 +327,6 @@ public class ClusterRuntime {
         return views.snapshot();
     }
 
-    /** The message keys derived from the cluster's secrets (the previous one during a rotation). */
-    private static ClusterCipher.Keys keys(ClusterSettings settings) {
-        SecretKey current = ClusterKeys.derive(settings.secret(), settings.name(), ClusterKeys.MESSAGES);
-        SecretKey previous = settings.previousSecret() == null
-                ? null
-                : ClusterKeys.derive(settings.previousSecret(), settings.name(), ClusterKeys.MESSAGES);
-        return new ClusterCipher.Keys(current, previous);
-    }
-
     /** The JGroups channel of the transport, for the cluster bus and diagnostics. */
     public Optional<JChannel> channel() {
         if (!clustered()) {
@@ -386,6 +376,14 @@ public class ClusterRuntime {
     /** The names of every cache this node keeps, in the order they were declared. */
     public List<String> cacheNames() {
         return List.copyOf(caches.keySet());
+    }
+
+    /** The caches backed up to the bridged clusters ({@link CrossSite}); none when the cluster is not bridged. */
+    public List<String> bridgedCaches() {
+        return caches.values().stream()
+                .filter(c -> c.bridged() && settings.bridged())
+                .map(CacheDeclaration::name)
+                .toList();
     }
 
     /** The caches whose entries nodes act on ({@link CacheDeclaration#records()}). */

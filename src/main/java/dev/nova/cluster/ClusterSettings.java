@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
  * @param previousSecret a secret also accepted, never sent with, during a rolling rotation; or null
  * @param tls the cluster's PKI instead of the secret: members talk over TLS with client authentication
  *     ({@link TlsTransport}); the secret, when set too, then only seals exchange secrets; or null
+ * @param bridge the other clusters this one shares its subscriptions with ({@link BridgeSettings}), or null
  */
 public record ClusterSettings(
         boolean enabled,
@@ -67,7 +68,8 @@ public record ClusterSettings(
         Duration mergeMaxInterval,
         SecretSetting secret,
         SecretSetting previousSecret,
-        ClusterTls tls) {
+        ClusterTls tls,
+        BridgeSettings bridge) {
 
     /** How members find each other. */
     public enum Discovery {
@@ -164,6 +166,15 @@ public record ClusterSettings(
         SecretSetting previous =
                 config.secret("nova.cluster.previous-secret", SECRET_MIN_LENGTH).orElse(null);
         ClusterTls tls = ClusterTls.read(config);
+        boolean distributedSubscriptions =
+                config.bool("nova.cluster.components.subscriptions", "nova.cluster.distributed-subscriptions", true);
+        BridgeSettings bridge = BridgeSettings.read(config, enabled, name, bindAddress, bindPort, offset);
+        if (bridge != null && !distributedSubscriptions) {
+            throw new ConfigException(
+                    BridgeSettings.CLUSTERS,
+                    "bridges share the subscription registry, which nova.cluster.components.subscriptions=false keeps"
+                            + " node-local: turn it back on, or drop the bridges");
+        }
         if (enabled) {
             checkSecrets(bindAddress, secret, previous, tls);
         }
@@ -178,7 +189,7 @@ public record ClusterSettings(
                 dnsQuery,
                 external,
                 config.millis("nova.cluster.sync-interval", 100, 24 * HOUR_MS),
-                config.bool("nova.cluster.components.subscriptions", "nova.cluster.distributed-subscriptions", true),
+                distributedSubscriptions,
                 fdTimeout,
                 fdInterval,
                 config.millis("nova.cluster.verify-suspect-timeout", 50, 60_000),
@@ -191,7 +202,8 @@ public record ClusterSettings(
                 mergeMax,
                 secret,
                 previous,
-                tls);
+                tls,
+                bridge);
     }
 
     /**
@@ -219,7 +231,7 @@ public record ClusterSettings(
     }
 
     /** Whether every address of the name is a loopback address; a name that does not resolve is not. */
-    private static boolean loopback(String address) {
+    static boolean loopback(String address) {
         try {
             InetAddress[] all = InetAddress.getAllByName(address);
             for (InetAddress one : all) {
@@ -238,6 +250,45 @@ public record ClusterSettings(
         return secret != null && tls == null;
     }
 
+    /** Whether this cluster is bridged to others (cross-site replication of its subscriptions). */
+    public boolean bridged() {
+        return bridge != null;
+    }
+
+    /**
+     * The settings the bridge stack is written from ({@link JGroupsStack#bridgeXml}): this node's address with the
+     * bridge's port, endpoints and secret, never the cluster's PKI.
+     */
+    ClusterSettings bridgeView() {
+        if (bridge == null) {
+            throw new IllegalStateException("this cluster is not bridged");
+        }
+        return new ClusterSettings(
+                enabled,
+                BridgeSettings.BRIDGE_CLUSTER,
+                bindAddress,
+                bridge.bindPort(),
+                fdPortOffset,
+                Discovery.STATIC,
+                bridge.initialHosts(),
+                null,
+                externalAddress,
+                syncInterval,
+                distributedSubscriptions,
+                fdTimeout,
+                fdInterval,
+                verifySuspectTimeout,
+                quorumSize,
+                partitionHandling,
+                stableAfter,
+                mergeMinInterval,
+                mergeMaxInterval,
+                bridge.secret(),
+                null,
+                null,
+                null);
+    }
+
     /** Whether members talk over TLS, authenticated by the cluster's PKI. */
     public boolean overTls() {
         return tls != null;
@@ -245,11 +296,13 @@ public record ClusterSettings(
 
     /** {@code host[port],host[port]}; defaults to this node alone. */
     private static List<HostPort> initialHosts(ConfigReader config, String bindAddress, int bindPort) {
-        String key = "nova.cluster.initial-hosts";
+        List<HostPort> hosts = hostPorts(config, "nova.cluster.initial-hosts");
+        return hosts.isEmpty() ? List.of(new HostPort(bindAddress, bindPort)) : hosts;
+    }
+
+    /** The {@code host[port],host[port]} list of {@code key}; empty when unset. */
+    static List<HostPort> hostPorts(ConfigReader config, String key) {
         List<String> entries = config.list(key);
-        if (entries.isEmpty()) {
-            return List.of(new HostPort(bindAddress, bindPort));
-        }
         List<HostPort> hosts = new ArrayList<>();
         for (String entry : entries) {
             Matcher matcher = HOST_PORT.matcher(entry);

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.TP;
@@ -36,6 +38,23 @@ public final class JGroupsStack {
 
     private JGroupsStack() {}
 
+    /**
+     * Sets the transport of a member: the member stack, with RELAY2 on top when the cluster is bridged ({@link
+     * BridgeStack}).
+     */
+    static void transport(
+            GlobalConfigurationBuilder global, ClusterSettings cluster, String node, String keyRef, String tlsRef) {
+        String xml = xml(cluster, keyRef, tlsRef);
+        global.transport().clusterName(cluster.name()).nodeName(node);
+        if (!cluster.bridged()) {
+            global.transport().addProperty(JGroupsTransport.CONFIGURATION_XML, xml);
+            return;
+        }
+        // A configurator, not a channel: Infinispan copies the global configuration and a transport instance is lost.
+        global.transport()
+                .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, BridgeStack.configurator(cluster, xml, node));
+    }
+
     /** The stack of a cluster without a secret (its messages travel in clear: loopback only). */
     public static String xml(ClusterSettings cluster) {
         return xml(cluster, null, null);
@@ -47,6 +66,19 @@ public final class JGroupsStack {
      * channel fails to build).
      */
     public static String xml(ClusterSettings cluster, String keyRef, String tlsRef) {
+        return xml(cluster, keyRef, tlsRef, false);
+    }
+
+    /**
+     * The stack of the bridge between clusters ({@link BridgeStack}), from the bridge's view of the settings
+     * ({@link ClusterSettings#bridgeView()}): the same as a member's, without FD_SOCK2 (no second port per site master:
+     * FD_ALL3 and the suspect verification find a lost site master) and without FORK.
+     */
+    static String bridgeXml(ClusterSettings bridge, String keyRef) {
+        return xml(bridge, keyRef, null, true);
+    }
+
+    private static String xml(ClusterSettings cluster, String keyRef, String tlsRef, boolean bridge) {
         StringBuilder xml = new StringBuilder(2048);
         xml.append("<config xmlns=\"urn:org:jgroups\">\n");
         xml.append("  <");
@@ -86,6 +118,7 @@ public final class JGroupsStack {
                     .append(ClusterCipher.class.getName())
                     .append(" key_ref=\"")
                     .append(Objects.requireNonNull(keyRef, "a secret needs the keys' reference"))
+                    .append(bridge ? "\" secret_setting=\"" + BridgeSettings.SECRET : "")
                     .append("\"/>\n");
             xml.append("  <SERIALIZE/>\n");
         }
@@ -105,14 +138,19 @@ public final class JGroupsStack {
                 .append("\" max_interval=\"")
                 .append(cluster.mergeMaxInterval().toMillis())
                 .append("\"/>\n");
-        // Bound like the transport: unbound, FD_SOCK2 listens on every interface and names itself 127.0.0.1:<port>,
-        // the same name on every host (same ports), so each member took the others' CONNECT for its own and no
-        // connect to a ping destination ever succeeded (each view change then stalled a second per attempt).
-        xml.append("  <FD_SOCK2 bind_addr=\"").append(cluster.bindAddress()).append('"');
-        if (cluster.externalAddress() != null) {
-            xml.append(" external_addr=\"").append(cluster.externalAddress()).append('"');
+        if (!bridge) {
+            // Bound like the transport: unbound, FD_SOCK2 listens on every interface and names itself
+            // 127.0.0.1:<port>, the same name on every host (same ports), so each member took the others' CONNECT for
+            // its own and no connect to a ping destination ever succeeded (each view change then stalled a second per
+            // attempt).
+            xml.append("  <FD_SOCK2 bind_addr=\"").append(cluster.bindAddress()).append('"');
+            if (cluster.externalAddress() != null) {
+                xml.append(" external_addr=\"")
+                        .append(cluster.externalAddress())
+                        .append('"');
+            }
+            xml.append(" offset=\"").append(cluster.fdPortOffset()).append("\" port_range=\"0\"/>\n");
         }
-        xml.append(" offset=\"").append(cluster.fdPortOffset()).append("\" port_range=\"0\"/>\n");
         xml.append("  <FD_ALL3 timeout=\"")
                 .append(cluster.fdTimeout().toMillis())
                 .append("\" interval=\"")
@@ -139,7 +177,9 @@ public final class JGroupsStack {
         xml.append("  <UFC max_credits=\"4m\" min_threshold=\"0.40\"/>\n");
         xml.append("  <MFC max_credits=\"4m\" min_threshold=\"0.40\"/>\n");
         xml.append("  <FRAG4 frag_size=\"60k\"/>\n");
-        xml.append("  <FORK/>\n");
+        if (!bridge) {
+            xml.append("  <FORK/>\n");
+        }
         xml.append("</config>\n");
         return xml.toString();
     }
@@ -184,6 +224,13 @@ public final class JGroupsStack {
         if (!cluster.encrypted() && cipher >= 0) {
             problems.add("no secret is set but the stack holds a cipher");
         }
+        boolean relayOnTop = !protocols.isEmpty() && protocols.get(0).equals("RELAY2");
+        if (cluster.bridged() != relayOnTop) {
+            problems.add(
+                    cluster.bridged()
+                            ? "bridges are configured but RELAY2 is not on top of the stack"
+                            : "no bridge is configured but the stack holds RELAY2");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(
                     "NOVA-1002 the JGroups stack is not the one configured: " + String.join("; ", problems));
@@ -198,7 +245,14 @@ public final class JGroupsStack {
                                 + ")"
                         : "messages IN CLEAR (no nova.cluster.secret: loopback only)";
         LOG.info(() -> "NOVA-1003 JGroups " + String.join(" > ", reversed(protocols)) + " on " + bound + ":"
-                + transport.getBindPort() + ", cluster " + cluster.name() + ", " + protection);
+                + transport.getBindPort() + ", cluster " + cluster.name() + ", " + protection
+                + (cluster.bridged()
+                        ? "; bridged to " + cluster.bridge().clusters() + " through port "
+                                + cluster.bridge().bindPort()
+                                + " (" + cluster.bridge().mode().value() + ", "
+                                + (cluster.bridge().secret() == null ? "IN CLEAR" : "encrypted with the bridge secret")
+                                + ")"
+                        : ""));
     }
 
     private static List<String> reversed(List<String> list) {

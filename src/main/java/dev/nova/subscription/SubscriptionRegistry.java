@@ -4,6 +4,7 @@ import dev.nova.NovaException;
 import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.CrossSite;
 import dev.nova.cluster.Tombstones;
 import dev.nova.cluster.Transactions;
 import dev.nova.model.ModelSchemaImpl;
@@ -62,7 +63,8 @@ public class SubscriptionRegistry {
 
     /**
      * Replicated, unless {@code nova.cluster.distributed-subscriptions=false} keeps every node's own; transactional,
-     * so a client's subscriptions are written and deleted with the client ({@link Transactions}).
+     * so a client's subscriptions are written and deleted with the client ({@link Transactions}); backed up to the
+     * bridged clusters, when there are any ({@link CrossSite}).
      */
     @Produces
     static CacheDeclaration declaration(ClusterSettings cluster) {
@@ -72,7 +74,8 @@ public class SubscriptionRegistry {
                 Transactions.transactional(CacheDeclaration.replicated(replicated))
                         .build(),
                 new ModelSchemaImpl(),
-                true);
+                true,
+                replicated);
     }
 
     private Cache<String, Subscription> cache() {
@@ -110,6 +113,22 @@ public class SubscriptionRegistry {
             }
             return List.copyOf(subscriptions);
         });
+    }
+
+    /**
+     * The subscriptions of a bridged cluster, as they last arrived here, oldest first (empty for a cluster that is not
+     * bridged). They live in a cache of their own, which nothing here writes.
+     */
+    public List<Subscription> bridged(String cluster, String client) {
+        if (!this.cluster.bridgedCaches().contains(CACHE)
+                || !this.cluster.settings().bridge().bridges(cluster)) {
+            return List.of();
+        }
+        Cache<String, Subscription> backup = this.cluster.cache(CrossSite.backupName(CACHE, cluster));
+        return backup.values().stream()
+                .filter(s -> client == null || s.client().equals(client))
+                .sorted(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::id))
+                .toList();
     }
 
     public Optional<Subscription> find(String id) {

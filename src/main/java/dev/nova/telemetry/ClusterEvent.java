@@ -34,6 +34,11 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     /** A rebalance ended; {@code detail} lists the moves made (and any that failed). */
     public static final String REBALANCE_COMPLETED = "nova.cluster.rebalance.completed";
 
+    /** A bridged cluster is reachable: its subscriptions cross again ({@code detail} names it). */
+    public static final String BRIDGE_ONLINE = "nova.cluster.bridge.online";
+    /** A bridged cluster is no longer reachable: its last known subscriptions stay, for adoption. */
+    public static final String BRIDGE_OFFLINE = "nova.cluster.bridge.offline";
+
     /** Every event type Nova emits. */
     public static final List<String> TYPES = List.of(
             NODE_JOINED,
@@ -48,6 +53,8 @@ public record ClusterEvent(String type, String node, String client, Long duratio
             PARTITION_HEALED,
             REBALANCE_STARTED,
             REBALANCE_COMPLETED,
+            BRIDGE_ONLINE,
+            BRIDGE_OFFLINE,
             RATE_LIMIT_BACKOFF);
 
     /** The JSON of {@code /api/events}: {@code {type, node, client?, durationMs?, at, detail?}}. */

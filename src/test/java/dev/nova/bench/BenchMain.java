@@ -40,6 +40,7 @@ import java.util.stream.StreamSupport;
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
  * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, remote-ingest, ratelimit, rebalance,
+ * bridge,
  * memory};
  * default all), {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default), {@code
  * bench.encryption} ({@code on}: the cluster secret set, as in production, the default; {@code off}: the cluster in
@@ -55,7 +56,7 @@ public final class BenchMain {
     private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
     private final Set<String> only = new LinkedHashSet<>(Arrays.asList(System.getProperty(
                     "bench.only",
-                    "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,rebalance,memory")
+                    "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,rebalance,bridge,memory")
             .split(",")));
     /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
     private final Set<String> ingestConnections = new LinkedHashSet<>(
@@ -125,6 +126,10 @@ public final class BenchMain {
             if (only.contains("rebalance")) {
                 log("rebalance after a node joins (clusters of their own)");
                 RebalanceBench.run(report, runs);
+            }
+            if (only.contains("bridge")) {
+                log("subscriptions across a bridge (two clusters of their own)");
+                BridgeBench.run(report, runs);
             }
             if (only.contains("memory")) {
                 memory();

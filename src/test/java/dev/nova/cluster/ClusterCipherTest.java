@@ -132,7 +132,7 @@ class ClusterCipherTest {
         assertThat(operatorLog.messages())
                 .filteredOn(m -> m.startsWith("NOVA-1030"))
                 .hasSizeGreaterThanOrEqualTo(2)
-                .allMatch(m -> m.contains("encrypted with another cluster secret"))
+                .allMatch(m -> m.contains("encrypted with another secret (nova.cluster.secret differs"))
                 .noneMatch(m -> m.contains(NEW) || m.contains(OLD));
     }
 

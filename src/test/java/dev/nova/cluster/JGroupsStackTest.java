@@ -67,6 +67,7 @@ class JGroupsStackTest {
                 Duration.ofSeconds(5),
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -86,6 +87,16 @@ class JGroupsStackTest {
 
     private static ClusterSettings with(
             ClusterSettings s, SecretSetting secret, SecretSetting previous, ClusterTls tls) {
+        return copy(s, secret, previous, tls, s.bridge());
+    }
+
+    /** The same settings, bridged. */
+    static ClusterSettings withBridge(ClusterSettings s, BridgeSettings bridge) {
+        return copy(s, s.secret(), s.previousSecret(), s.tls(), bridge);
+    }
+
+    private static ClusterSettings copy(
+            ClusterSettings s, SecretSetting secret, SecretSetting previous, ClusterTls tls, BridgeSettings bridge) {
         return new ClusterSettings(
                 s.enabled(),
                 s.name(),
@@ -108,7 +119,8 @@ class JGroupsStackTest {
                 s.mergeMaxInterval(),
                 secret,
                 previous,
-                tls);
+                tls,
+                bridge);
     }
 
     private static List<ProtocolConfiguration> parse(String xml) throws Exception {

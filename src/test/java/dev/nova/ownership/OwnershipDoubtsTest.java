@@ -32,7 +32,7 @@ class OwnershipDoubtsTest {
 
     @Test
     void aDifferingSubscriptionHoldsBackTheClientItBelongsTo() {
-        Subscription held = new Subscription("sub-1", "c1", "trades.BTC-PERPETUAL.raw", true, 1);
+        Subscription held = new Subscription("sub-1", "c1", "trades.BTC-PERPETUAL.raw", true, 1, "deribit");
         Settling.Doubts doubts = doubts(Map.of(SubscriptionRegistry.CACHE, Map.of("sub-1", List.of(held))));
 
         assertThat(Ownership.undoubted(doubts, "c1")).isFalse();

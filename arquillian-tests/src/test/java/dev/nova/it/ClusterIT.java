@@ -317,7 +317,7 @@ class ClusterIT {
                 assertThat(node.log())
                         .as("%s says why", node.name())
                         .contains("NOVA-1030")
-                        .contains("encrypted with another cluster secret")
+                        .contains("encrypted with another secret (nova.cluster.secret differs")
                         .doesNotContain(another)
                         .doesNotContain(LibertyNode.CLUSTER_SECRET);
             }
