@@ -55,7 +55,9 @@ class MarketHoursIT {
         clock = Path.of("target", "market-clock-" + System.nanoTime()).toAbsolutePath();
         setClockTo(10);
         Map<String, String> env = new HashMap<>();
-        env.put("JVM_ARGS", "-Xmx512m -Dnova.test.clock-offset-file=" + clock);
+        env.put(
+                "JVM_ARGS",
+                System.getProperty("nova.it.jvm-args", "-Xmx512m") + " -Dnova.test.clock-offset-file=" + clock);
         env.put("NOVA_LOADBALANCING_STRATEGY", "market_hours");
         env.put("NOVA_RATELIMIT_BINANCE_CONNECTIONS_PER_WINDOW", "8");
         env.put("NOVA_RATELIMIT_BINANCE_CONNECTION_WINDOW", "2000");

@@ -87,7 +87,8 @@ public final class LibertyNode implements AutoCloseable {
         env.put("HTTP_PORT", Integer.toString(httpPort));
         env.put("HTTP_HOST", host);
         env.putIfAbsent("HTTPS_PORT", Integer.toString(freePort()));
-        env.putIfAbsent("JVM_ARGS", "-Xmx512m");
+        // The build gives the tests' nodes a faster start (pom.xml, nova.it.jvm-args); benchmarks keep the defaults.
+        env.putIfAbsent("JVM_ARGS", System.getProperty("nova.it.jvm-args", "-Xmx512m"));
         // A consumer that went away leaves its SSE stream open on the server until a keep-alive write fails, and
         // Liberty's stop waits up to 30 s for open requests: with 1 s keep-alives a stop does not wait on them.
         env.putIfAbsent("NOVA_STREAM_KEEP_ALIVE", "1000");
