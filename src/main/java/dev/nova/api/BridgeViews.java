@@ -29,7 +29,7 @@ public class BridgeViews {
                 .map(s -> new BridgeView(
                         s.cluster(),
                         s.online() ? "online" : "offline",
-                        subscriptions.bridged(s.cluster(), null).size(),
+                        subscriptions.bridgedCount(s.cluster()),
                         s.lastUpdateAt(),
                         s.since()))
                 .toList();

@@ -16,9 +16,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -73,7 +72,8 @@ public class BridgesResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(
             responseCode = "409",
-            description = "The cluster is online (it runs its own clients): adopt only with \"force\": true",
+            description = "The cluster is online (it runs its own clients), or its standing is not known yet: adopt "
+                    + "only with \"force\": true",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Adopted adopt(@PathParam("cluster") String cluster, Adopt body) {
         if (body == null) {
@@ -85,9 +85,16 @@ public class BridgesResource {
             throw NovaException.notFound(
                     "cluster '" + cluster + "' is not bridged to this one (bridged: " + bridges.clusters() + ")");
         }
-        if (bridges.online(cluster) && !Boolean.TRUE.equals(body.force())) {
-            throw NovaException.conflict("cluster '" + cluster + "' is online and runs its own clients: adopting "
-                    + "its subscriptions would subscribe them twice; pass \"force\": true to adopt anyway");
+        Optional<Boolean> online = bridges.standing(cluster);
+        if (!Boolean.TRUE.equals(body.force()) && online.orElse(true)) {
+            throw NovaException.conflict(
+                    online.isPresent()
+                            ? "cluster '" + cluster
+                                    + "' is online and runs its own clients: adopting its subscriptions would"
+                                    + " subscribe them twice; pass \"force\": true to adopt anyway"
+                            : "whether cluster '" + cluster
+                                    + "' is online is not known yet (this cluster's site master says"
+                                    + " within seconds of its start); try again, or pass \"force\": true");
         }
         List<Subscription> theirs = subscriptions.bridged(cluster, from).stream()
                 .filter(Subscription::persistent)
@@ -99,19 +106,22 @@ public class BridgesResource {
         ClientRecord target = clients.get(to);
         String platform = target.spec().platform().id();
         String theirPlatform = theirs.get(0).platform();
+        if (theirPlatform == null) {
+            throw NovaException.invalid("the subscriptions of '" + from + "' of '" + cluster + "' do not say their"
+                    + " platform (that cluster runs an older Nova): upgrade it, or subscribe '" + to + "' by hand");
+        }
         if (!platform.equals(theirPlatform)) {
             throw NovaException.invalid("client '" + to + "' is a " + platform + " client and '" + from + "' of '"
                     + cluster + "' a " + theirPlatform + " one: adopt into a client of the same platform");
         }
-        Set<String> held = subscriptions.channelsOf(to);
-        Set<String> channels = new LinkedHashSet<>();
-        theirs.forEach(s -> channels.add(s.channel()));
-        List<String> skipped = channels.stream().filter(held::contains).toList();
-        List<String> wanted = channels.stream().filter(c -> !held.contains(c)).toList();
-        List<Subscription> made = wanted.isEmpty() ? List.of() : clients.subscribe(to, wanted, true, null);
-        LOG.info(() -> "NOVA-3040 client " + to + " adopted " + made.size() + " channel(s) of client " + from
-                + " of cluster " + cluster + (skipped.isEmpty() ? "" : " (" + skipped.size() + " already held)"));
-        return new Adopted(cluster, from, to, made.stream().map(views::created).toList(), skipped);
+        List<String> channels =
+                theirs.stream().map(Subscription::channel).distinct().toList();
+        ClientService.Adoption adoption = clients.adopt(to, channels);
+        LOG.info(() -> "NOVA-3040 client " + to + " adopted " + adoption.made().size() + " channel(s) of client " + from
+                + " of cluster " + cluster
+                + (adoption.skipped().isEmpty() ? "" : " (" + adoption.skipped().size() + " already held)"));
+        return new Adopted(
+                cluster, from, to, adoption.made().stream().map(views::created).toList(), adoption.skipped());
     }
 
     private static String required(String value, String field) {

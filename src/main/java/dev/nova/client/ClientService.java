@@ -296,6 +296,23 @@ public class ClientService {
         });
     }
 
+    /** What an adoption made, and the channels the client already held. */
+    public record Adoption(List<Subscription> made, List<String> skipped) {}
+
+    /**
+     * Subscribes a client persistently to those of {@code channels} it does not hold yet, under its lock (two
+     * adoptions at once subscribe each channel once), all or none.
+     */
+    public Adoption adopt(String name, List<String> channels) {
+        return locks.call(name, () -> {
+            Set<String> held = subscriptions.channelsOf(name);
+            List<String> skipped = channels.stream().filter(held::contains).toList();
+            List<String> wanted =
+                    channels.stream().filter(c -> !held.contains(c)).toList();
+            return new Adoption(wanted.isEmpty() ? List.of() : subscribe(name, wanted, true, null), skipped);
+        });
+    }
+
     /** Removes one subscription; the exchange is unsubscribed when no other subscription needs the channel. */
     public void unsubscribe(String name, String id) {
         locks.run(name, () -> {

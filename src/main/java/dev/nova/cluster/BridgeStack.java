@@ -2,7 +2,9 @@ package dev.nova.cluster;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
 import org.infinispan.remoting.transport.jgroups.JGroupsChannelConfigurator;
@@ -15,7 +17,7 @@ import org.jgroups.util.SocketFactory;
 
 /**
  * The channel of a bridged cluster: the member stack ({@link JGroupsStack}) with JGroups RELAY2 on top, which is what
- * Infinispan's cross-site replication runs on. The site is this cluster ({@code nova.cluster.name}); the member that is
+ * Infinispan's cross-site replication runs on, and above it the {@link BridgeGate}. The site is this cluster ({@code nova.cluster.name}); the member that is
  * site master (the coordinator: one per site) connects the bridge, a JGroups cluster of the site masters of every
  * bridged cluster ({@link BridgeSettings#BRIDGE_CLUSTER}), whose stack is the member stack on the bridge's port,
  * endpoints and secret. A site master that steps down closes its bridge and the next coordinator opens one: each time
@@ -36,11 +38,19 @@ final class BridgeStack {
             RELAY2 relay = new RELAY2();
             relay.setSite(cluster.name());
             relay.setMaxSiteMasters(1);
+            // Infinispan sends to other sites by unicast to their site master; no multicast of this cluster crosses.
+            relay.relayMulticasts(false);
             relay.addSite(cluster.name(), new RelayConfig.SiteConfig(cluster.name()).addBridge(new Bridge(cluster)));
             ProtocolStack stack = channel.getProtocolStack();
             relay.setProtocolStack(stack);
             stack.insertProtocolAtTop(relay);
             relay.init();
+            Set<String> sites = new HashSet<>(cluster.bridge().clusters());
+            sites.add(cluster.name());
+            BridgeGate gate = new BridgeGate(sites);
+            gate.setProtocolStack(stack);
+            stack.insertProtocolAtTop(gate);
+            gate.init();
             return channel;
         } catch (Exception | Error e) {
             channel.close();

@@ -29,14 +29,16 @@ import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
 import org.jgroups.protocols.relay.RELAY2;
 
 /**
  * The bridged clusters as this cluster sees them. Only this cluster's site master (its coordinator) is in the bridge
  * and knows which clusters are reachable (JGroups RELAY2's routes): it looks every second and writes each change to
  * the replicated {@code bridges} cache, so every member answers the same, and publishes {@code
- * nova.cluster.bridge.online} / {@code offline}. A member that has just become site master waits {@link #GRACE} for
- * its bridge to connect before it calls a cluster offline. Also the gauges {@code nova_cluster_bridges_online} and
+ * nova.cluster.bridge.online} / {@code offline}. A cluster missing from the bridge is called offline only after
+ * {@link #OFFLINE_AFTER_MS}. Also the gauges {@code nova_cluster_bridges_online} and
  * {@code nova_cluster_bridge_online{cluster}}.
  */
 @ApplicationScoped
@@ -45,8 +47,13 @@ public class Bridges {
     /** {@link BridgeRecord} by bridged cluster name. */
     public static final String CACHE = "bridges";
 
-    /** How long a new site master's bridge has to find the other clusters before they count as offline. */
-    static final long GRACE_MS = 10_000;
+    /**
+     * How long a cluster must be missing from the bridge to count as offline: longer than a site master's handover
+     * (the next coordinator connecting its bridge; after a crash, the failure detection first).
+     */
+    static final long OFFLINE_AFTER_MS = 10_000;
+
+    private static final long NOTE_EVERY_MS = 60_000;
 
     private static final long PERIOD_MS = 1_000;
     private static final Logger LOG = Logger.getLogger(Bridges.class.getName());
@@ -61,7 +68,11 @@ public class Bridges {
     /** When this node last received a change of each bridged cluster's caches. */
     private final Map<String, Long> lastUpdate = new ConcurrentHashMap<>();
 
+    /** When this node last saw each bridged cluster in the bridge, while it is site master. */
+    private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+
     private volatile long siteMasterSince = -1;
+    private volatile long bridgeMissingNotedAt;
     private ScheduledFuture<?> watch;
 
     @Inject
@@ -127,6 +138,11 @@ public class Bridges {
         return record(name).map(BridgeRecord::online).orElse(false);
     }
 
+    /** Whether {@code name} is reachable; empty while the site master has not said yet (since the cluster started). */
+    public Optional<Boolean> standing(String name) {
+        return record(name).map(BridgeRecord::online);
+    }
+
     /** How many bridged clusters are reachable. */
     public int online() {
         return (int) clusters().stream().filter(this::online).count();
@@ -154,17 +170,23 @@ public class Bridges {
         return Optional.ofNullable(cache.get(name));
     }
 
-    /** On the site master: writes what changed in the bridge since the last look. */
+    /**
+     * On the site master: writes what changed in the bridge since the last look. A cluster is online while its site
+     * master is in the bridge, and offline once it has been missing for {@link #OFFLINE_AFTER_MS} (counted from when
+     * this node became site master at the earliest): a site master handing over to the next one, there or here, is
+     * not a cluster going away.
+     */
     private void look() {
         try {
             if (!cluster.joined()) {
-                siteMasterSince = -1;
+                stepDown();
                 return;
             }
-            Optional<RELAY2> relay =
-                    cluster.channel().map(c -> c.getProtocolStack().findProtocol(RELAY2.class));
-            if (relay.isEmpty() || !relay.get().isSiteMaster()) {
-                siteMasterSince = -1;
+            Optional<JChannel> channel = cluster.channel();
+            RELAY2 relay = channel.map(c -> (RELAY2) c.getProtocolStack().findProtocol(RELAY2.class))
+                    .orElse(null);
+            if (relay == null || !siteMaster(relay, channel.get())) {
+                stepDown();
                 return;
             }
             long now = System.currentTimeMillis();
@@ -173,34 +195,25 @@ public class Bridges {
                 LOG.info(() -> "NOVA-1041 this node is the site master of cluster "
                         + cluster.settings().name() + ": it connects the bridge to " + clusters());
             }
-            List<String> sites = relay.get().getCurrentSites();
+            if (relay.getBridgeView(BridgeSettings.BRIDGE_CLUSTER) == null
+                    && now - siteMasterSince > OFFLINE_AFTER_MS
+                    && now - bridgeMissingNotedAt > NOTE_EVERY_MS) {
+                bridgeMissingNotedAt = now;
+                LOG.warning(() -> "NOVA-1044 this node is the site master but its bridge is not connected (is port "
+                        + cluster.settings().bridge().bindPort() + " free? see the JGroups errors above): no"
+                        + " subscription crosses until it is");
+            }
+            List<String> sites = relay.getCurrentSites();
             Set<String> reachable = sites == null ? Set.of() : Set.copyOf(sites);
             for (String name : clusters()) {
-                boolean online = reachable.contains(name);
-                Optional<BridgeRecord> known = record(name);
-                if (known.isPresent() && known.get().online() == online) {
+                if (reachable.contains(name)) {
+                    lastSeen.put(name, now);
+                }
+                long seen = Math.max(lastSeen.getOrDefault(name, -1L), siteMasterSince);
+                if (!reachable.contains(name) && now - seen < OFFLINE_AFTER_MS) {
                     continue;
                 }
-                if (!online && now - siteMasterSince < GRACE_MS) {
-                    continue;
-                }
-                if (known.isEmpty() && !online) {
-                    cluster.cache(CACHE)
-                            .put(
-                                    name,
-                                    new BridgeRecord(
-                                            false, now, cluster.identity().name()));
-                    continue;
-                }
-                cluster.cache(CACHE)
-                        .put(
-                                name,
-                                new BridgeRecord(online, now, cluster.identity().name()));
-                events.publish(
-                        online ? ClusterEvent.BRIDGE_ONLINE : ClusterEvent.BRIDGE_OFFLINE,
-                        null,
-                        null,
-                        "cluster " + name + (online ? " is reachable over the bridge" : " left the bridge"));
+                note(name, reachable.contains(name), now);
             }
         } catch (IllegalLifecycleStateException stopping) {
             LOG.log(Level.FINE, "the bridge is not looked at while the node stops", stopping);
@@ -209,8 +222,42 @@ public class Bridges {
         }
     }
 
-    /** Notes when a bridged cluster's entries last changed here. */
-    @Listener(sync = false)
+    /** Records a cluster's standing when it changed; a change is an event, unless it is the first word of one. */
+    private void note(String name, boolean online, long now) {
+        Optional<BridgeRecord> known = record(name);
+        if (known.isPresent() && known.get().online() == online) {
+            return;
+        }
+        cluster.cache(CACHE)
+                .put(name, new BridgeRecord(online, now, cluster.identity().name()));
+        if (known.isPresent() || online) {
+            events.publish(
+                    online ? ClusterEvent.BRIDGE_ONLINE : ClusterEvent.BRIDGE_OFFLINE,
+                    null,
+                    null,
+                    "cluster " + name + (online ? " is reachable over the bridge" : " left the bridge"));
+        }
+    }
+
+    private void stepDown() {
+        siteMasterSince = -1;
+        lastSeen.clear();
+    }
+
+    /**
+     * Whether this node is its cluster's site master now: the first of RELAY2's site masters. RELAY2's own flag stays
+     * set on a member that stopped being one (a merge), with the routes it had then.
+     */
+    private static boolean siteMaster(RELAY2 relay, JChannel channel) {
+        List<Address> masters = relay.siteMasters();
+        return relay.isSiteMaster()
+                && masters != null
+                && !masters.isEmpty()
+                && masters.get(0).equals(channel.getAddress());
+    }
+
+    /** Notes when a bridged cluster's entries last changed here: at once, on the thread that applies the change. */
+    @Listener(sync = true)
     public final class Arrivals {
         private final String from;
 

@@ -150,13 +150,14 @@ public class ClusterRuntime {
                 manager.addListener(atMerge.listener(() -> manager, caches.keySet()));
                 manager.addListener(new ViewListener());
             }
+            // Defined before the transport starts: a bridged cluster's backup that arrives at once finds its cache.
+            caches.values().forEach(cache -> manager.defineConfiguration(cache.name(), cache.configuration()));
             manager.start();
             if (settings.enabled()) {
                 JGroupsStack.verify(
                         channel().orElseThrow(() -> new IllegalStateException("no JGroups channel")), settings);
             }
             // Starting the caches here receives their state from the other members before the node serves anything.
-            caches.values().forEach(cache -> manager.defineConfiguration(cache.name(), cache.configuration()));
             caches.keySet().forEach(manager::getCache);
         } catch (RuntimeException e) {
             // Never leave a half-started member in the others' view, holding its ports.

@@ -9,8 +9,9 @@ import org.infinispan.configuration.cache.XSiteStateTransferMode;
 /**
  * The caches of a bridged cluster, in Infinispan's cross-site terms. A bridged cache ({@link
  * CacheDeclaration#bridged()}) is backed up asynchronously to every bridged cluster (IRAC: the write commits here and
- * is sent on), and its whole content is pushed to a cluster whose bridge comes up (automatic cross-site state
- * transfer): a cluster that restarted gets the others' entries back without waiting for new writes.
+ * is sent on, and retried while the other cluster is unreachable), and its whole content is pushed to a cluster whose
+ * bridge comes up (automatic cross-site state transfer): a cluster that restarted gets the others' entries back
+ * without waiting for new writes.
  *
  * <p>Each cluster receives another's cache in a cache of its own, {@code <cache>@<cluster>} ({@code backupFor}), never
  * in its own {@code <cache>}: nothing this cluster does to its own entries (the consistency pass, sweeps of buried
@@ -22,9 +23,15 @@ import org.infinispan.configuration.cache.XSiteStateTransferMode;
 public final class CrossSite {
 
     /**
-     * Backups to a cluster that failed this many times in a row stop (instead of being retried, and warned about,
-     * for as long as it is gone); when its bridge comes back, the whole content is pushed again (AUTO).
+     * A cluster that backups have been failing to for this long (and at least {@link #TAKE_OFFLINE_AFTER_FAILURES}
+     * times) is taken offline: no more retries until its bridge comes back, when the whole content is pushed to it
+     * again. Until then every change, deletes included, is retried (Infinispan backs off up to 5 minutes between
+     * tries) and its tombstone kept, so a short outage loses nothing; a delete made during a longer one is not pushed
+     * (the push carries what exists), and the other cluster keeps that subscription (README).
      */
+    static final long TAKE_OFFLINE_AFTER_MS = 5 * 60_000;
+
+    /** See {@link #TAKE_OFFLINE_AFTER_MS}. */
     static final int TAKE_OFFLINE_AFTER_FAILURES = 3;
 
     private CrossSite() {}
@@ -56,6 +63,7 @@ public final class CrossSite {
                         .strategy(BackupConfiguration.BackupStrategy.ASYNC)
                         .takeOffline()
                         .afterFailures(TAKE_OFFLINE_AFTER_FAILURES)
+                        .minTimeToWait(TAKE_OFFLINE_AFTER_MS)
                         .backup()
                         .stateTransfer()
                         .mode(XSiteStateTransferMode.AUTO);

@@ -224,12 +224,14 @@ public final class JGroupsStack {
         if (!cluster.encrypted() && cipher >= 0) {
             problems.add("no secret is set but the stack holds a cipher");
         }
-        boolean relayOnTop = !protocols.isEmpty() && protocols.get(0).equals("RELAY2");
-        if (cluster.bridged() != relayOnTop) {
-            problems.add(
-                    cluster.bridged()
-                            ? "bridges are configured but RELAY2 is not on top of the stack"
-                            : "no bridge is configured but the stack holds RELAY2");
+        boolean relayOnTop = protocols.size() > 1
+                && protocols.get(0).equals(BridgeGate.class.getSimpleName())
+                && protocols.get(1).equals("RELAY2");
+        if (cluster.bridged() && !relayOnTop) {
+            problems.add("bridges are configured but RELAY2 under the bridge gate is not on top of the stack");
+        }
+        if (!cluster.bridged() && protocols.contains("RELAY2")) {
+            problems.add("no bridge is configured but the stack holds RELAY2");
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(

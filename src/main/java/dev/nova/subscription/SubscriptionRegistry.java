@@ -119,16 +119,25 @@ public class SubscriptionRegistry {
      * The subscriptions of a bridged cluster, as they last arrived here, oldest first (empty for a cluster that is not
      * bridged). They live in a cache of their own, which nothing here writes.
      */
-    public List<Subscription> bridged(String cluster, String client) {
-        if (!this.cluster.bridgedCaches().contains(CACHE)
-                || !this.cluster.settings().bridge().bridges(cluster)) {
-            return List.of();
-        }
-        Cache<String, Subscription> backup = this.cluster.cache(CrossSite.backupName(CACHE, cluster));
-        return backup.values().stream()
+    public List<Subscription> bridged(String from, String client) {
+        return backup(from).stream()
+                .flatMap(backup -> backup.values().stream())
                 .filter(s -> client == null || s.client().equals(client))
                 .sorted(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::id))
                 .toList();
+    }
+
+    /** How many subscriptions of a bridged cluster are here (0 for a cluster that is not bridged). */
+    public int bridgedCount(String from) {
+        return backup(from).map(Cache::size).orElse(0);
+    }
+
+    private Optional<Cache<String, Subscription>> backup(String from) {
+        if (!cluster.bridgedCaches().contains(CACHE)
+                || !cluster.settings().bridge().bridges(from)) {
+            return Optional.empty();
+        }
+        return Optional.of(cluster.cache(CrossSite.backupName(CACHE, from)));
     }
 
     public Optional<Subscription> find(String id) {

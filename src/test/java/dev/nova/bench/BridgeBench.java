@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  */
 final class BridgeBench {
 
-    static final int SAMPLES = 100;
+    static final int SAMPLES = 300;
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final String SECRET = "bench-bridge-secret-" + UUID.randomUUID();
 
@@ -81,14 +81,14 @@ final class BridgeBench {
                     String id = subscription.path("id").asText();
                     seen.add(until(() -> lists(onEu, listing, id, polls), answered));
                     // Both clocks are this machine's: made on us at createdAt, arrived at eu at lastUpdateAt.
-                    create.add((double) (lastUpdateAt(onEu, us)
-                            - subscription.path("createdAt").asLong()));
+                    long createdAt = subscription.path("createdAt").asLong();
+                    create.add((double) (arrivedSince(onEu, us, createdAt) - createdAt));
                     long deleting = System.currentTimeMillis();
                     if (onUs.delete("/api/clients/bb/subscriptions/" + id).status() != 204) {
                         throw new IllegalStateException("the delete of " + id + " failed");
                     }
                     until(() -> !lists(onEu, listing, id, polls), System.nanoTime());
-                    delete.add((double) (lastUpdateAt(onEu, us) - deleting));
+                    delete.add((double) (arrivedSince(onEu, us, deleting) - deleting));
                 }
                 createP50.add(Stats.percentile(create, 50));
                 createP99.add(Stats.percentile(create, 99));
@@ -150,6 +150,23 @@ final class BridgeBench {
             }
         }
         return (System.nanoTime() - since) / 1e6;
+    }
+
+    /**
+     * When the node received the change from {@code cluster} made at {@code since} or later (epoch ms): its {@code
+     * lastUpdateAt} once that is no older than {@code since} (a listing can show a change a moment before the
+     * node's time of it is read back).
+     */
+    private static long arrivedSince(Http on, String cluster, long since) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long at = lastUpdateAt(on, cluster);
+        while (at < since) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no change from " + cluster + " recorded since " + since);
+            }
+            at = lastUpdateAt(on, cluster);
+        }
+        return at;
     }
 
     /** When the node last received a change from {@code cluster} (epoch ms). */

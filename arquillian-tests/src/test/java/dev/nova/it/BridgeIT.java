@@ -166,7 +166,7 @@ class BridgeIT {
 
     @Test
     @Order(2)
-    void clientsOwnershipAndMarketDataStayInTheirCluster() {
+    void clientsOwnershipAndMarketDataStayInTheirCluster() throws Exception {
         assertThat(names(eu1.http().get("/api/clients"))).containsExactly("eu-binance");
         assertThat(names(us1.http().get("/api/clients"))).containsExactlyInAnyOrder("us-deribit", "us-binance");
         assertThat(eu1.http().get("/api/clients/us-deribit").status()).isEqualTo(404);
@@ -178,6 +178,16 @@ class BridgeIT {
         assertThat(simulator.subscribers("btcusdt@trade")).isEqualTo(1);
         assertThat(eu1.http().get("/api/subscriptions?cluster=asia-finance").status())
                 .isEqualTo(404);
+        // us-finance's market data reaches a consumer on its other node, and none on eu-finance's.
+        String stream = "/api/stream?channel=trades.BTC-PERPETUAL.raw";
+        try (SseStream home = new SseStream(us2.http().uri(stream));
+                SseStream across = new SseStream(eu1.http().uri(stream))) {
+            assertThat(home.status()).isEqualTo(200);
+            assertThat(across.status()).isEqualTo(200);
+            assertThat(home.drain(Duration.ofSeconds(3))).anyMatch(e -> e.name().equals("message"));
+            assertThat(across.drain(Duration.ofMillis(500)))
+                    .noneMatch(e -> e.name().equals("message"));
+        }
     }
 
     @Test
@@ -187,6 +197,19 @@ class BridgeIT {
         Http.Reply early = us1.http().post("/api/bridges/" + EU + "/adopt", adopt);
         assertThat(early.status()).isEqualTo(409);
         assertThat(early.isProblem()).isTrue();
+        // An operator may insist: the channel is then subscribed in both clusters.
+        Http.Reply forced = us1.http()
+                .post(
+                        "/api/bridges/" + EU + "/adopt",
+                        "{\"fromClient\":\"eu-binance\",\"toClient\":\"us-binance\",\"force\":true}");
+        assertThat(forced.status()).as(forced.text()).isEqualTo(200);
+        String twice = forced.json().path("subscriptions").get(0).path("id").asText();
+        await().atMost(WAIT).until(() -> simulator.subscribers("btcusdt@trade") == 2);
+        assertThat(us1.http()
+                        .delete("/api/clients/us-binance/subscriptions/" + twice)
+                        .status())
+                .isEqualTo(204);
+        await().atMost(WAIT).until(() -> simulator.subscribers("btcusdt@trade") == 1);
 
         try (SseStream events = new SseStream(us2.http().uri("/api/events?type=nova.cluster.bridge.offline"))) {
             eu1.close();

@@ -78,7 +78,10 @@ class SecurityIT {
             for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
                 String method = methods.next().toUpperCase();
                 if (!List.of("GET", "HEAD", "OPTIONS", "PARAMETERS").contains(method)) {
-                    String filled = path.getKey().replace("{name}", CLIENT).replace("{id}", "any-subscription");
+                    String filled = path.getKey()
+                            .replace("{name}", CLIENT)
+                            .replace("{id}", "any-subscription")
+                            .replace("{cluster}", "any-cluster");
                     writes.add(new String[] {method, filled});
                 }
             }
