@@ -96,7 +96,7 @@ public class BridgesResource {
                                     + "' is online is not known yet (this cluster's site master says"
                                     + " within seconds of its start); try again, or pass \"force\": true");
         }
-        List<Subscription> theirs = subscriptions.bridged(cluster, from).stream()
+        List<Subscription> theirs = subscriptions.bridged(cluster, from, null).stream()
                 .filter(Subscription::persistent)
                 .toList();
         if (theirs.isEmpty()) {

@@ -84,8 +84,7 @@ public class SubscriptionsResource {
                 throw NovaException.notFound("cluster '" + wanted + "' is neither this cluster ("
                         + cluster.settings().name() + ") nor one it is bridged to " + bridges.clusters());
             }
-            return subscriptions.bridged(wanted, blankToNull(client)).stream()
-                    .filter(s -> blankToNull(channel) == null || s.channel().equals(channel))
+            return subscriptions.bridged(wanted, blankToNull(client), blankToNull(channel)).stream()
                     .map(s -> views.bridged(s, wanted))
                     .toList();
         }

@@ -102,10 +102,7 @@ public class Bridges {
                 cluster.cache(CrossSite.backupName(cache, bridged)).addListener(new Arrivals(bridged));
             }
             metrics.gauge(
-                    "nova.cluster.bridge.online",
-                    this,
-                    b -> b.record(bridged).map(BridgeRecord::online).orElse(false) ? 1 : 0,
-                    new Tag("cluster", bridged));
+                    "nova.cluster.bridge.online", this, b -> b.online(bridged) ? 1 : 0, new Tag("cluster", bridged));
         }
         metrics.gauge("nova.cluster.bridges.online", this, Bridges::online);
         watch = executors.timers().scheduleWithFixedDelay(this::look, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
@@ -135,7 +132,7 @@ public class Bridges {
 
     /** Whether {@code name} is reachable (false for one never seen). */
     public boolean online(String name) {
-        return record(name).map(BridgeRecord::online).orElse(false);
+        return standing(name).orElse(false);
     }
 
     /** Whether {@code name} is reachable; empty while the site master has not said yet (since the cluster started). */

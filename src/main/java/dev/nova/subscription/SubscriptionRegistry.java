@@ -116,13 +116,14 @@ public class SubscriptionRegistry {
     }
 
     /**
-     * The subscriptions of a bridged cluster, as they last arrived here, oldest first (empty for a cluster that is not
-     * bridged). They live in a cache of their own, which nothing here writes.
+     * The subscriptions of a bridged cluster, as they last arrived here, optionally filtered by client and channel,
+     * oldest first (empty for a cluster that is not bridged). They live in a cache of their own, which nothing here writes.
      */
-    public List<Subscription> bridged(String from, String client) {
+    public List<Subscription> bridged(String from, String client, String channel) {
         return backup(from).stream()
                 .flatMap(backup -> backup.values().stream())
                 .filter(s -> client == null || s.client().equals(client))
+                .filter(s -> channel == null || s.channel().equals(channel))
                 .sorted(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::id))
                 .toList();
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -277,15 +278,16 @@ class BridgeIT {
     @Test
     @Order(4)
     void aClusterWithAnotherBridgeSecretIsNeverBridgedAndWithTheSameOneGetsEverythingBack() {
-        eu1.restart(Map.of("NOVA_CLUSTER_BRIDGE_SECRET", "a wrong bridge secret " + UUID.randomUUID()));
+        String wrong = "a wrong bridge secret " + UUID.randomUUID();
+        eu1.restart(Map.of("NOVA_CLUSTER_BRIDGE_SECRET", wrong));
         await().atMost(WAIT).until(() -> eu1.http().isUp() && members(eu1).size() == 1);
-        // The bridge transports meet, and drop every message of the other secret.
-        await().atMost(WAIT)
-                .until(() -> eu1.log().contains("NOVA-1030")
-                        || us1.log().contains("NOVA-1030")
-                        || us2.log().contains("NOVA-1030"));
-        // eu1's site master records us-finance once its bridge had its grace to connect (a bridge that works connects
-        // in a few seconds): offline, since the bridge never formed.
+        // The bridge transports meet, drop every message of the other secret, and say which setting differs.
+        await().atMost(WAIT).until(() -> Stream.of(eu1, us1, us2)
+                .flatMap(n -> n.log().lines())
+                .anyMatch(l -> l.contains("NOVA-1030") && l.contains("(nova.cluster.bridge.secret differs")));
+        assertThat(eu1.log()).doesNotContain(wrong).doesNotContain(BRIDGE_SECRET);
+        // eu1's site master records us-finance once it has missed it for 10 s (a bridge that works connects in a few
+        // seconds): offline, since the bridge never formed.
         await().atMost(WAIT).until(() -> !bridge(eu1, US).path("since").isNull());
         assertThat(bridgeStatus(eu1, US)).isEqualTo("offline");
         assertThat(bridgeStatus(us1, EU)).isEqualTo("offline");
