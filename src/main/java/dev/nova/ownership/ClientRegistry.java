@@ -3,6 +3,7 @@ package dev.nova.ownership;
 import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.LocalReads;
 import dev.nova.cluster.Tombstones;
 import dev.nova.cluster.Transactions;
 import dev.nova.model.ClientRecord;
@@ -100,7 +101,7 @@ public class ClientRegistry {
 
     /** Every client, by name. */
     public List<ClientRecord> list() {
-        return cache().values().stream()
+        return LocalReads.of(cache()).values().stream()
                 .filter(record -> !buried(record))
                 .sorted(Comparator.comparing(ClientRecord::name))
                 .toList();
@@ -189,7 +190,7 @@ public class ClientRegistry {
     /** Removes the deleted records a merge brought back; returns how many. */
     public int sweep() {
         int swept = 0;
-        for (ClientRecord record : List.copyOf(cache().values())) {
+        for (ClientRecord record : List.copyOf(LocalReads.of(cache()).values())) {
             if (buried(record) && cache().remove(record.name(), record)) {
                 swept++;
             }

@@ -51,6 +51,8 @@ public class Reconciler implements ConnectionListener {
     private final Event<ClientStateChanged> stateEvents;
     /** Clients whose state report waits for this node to be confirmed again (one retry at a time each). */
     private final Set<String> retrying = ConcurrentHashMap.newKeySet();
+    /** Clients with a pass queued by a registry notification that has not started yet. */
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
     /** The restart count each running client was last started or restarted for. */
     private final ConcurrentHashMap<String, Long> appliedRestarts = new ConcurrentHashMap<>();
 
@@ -134,11 +136,24 @@ public class Reconciler implements ConnectionListener {
         executors.control().execute(this::reconcileAll);
     }
 
-    /** Reconciles a client soon, on a managed thread (registry notifications arrive on Infinispan's threads). */
+    /**
+     * Reconciles a client soon, on a managed thread (registry notifications arrive on Infinispan's threads). Once per
+     * burst: a client created with 100 channels notifies 100 times, and a pass already queued for it reads the
+     * registry when it runs, so it sees every change made before it started. Measured with 1,000 clients of 100
+     * channels: a pass per notification queued tens of thousands of passes and held new clients' connects for
+     * minutes.
+     */
     private void reconcileLater(String name) {
+        if (!queued.add(name)) {
+            return;
+        }
         try {
-            executors.control().execute(() -> reconcile(name));
+            executors.control().execute(() -> {
+                queued.remove(name);
+                reconcile(name);
+            });
         } catch (RuntimeException shuttingDown) {
+            queued.remove(name);
             LOG.fine(() -> "not reconciling " + name + ": " + shuttingDown);
         }
     }

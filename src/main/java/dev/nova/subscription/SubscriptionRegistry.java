@@ -5,6 +5,7 @@ import dev.nova.cluster.CacheDeclaration;
 import dev.nova.cluster.ClusterRuntime;
 import dev.nova.cluster.ClusterSettings;
 import dev.nova.cluster.CrossSite;
+import dev.nova.cluster.LocalReads;
 import dev.nova.cluster.Tombstones;
 import dev.nova.cluster.Transactions;
 import dev.nova.model.ModelSchemaImpl;
@@ -165,7 +166,7 @@ public class SubscriptionRegistry {
     /** Removes the deleted subscriptions a merge brought back; returns how many. */
     public int sweep() {
         int swept = 0;
-        for (Subscription subscription : List.copyOf(cache().values())) {
+        for (Subscription subscription : List.copyOf(LocalReads.of(cache()).values())) {
             if (buried(subscription) && cache().remove(subscription.id(), subscription)) {
                 swept++;
             }
@@ -175,7 +176,7 @@ public class SubscriptionRegistry {
 
     /** Every subscription, optionally filtered by client and channel, oldest first. */
     public List<Subscription> list(String client, String channel) {
-        return cache().values().stream()
+        return LocalReads.of(cache()).values().stream()
                 .filter(s -> client == null || s.client().equals(client))
                 .filter(s -> channel == null || s.channel().equals(channel))
                 .filter(s -> !buried(s))

@@ -31,19 +31,27 @@ final class BareTyrus implements AutoCloseable {
 
     /** Opens one session subscribed to {@code channel}. */
     void subscribe(String url, String channel) throws Exception {
+        sessions.add(open(client, url, channel, (text, last) -> {
+            if (text.startsWith("{\"jsonrpc\":\"2.0\",\"method\":\"subscription\"")) {
+                messages.incrementAndGet();
+            }
+        }));
+    }
+
+    /**
+     * Opens a session as Nova configures its own (no idle timer re-armed per message, a partial text handler: the
+     * cheaper path through Tyrus; the blaster never fragments, so every call is a whole message) and subscribes it to
+     * {@code channel}.
+     */
+    static Session open(ClientManager client, String url, String channel, MessageHandler.Partial<String> handler)
+            throws Exception {
         Session session = client.connectToServer(
                 new Endpoint() {
                     @Override
                     public void onOpen(Session session, EndpointConfig config) {
                         session.setMaxTextMessageBufferSize(8 << 20);
-                        session.setMaxIdleTimeout(-1); // as Nova: no idle timer re-armed per message
-                        // A partial handler, as Nova's sessions use (the cheaper path through Tyrus); the blaster
-                        // never fragments, so every call is a whole message.
-                        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (text, last) -> {
-                            if (text.startsWith("{\"jsonrpc\":\"2.0\",\"method\":\"subscription\"")) {
-                                messages.incrementAndGet();
-                            }
-                        });
+                        session.setMaxIdleTimeout(-1);
+                        session.addMessageHandler(String.class, handler);
                     }
                 },
                 ClientEndpointConfig.Builder.create().build(),
@@ -51,7 +59,7 @@ final class BareTyrus implements AutoCloseable {
         session.getBasicRemote()
                 .sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/subscribe\",\"params\":{\"channels\":[\""
                         + channel + "\"]}}");
-        sessions.add(session);
+        return session;
     }
 
     long messages() {

@@ -1,6 +1,7 @@
 package dev.nova.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.ClusterPorts;
 import dev.nova.it.support.Http;
 import dev.nova.it.support.LibertyNode;
 import dev.nova.it.support.ThreeNodes;
@@ -40,8 +41,7 @@ import java.util.stream.StreamSupport;
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
  * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, remote-ingest, ratelimit, rebalance,
- * bridge,
- * memory};
+ * bridge, fanout, memory};
  * default all), {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default), {@code
  * bench.encryption} ({@code on}: the cluster secret set, as in production, the default; {@code off}: the cluster in
  * clear; {@code both}: the three-node figures once in clear, then once encrypted, in the same run).
@@ -56,7 +56,8 @@ public final class BenchMain {
     private final int failoverRounds = Integer.getInteger("bench.failover-rounds", 10);
     private final Set<String> only = new LinkedHashSet<>(Arrays.asList(System.getProperty(
                     "bench.only",
-                    "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,rebalance,bridge,memory")
+                    "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,rebalance,bridge,fanout,"
+                            + "memory")
             .split(",")));
     /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
     private final Set<String> ingestConnections = new LinkedHashSet<>(
@@ -94,6 +95,7 @@ public final class BenchMain {
                 .messagesPerSecond(0)
                 .stampNanos(true)
                 .credentials("bench-acct", "bench-secret")
+                .credentials(CCXT_ACCOUNT, CCXT_SECRET)
                 .outboxFrames(1 << 22));
         try {
             if (only.contains("decode")) {
@@ -130,6 +132,10 @@ public final class BenchMain {
             if (only.contains("bridge")) {
                 log("subscriptions across a bridge (two clusters of their own)");
                 BridgeBench.run(report, runs);
+            }
+            if (only.contains("fanout")) {
+                log("fan-out to 100 and 1,000 SSE consumers (a cluster of its own)");
+                FanOutBench.run(report, runs, NODE_JVM_ARGS);
             }
             if (only.contains("memory")) {
                 memory();
@@ -213,6 +219,14 @@ public final class BenchMain {
      */
     private static final int WARM_UP_BLASTS = 6;
 
+    /** The peer's own Deribit account at the simulator: ccxt authenticates before it subscribes. */
+    private static final String CCXT_ACCOUNT = "ccxt-acct";
+
+    private static final String CCXT_SECRET = "ccxt-secret-0123456789";
+
+    /** Whether the ccxt peer runs ({@code -Dbench.peer=false} leaves it out, e.g. where npm is not installed). */
+    private final boolean peer = Boolean.parseBoolean(System.getProperty("bench.peer", "true"));
+
     /** The node's threads by what they do in an ingest run (names as the kernel keeps them, 15 characters). */
     private static String nodeThreadGroup(String name) {
         if (name.startsWith("Grizzly(")) {
@@ -238,6 +252,9 @@ public final class BenchMain {
         if (name.startsWith("deribit-")) {
             return "simulator";
         }
+        if (name.startsWith("floor flush")) {
+            return "bare writer";
+        }
         return "rest";
     }
 
@@ -256,22 +273,52 @@ public final class BenchMain {
             awaitActive(http, "ingest-" + connections + "-" + i);
         }
         List<String> bareChannels = new ArrayList<>();
-        try (BareTyrus bare = new BareTyrus()) {
+        List<String> floorChannels = new ArrayList<>();
+        List<String> peerInstruments = new ArrayList<>();
+        List<String> peerChannels = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            String instrument = "CCXT" + connections + "X" + i + "-PERPETUAL";
+            peerInstruments.add(instrument);
+            peerChannels.add("trades." + instrument + ".raw");
+        }
+        try (BareTyrus bare = new BareTyrus();
+                BareGateway floor = new BareGateway();
+                CcxtPeer ccxt = peer
+                        ? CcxtPeer.deribit(simulator.deribitUrl(), peerInstruments, CCXT_ACCOUNT, CCXT_SECRET)
+                        : null) {
             for (int i = 0; i < connections; i++) {
                 String channel = "trades.BARE" + connections + "X" + i + "-PERPETUAL.raw";
                 bareChannels.add(channel);
                 bare.subscribe(simulator.deribitUrl(), channel);
+                String floorChannel = "trades.FLOOR" + connections + "X" + i + "-PERPETUAL.raw";
+                floorChannels.add(floorChannel);
+                floor.subscribe(simulator.deribitUrl(), floorChannel);
             }
             for (String channel : bareChannels) {
                 awaitSubscribers(channel, 1);
             }
+            for (String channel : floorChannels) {
+                awaitSubscribers(channel, 1);
+            }
+            if (ccxt != null) {
+                for (String channel : peerChannels) {
+                    awaitSubscribers(channel, 1);
+                }
+            }
             List<SseReader> consumers = new ArrayList<>();
+            List<SseReader> floorConsumers = new ArrayList<>();
             try {
                 for (String channel : channels) {
                     consumers.add(new SseReader(streamUri(http, channel), null));
                 }
+                for (String channel : floorChannels) {
+                    floorConsumers.add(new SseReader(floor.streamUri(channel), null));
+                }
                 List<Double> nova = new ArrayList<>();
                 List<Double> tyrus = new ArrayList<>();
+                List<Double> gateway = new ArrayList<>();
+                List<Double> peerRates = new ArrayList<>();
+                List<Double> peerCpu = new ArrayList<>();
                 List<Double> ratios = new ArrayList<>();
                 Map<String, List<Double>> cpu = new LinkedHashMap<>();
                 long total = (long) connections * perConnection;
@@ -286,6 +333,19 @@ public final class BenchMain {
                     long bareBefore = bare.messages();
                     blastAll(bareChannels, perConnection);
                     bare.awaitMessages(bareBefore + total, WAIT);
+                    long floorBefore = floorConsumers.stream()
+                            .mapToLong(SseReader::messages)
+                            .sum();
+                    blastAll(floorChannels, perConnection);
+                    awaitTotal(floorConsumers, floorBefore + total);
+                }
+                // The peer's warm-up: two blasts (it reads several times slower than the others).
+                for (int warm = 0; ccxt != null && warm < 2; warm++) {
+                    long peerBefore = ccxt.messages();
+                    blastAll(peerChannels, perConnection);
+                    if (!ccxt.awaitMessages(peerBefore + total, WAIT)) {
+                        throw new IllegalStateException("ccxt did not receive the warm-up blast");
+                    }
                 }
                 double[] writesBefore = streamWrites(http);
                 for (int run = 0; run < runs; run++) {
@@ -317,13 +377,41 @@ public final class BenchMain {
                     double bareRate = total / ((System.nanoTime() - bareStart) / 1e9);
                     Map<String, ThreadCpu.Times> bareUsed =
                             ThreadCpu.Snapshot.of(harnessPid).since(harnessBefore, BenchMain::harnessThreadGroup);
-                    recordCpu(cpu, nodeUsed, harnessUsed, bareUsed, total);
+
+                    long floorBefore = floorConsumers.stream()
+                            .mapToLong(SseReader::messages)
+                            .sum();
+                    harnessBefore = ThreadCpu.Snapshot.of(harnessPid);
+                    long floorStart = blastAll(floorChannels, perConnection);
+                    awaitTotal(floorConsumers, floorBefore + total);
+                    double floorRate = total / ((System.nanoTime() - floorStart) / 1e9);
+                    Map<String, ThreadCpu.Times> floorUsed =
+                            ThreadCpu.Snapshot.of(harnessPid).since(harnessBefore, BenchMain::harnessThreadGroup);
+                    recordCpu(cpu, nodeUsed, harnessUsed, bareUsed, floorUsed, total);
+                    String peerLine = "";
+                    if (ccxt != null) {
+                        long peerBefore = ccxt.messages();
+                        ThreadCpu.Snapshot peerCpuBefore = ThreadCpu.Snapshot.of(ccxt.pid());
+                        long peerStart = blastAll(peerChannels, perConnection);
+                        if (!ccxt.awaitMessages(peerBefore + total, WAIT)) {
+                            throw new IllegalStateException("ccxt did not receive the blast");
+                        }
+                        double peerRate = total / ((System.nanoTime() - peerStart) / 1e9);
+                        ThreadCpu.Times peerUsed = ThreadCpu.Snapshot.of(ccxt.pid())
+                                .since(peerCpuBefore, name -> "all")
+                                .get("all");
+                        peerRates.add(peerRate);
+                        peerCpu.add(ThreadCpu.microsPerMessage(peerUsed, total));
+                        peerLine = String.format(", ccxt %.0f msg/s", peerRate);
+                    }
                     nova.add(rate);
                     tyrus.add(bareRate);
+                    gateway.add(floorRate);
                     ratios.add(rate / bareRate);
                     log(String.format(
-                            "  run %d: simulator → Nova → SSE consumer %.0f msg/s, bare Tyrus %.0f msg/s",
-                            run + 1, rate, bareRate));
+                            "  run %d: simulator → Nova → SSE consumer %.0f msg/s, bare Tyrus %.0f msg/s, bare"
+                                    + " gateway %.0f msg/s%s",
+                            run + 1, rate, bareRate, floorRate, peerLine));
                 }
                 if (consumers.stream().anyMatch(SseReader::dropped)) {
                     throw new IllegalStateException("Nova dropped a consumer during the ingest runs");
@@ -345,9 +433,33 @@ public final class BenchMain {
                         "msg/s",
                         tyrus,
                         "reads and counts frames, on the same cores, right after Nova in each run");
+                report.add(
+                        "ingest, " + label + ", bare gateway (second reference)",
+                        "msg/s",
+                        gateway,
+                        "bare Tyrus sessions that decode with Nova's decoder and write Nova's SSE events to one "
+                                + "stream per channel (BareGateway), right after the bare client in each run");
                 reportCpu(label, cpu);
+                if (ccxt != null) {
+                    report.add(
+                            "ingest, " + label + ", ccxt watchTrades (the peer)",
+                            "msg/s",
+                            peerRates,
+                            "ccxt " + CcxtPeer.version() + " on Node.js " + CcxtPeer.nodeVersion()
+                                    + ", one watchTrades "
+                                    + "loop per instrument, counting the trades it returns; its Deribit trade cache "
+                                    + "fixed (BENCHMARKS.md); right after the bare gateway in each run");
+                    report.add(
+                            "ingest, " + label + ", CPU per message in ccxt",
+                            "µs",
+                            peerCpu,
+                            "every thread of the Node.js process; Nova's node used "
+                                    + Stats.format(Stats.median(cpu.get("node")) / Stats.median(peerCpu))
+                                    + "× this per message (medians) and delivered each message to an SSE consumer");
+                }
             } finally {
                 consumers.forEach(SseReader::close);
+                floorConsumers.forEach(SseReader::close);
             }
         }
         for (int i = 0; i < connections; i++) {
@@ -361,6 +473,7 @@ public final class BenchMain {
             Map<String, ThreadCpu.Times> node,
             Map<String, ThreadCpu.Times> harness,
             Map<String, ThreadCpu.Times> bare,
+            Map<String, ThreadCpu.Times> floor,
             long messages) {
         ThreadCpu.Times none = new ThreadCpu.Times(0, 0);
         ThreadCpu.Times nodeTotal = node.values().stream().reduce(none, ThreadCpu.Times::plus);
@@ -375,6 +488,14 @@ public final class BenchMain {
         run.put("simulator", ThreadCpu.microsPerMessage(harness.get("simulator"), messages));
         run.put("bare", ThreadCpu.microsPerMessage(bareClient, messages));
         run.put("bare simulator", ThreadCpu.microsPerMessage(bare.get("simulator"), messages));
+        ThreadCpu.Times floorTotal = floor.getOrDefault("bare reading", none)
+                .plus(floor.getOrDefault("bare selector", none))
+                .plus(floor.getOrDefault("bare writer", none));
+        run.put("floor", ThreadCpu.microsPerMessage(floorTotal, messages));
+        run.put("floor consumer", ThreadCpu.microsPerMessage(floor.get("consumer"), messages));
+        double nodeMicros = run.get("node");
+        run.put("node/bare", nodeMicros / run.get("bare"));
+        run.put("node/floor", nodeMicros / run.get("floor"));
         run.put("reading waits", 100 * node.getOrDefault("reading", none).waitingShare());
         run.put(
                 "bare reading waits",
@@ -400,7 +521,17 @@ public final class BenchMain {
                 "µs",
                 cpu.get("bare"),
                 "reading and selector threads; beside it the simulator " + median.apply("bare simulator")
-                        + "; its reading threads waited for a core " + median.apply("bare reading waits") + " %");
+                        + "; its reading threads waited for a core " + median.apply("bare reading waits") + " %; "
+                        + "Nova's node used " + median.apply("node/bare") + "× this per message (min "
+                        + Stats.format(Stats.min(cpu.get("node/bare"))) + ", max "
+                        + Stats.format(Stats.max(cpu.get("node/bare"))) + "; goal ≤ 2×)");
+        report.add(
+                "ingest, " + label + ", CPU per message in the bare gateway",
+                "µs",
+                cpu.get("floor"),
+                "reading, selector and flusher threads: read, decode, frame and write; beside it its SSE consumer "
+                        + median.apply("floor consumer") + "; Nova's node used " + median.apply("node/floor")
+                        + "× this per message: what Nova's own machinery costs beyond that work");
     }
 
     /**
@@ -898,77 +1029,161 @@ public final class BenchMain {
     // ---- memory ----
 
     /** RSS of a node idle, then with 100 clients and 10,000 subscriptions. */
+    /**
+     * Memory: a node that owns every client (region eu-west, the clients' preferred region) and a replica (another
+     * region) that holds only the replicated registry. Idle, then 100 clients of 100 channels (10,000 subscriptions,
+     * one message per channel per second), then 1,000 clients (100,000 subscriptions, one message per channel every
+     * 10 s: the same 10,000 msg/s in). The replica's live heap per subscription is what the replicated state costs
+     * each member.
+     */
     private void memory() throws Exception {
         log("memory");
-        Map<String, String> env = new HashMap<>();
-        env.put("JVM_ARGS", NODE_JVM_ARGS);
-        try (LibertyNode node = LibertyNode.start("bench-memory", env)) {
+        int base = ClusterPorts.allocate(2);
+        Map<String, String> common = new HashMap<>();
+        common.put("JVM_ARGS", NODE_JVM_ARGS);
+        common.put("NOVA_CLUSTER_NAME", "bench-memory-" + System.nanoTime());
+        common.put("NOVA_CLUSTER_INITIAL_HOSTS", "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "]");
+        common.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+        // 1,000 public sessions from one address share Deribit's per-address budget: at the default (10,000 credits
+        // a second, 500 a request) their heartbeat replies alone would need more than it refills, so Nova's queue for
+        // it fills and sessions fail, as they would at the real exchange. The budget here (simulator and node alike)
+        // is 100 times that: this stage measures memory, not the budget.
+        common.put("NOVA_RATELIMIT_DERIBIT_MAX_CREDITS", "5000000");
+        common.put("NOVA_RATELIMIT_DERIBIT_REFILL_CREDITS_PER_SECOND", "1000000");
+        common.put("NOVA_RATELIMIT_QUEUE_SIZE", "4096");
+        Map<String, String> ownerEnv = new HashMap<>(common);
+        ownerEnv.put("NOVA_NODE_REGION", "eu-west");
+        ownerEnv.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(base));
+        Map<String, String> replicaEnv = new HashMap<>(common);
+        replicaEnv.put("NOVA_NODE_REGION", "ap-northeast");
+        replicaEnv.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(base + 1));
+        // A simulator of its own: the shared one keeps an outbox of 4 M frames per session for the ingest blasts,
+        // which for 1,000 sessions would not fit in this JVM's heap.
+        try (ExchangeSimulator exchange = ExchangeSimulator.start(
+                        SimulatorOptions.defaults().messagesPerSecond(0).deribitCredits(5_000_000, 1_000_000, 500));
+                LibertyNode node = LibertyNode.start("bench-memory", ownerEnv, LibertyNode.freePort());
+                LibertyNode replica = LibertyNode.start("bench-replica", replicaEnv, LibertyNode.freePort())) {
             node.awaitStarted(WAIT);
+            replica.awaitStarted(WAIT);
             Http http = node.http();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (http.get("/api/cluster").json().path("nodes").size() < 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the memory nodes did not form a cluster");
+                }
+                Thread.sleep(200);
+            }
             Thread.sleep(5000);
             List<Double> idle = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 idle.add(rssMb(node));
                 Thread.sleep(2000);
             }
-            report.add("RSS of an idle node", "MiB", idle, "-Xmx1g");
-            List<Double> idleHeap = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                idleHeap.add(liveHeapMb(node, http));
-            }
-            for (int c = 0; c < 100; c++) {
-                StringBuilder channels = new StringBuilder();
-                for (int s = 0; s < 100; s++) {
-                    channels.append(s == 0 ? "" : ",")
-                            .append("\"trades.M")
-                            .append(c)
-                            .append('X')
-                            .append(s)
-                            .append("-PERPETUAL.raw\"");
+            report.add("RSS of an idle node", "MiB", idle, "-Xmx1g; a cluster of two (the owner and a replica)");
+            List<Double> idleHeap = liveHeaps(node);
+            List<Double> replicaIdleHeap = liveHeaps(replica);
+            report.add("live heap after a full GC, idle", "MiB", idleHeap, "jcmd GC.run, then the heap in use");
+            double[][] stages = {{100, 1}, {1_000, 10}};
+            int created = 0;
+            double replicaBefore = Stats.median(replicaIdleHeap);
+            int subscriptionsBefore = 0;
+            for (double[] stage : stages) {
+                int clients = (int) stage[0];
+                int subscriptions = clients * 100;
+                exchange.rate(0);
+                for (int c = created; c < clients; c++) {
+                    createMemoryClient(exchange, http, c);
                 }
-                Http.Reply created = http.post(
-                        "/api/clients",
-                        "{\"name\":\"mem-" + c + "\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
-                                + "\",\"channels\":[" + channels + "]}");
-                if (created.status() != 201) {
-                    throw new IllegalStateException("create failed: " + created.text());
+                created = clients;
+                awaitActiveCount(http, "mem-", subscriptions, Duration.ofMinutes(15));
+                if (!replicaHolds(replica.http(), subscriptions)) {
+                    throw new IllegalStateException("the replica does not list " + subscriptions + " subscriptions");
                 }
-            }
-            awaitActiveCount(http, "mem-", 10_000);
-            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-            try {
-                // Some traffic on every channel: one message per channel per second.
-                simulator.rate(1);
-                Thread.sleep(10_000);
-                List<Double> loaded = new ArrayList<>();
-                for (int i = 0; i < runs; i++) {
-                    loaded.add(rssMb(node));
-                    Thread.sleep(2000);
+                // Traffic on every channel: 10,000 messages per second in all.
+                exchange.every(Duration.ofSeconds((long) stage[1]));
+                try {
+                    Thread.sleep(15_000);
+                    String scale = String.format("%,d clients and %,d subscriptions", clients, subscriptions);
+                    List<Double> loaded = new ArrayList<>();
+                    for (int i = 0; i < runs; i++) {
+                        loaded.add(rssMb(node));
+                        Thread.sleep(2000);
+                    }
+                    List<Double> loadedHeap = liveHeaps(node);
+                    List<Double> replicaHeap = liveHeaps(replica);
+                    report.add(
+                            "RSS with " + scale,
+                            "MiB",
+                            loaded,
+                            "one message per channel every " + (long) stage[1] + " s (10,000 msg/s in), -Xmx1g");
+                    double owned = Stats.median(loadedHeap) - Stats.median(idleHeap);
+                    report.add(
+                            "live heap after a full GC, " + scale,
+                            "MiB",
+                            loadedHeap,
+                            "what they cost the owner: " + Stats.format(owned) + " MiB, about "
+                                    + Stats.format(owned * 1024 * 1024 / subscriptions) + " bytes per subscription");
+                    // Per subscription on the replica: the growth from the stage before (the idle heap of a node
+                    // just started moved by several MiB between samples, more than 10,000 subscriptions take).
+                    double replicated = Stats.median(replicaHeap) - replicaBefore;
+                    report.add(
+                            "live heap after a full GC on the replica, " + scale,
+                            "MiB",
+                            replicaHeap,
+                            "the replicated registry alone (the replica runs no client): " + Stats.format(replicated)
+                                    + " MiB more than "
+                                    + (subscriptionsBefore == 0
+                                            ? "idle"
+                                            : String.format("with %,d subscriptions", subscriptionsBefore))
+                                    + ", about "
+                                    + Stats.format(replicated * 1024 * 1024 / (subscriptions - subscriptionsBefore))
+                                    + " bytes per subscription on every member");
+                    replicaBefore = Stats.median(replicaHeap);
+                    subscriptionsBefore = subscriptions;
+                } finally {
+                    exchange.rate(0);
                 }
-                List<Double> loadedHeap = new ArrayList<>();
-                for (int i = 0; i < runs; i++) {
-                    loadedHeap.add(liveHeapMb(node, http));
-                }
-                report.add(
-                        "RSS with 100 clients and 10,000 subscriptions",
-                        "MiB",
-                        loaded,
-                        "one message per channel per second (10,000 msg/s in), -Xmx1g");
-                report.add("live heap after a full GC, idle", "MiB", idleHeap, "jcmd GC.run, then the heap in use");
-                report.add(
-                        "live heap after a full GC, 100 clients and 10,000 subscriptions",
-                        "MiB",
-                        loadedHeap,
-                        "what they cost: " + Stats.format(Stats.median(loadedHeap) - Stats.median(idleHeap))
-                                + " MiB, about "
-                                + Stats.format(
-                                        (Stats.median(loadedHeap) - Stats.median(idleHeap)) * 1024 * 1024 / 10_000)
-                                + " bytes per subscription");
-            } finally {
-                simulator.rate(0);
-                ticker.shutdownNow();
             }
         }
+    }
+
+    private static void createMemoryClient(ExchangeSimulator exchange, Http http, int c) {
+        StringBuilder channels = new StringBuilder();
+        for (int s = 0; s < 100; s++) {
+            channels.append(s == 0 ? "" : ",")
+                    .append("\"trades.M")
+                    .append(c)
+                    .append('X')
+                    .append(s)
+                    .append("-PERPETUAL.raw\"");
+        }
+        Http.Reply reply = http.post(
+                "/api/clients",
+                "{\"name\":\"mem-" + c + "\",\"platform\":\"deribit\",\"preferredRegion\":\"eu-west\",\"url\":\""
+                        + exchange.deribitUrl() + "\",\"channels\":[" + channels + "]}");
+        if (reply.status() != 201) {
+            throw new IllegalStateException("create failed: " + reply.text());
+        }
+    }
+
+    /** Whether the replica's registry lists at least {@code count} subscriptions (read from its own copy). */
+    private static boolean replicaHolds(Http replica, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (replica.get("/api/subscriptions").json().size() >= count) {
+                return true;
+            }
+            Thread.sleep(1000);
+        }
+        return false;
+    }
+
+    private List<Double> liveHeaps(LibertyNode node) throws IOException, InterruptedException {
+        List<Double> heaps = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            heaps.add(liveHeapMb(node, node.http()));
+        }
+        return heaps;
     }
 
     /** The heap in use right after a full collection: what the node keeps live. */
@@ -1110,7 +1325,13 @@ public final class BenchMain {
     }
 
     private static void awaitActiveCount(Http http, String clientPrefix, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        awaitActiveCount(http, clientPrefix, count, WAIT);
+    }
+
+    /** Polls the subscription list (large at 100,000: every 250 ms for each 10,000 listed) until enough are active. */
+    private static void awaitActiveCount(Http http, String clientPrefix, int count, Duration wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         long active = 0;
         while (System.nanoTime() < deadline) {
             JsonNode all = http.get("/api/subscriptions").json();
@@ -1121,7 +1342,7 @@ public final class BenchMain {
             if (active >= count) {
                 return;
             }
-            Thread.sleep(250);
+            Thread.sleep(250L * Math.max(1, all.size() / 10_000));
         }
         throw new IllegalStateException(active + " of " + count + " subscriptions active");
     }

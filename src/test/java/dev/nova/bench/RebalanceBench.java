@@ -79,11 +79,11 @@ final class RebalanceBench {
         try (ExchangeSimulator simulator = ExchangeSimulator.start(
                 SimulatorOptions.defaults().messagesPerSecond(10).connectionLimit(1_000_000, Duration.ofMinutes(5)))) {
             List<CompletableFuture<LibertyNode>> starting = List.of(
-                    CompletableFuture.supplyAsync(() -> start(common, base, 1)),
-                    CompletableFuture.supplyAsync(() -> start(common, base, 2)));
+                    CompletableFuture.supplyAsync(() -> BenchNodes.start(common, base, 1, "rb")),
+                    CompletableFuture.supplyAsync(() -> BenchNodes.start(common, base, 2, "rb")));
             nodes.addAll(LibertyNode.awaitAll(starting, WAIT));
             Http n1 = nodes.get(0).http();
-            await(() -> n1.get("/api/cluster").json().path("nodes").size() == 2);
+            BenchNodes.await(() -> n1.get("/api/cluster").json().path("nodes").size() == 2);
             StringBuilder query = new StringBuilder("/api/stream?");
             for (int c = 0; c < CLIENTS; c++) {
                 Http.Reply created = n1.post(
@@ -95,13 +95,15 @@ final class RebalanceBench {
                 }
                 query.append(c == 0 ? "" : "&").append("channel=").append(channel(c));
             }
-            await(() -> StreamSupport.stream(n1.get("/api/clients").json().spliterator(), false)
-                    .allMatch(c -> c.path("state").asText().equals("CONNECTED")));
+            BenchNodes.await(
+                    () -> StreamSupport.stream(n1.get("/api/clients").json().spliterator(), false)
+                            .allMatch(c -> c.path("state").asText().equals("CONNECTED")));
             try (SseStream data = new SseStream(n1.uri(query.toString()));
                     SseStream events = new SseStream(n1.uri("/api/events?type=nova.cluster.rebalance.completed"))) {
                 data.next(WAIT);
-                nodes.add(start(common, base, 3));
-                await(() -> n1.get("/api/cluster").json().path("nodes").size() == 3);
+                nodes.add(BenchNodes.start(common, base, 3, "rb"));
+                BenchNodes.await(
+                        () -> n1.get("/api/cluster").json().path("nodes").size() == 3);
                 long joined = System.nanoTime();
                 int moved = 0;
                 while (!balanced(n1)) {
@@ -155,28 +157,5 @@ final class RebalanceBench {
 
     private static String channel(int client) {
         return "trades.RB" + client + "-PERPETUAL.raw";
-    }
-
-    private static LibertyNode start(Map<String, String> common, int base, int number) {
-        Map<String, String> env = new HashMap<>(common);
-        env.put("NOVA_NODE_REGION", "eu-west");
-        env.put("NOVA_CLUSTER_BIND_PORT", Integer.toString(base + number - 1));
-        LibertyNode node = LibertyNode.start("rb" + number, env, LibertyNode.freePort());
-        try {
-            return node.awaitStarted(WAIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not within " + WAIT);
-            }
-            Thread.sleep(100);
-        }
     }
 }

@@ -126,8 +126,8 @@ final class SseReader implements AutoCloseable {
         }
     }
 
-    /** The status line and headers, up to the empty line. */
-    private static String readHead(InputStream in) throws IOException {
+    /** The status line and headers (or a request line and headers), up to the empty line. */
+    static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int b;
         while ((b = in.read()) >= 0) {

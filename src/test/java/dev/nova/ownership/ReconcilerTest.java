@@ -5,6 +5,7 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -24,9 +25,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 /** What the reconciler does with this node's sessions when its side loses quorum. */
 class ReconcilerTest {
@@ -42,12 +45,14 @@ class ReconcilerTest {
     private final Ownership ownership = mock(Ownership.class);
     private final ClientLocks locks = new ClientLocks();
     private final ClientConnection c1 = mock(ClientConnection.class);
+    private final SubscriptionRegistry subscriptions = mock(SubscriptionRegistry.class);
+    private final NovaExecutors executorsControl = mock(NovaExecutors.class);
     private Reconciler reconciler;
 
     @BeforeEach
     @SuppressWarnings("unchecked")
     void setUp() {
-        NovaExecutors executors = mock(NovaExecutors.class);
+        NovaExecutors executors = executorsControl;
         when(executors.control()).thenReturn(control);
         when(ownership.self()).thenReturn(World.N1);
         when(c1.spec()).thenReturn(World.spec("c1"));
@@ -58,14 +63,9 @@ class ReconcilerTest {
         when(connections.find("c1")).thenReturn(Optional.of(c1));
         when(connections.release(anyString())).thenReturn(CompletableFuture.completedFuture(null));
         reconciler = new Reconciler(
-                clients,
-                mock(SubscriptionRegistry.class),
-                connections,
-                ownership,
-                locks,
-                mock(ClusterEvents.class),
-                executors,
-                (Event<ClientStateChanged>) mock(Event.class));
+                clients, subscriptions, connections, ownership, locks, mock(ClusterEvents.class), executors, (Event<
+                                ClientStateChanged>)
+                        mock(Event.class));
     }
 
     @AfterEach
@@ -138,5 +138,41 @@ class ReconcilerTest {
         control.shutdown();
         assertThat(control.awaitTermination(2, TimeUnit.SECONDS)).isTrue();
         verify(connections, never()).release("c1");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aBurstOfRegistryNotificationsForOneClientQueuesOnePass() throws InterruptedException {
+        ArgumentCaptor<Consumer<String>> listener = ArgumentCaptor.forClass(Consumer.class);
+        reconciler.start();
+        verify(subscriptions).listen(listener.capture());
+        when(ownership.quorum()).thenReturn(true);
+        // Every control thread busy: the notifications' passes wait in the pool's queue.
+        CountDownLatch busy = new CountDownLatch(1);
+        for (int i = 0; i < 16; i++) {
+            control.execute(() -> {
+                try {
+                    busy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        for (int i = 0; i < 100; i++) { // a client created with 100 channels
+            listener.getValue().accept("c1");
+        }
+        busy.countDown();
+        control.shutdown();
+        assertThat(control.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+
+        verify(clients, times(1)).find("c1");
+        // A notification after that pass started queues another.
+        ExecutorService next = Executors.newSingleThreadExecutor();
+        when(executorsControl.control()).thenReturn(next);
+        listener.getValue().accept("c1");
+        next.shutdown();
+        assertThat(next.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        verify(clients, times(2)).find("c1");
     }
 }

@@ -4,17 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Deribit JSON-RPC 2.0 as documented for {@code /ws/api/v2}: {@code public/subscribe},
- * {@code public/unsubscribe}, {@code public/auth} (client_credentials), {@code public/set_heartbeat} with
- * {@code test_request}s that close the connection when unanswered, {@code public/test}, and a credit bucket per
- * account (per connection before auth) that answers 10028 {@code too_many_requests} and then closes the session.
+ * {@code public/unsubscribe}, {@code public/auth} (client_credentials, and client_signature as ccxt sends it),
+ * {@code public/set_heartbeat} with {@code test_request}s that close the connection when unanswered,
+ * {@code public/test}, and a credit bucket per account (per connection before auth) that answers 10028
+ * {@code too_many_requests} and then closes the session.
  */
 final class DeribitSession extends SimSession {
 
@@ -112,10 +120,14 @@ final class DeribitSession extends SimSession {
     private void auth(long id, JsonNode params) {
         String clientId = params.path("client_id").asText(null);
         String secret = params.path("client_secret").asText(null);
-        if (!"client_credentials".equals(params.path("grant_type").asText())
-                || clientId == null
-                || secret == null
-                || !secret.equals(exchange.options().credentials.get(clientId))) {
+        String known = clientId == null ? null : exchange.options().credentials.get(clientId);
+        boolean valid =
+                switch (params.path("grant_type").asText()) {
+                    case "client_credentials" -> known != null && known.equals(secret);
+                    case "client_signature" -> known != null && signed(known, params);
+                    default -> false;
+                };
+        if (!valid) {
             error(id, 13004, "invalid_credentials");
             return;
         }
@@ -129,6 +141,31 @@ final class DeribitSession extends SimSession {
                         + "a8BQZU5Dr03BhcbXPNvEh3I_MVixKZXnyoBeKJwLl8LXnfo180ckAiPj3zOclcUu4zkXuF3NNP3sTPcDf1B3C1CwMKkJ1"
                         + "NOcf1yPmRbsrd7hbgQ-hLa40tfx6Oa-85ymm_3Z65LZcnCeLrqlj_A9jM\",\"scope\":\"connection "
                         + "mainaccount\",\"token_type\":\"bearer\"}");
+    }
+
+    /**
+     * Deribit's {@code client_signature} grant (what ccxt sends): {@code signature} is the hex HMAC-SHA256, keyed with
+     * the client secret, of {@code timestamp + "\n" + nonce + "\n" + data}. The timestamp's age is not checked.
+     */
+    private static boolean signed(String secret, JsonNode params) {
+        JsonNode timestamp = params.path("timestamp");
+        String nonce = params.path("nonce").asText(null);
+        String signature = params.path("signature").asText(null);
+        if (!timestamp.canConvertToLong() || nonce == null || signature == null) {
+            return false;
+        }
+        String data = params.path("data").asText("");
+        String text = timestamp.asLong() + "\n" + nonce + "\n" + data;
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String expected = HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.isEqual(
+                    expected.getBytes(StandardCharsets.UTF_8),
+                    signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no HmacSHA256", e);
+        }
     }
 
     private void setHeartbeat(long id, JsonNode params) {

@@ -1,6 +1,7 @@
 package dev.nova.simulator;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -99,12 +100,17 @@ public final class ExchangeSimulator implements AutoCloseable {
 
     /** Messages per second on every channel; 0 stops automatic publishing. */
     public synchronized void rate(int messagesPerSecond) {
+        every(messagesPerSecond > 0 ? Duration.ofNanos(1_000_000_000L / messagesPerSecond) : Duration.ZERO);
+    }
+
+    /** One message on every channel each {@code period} (slower than one a second too); zero stops publishing. */
+    public synchronized void every(Duration period) {
         if (ticker != null) {
             ticker.cancel(false);
             ticker = null;
         }
-        if (messagesPerSecond > 0) {
-            long periodMicros = 1_000_000L / messagesPerSecond;
+        long periodMicros = period.toNanos() / 1000;
+        if (periodMicros > 0) {
             ticker = timers.scheduleAtFixedRate(this::tickAll, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
         }
     }

@@ -1,0 +1,200 @@
+package dev.nova.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nova.it.support.ClusterPorts;
+import dev.nova.it.support.Fixtures;
+import dev.nova.it.support.Http;
+import dev.nova.it.support.LibertyNode;
+import dev.nova.simulator.ExchangeSimulator;
+import dev.nova.simulator.SimulatorOptions;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
+
+/**
+ * Fan-out: a cluster of three nodes runs 20 Deribit clients, one trade channel each, fed by the simulator at 100
+ * messages per second per channel (2,000 in); SSE consumers spread evenly over the three nodes each read one of the
+ * channels (consumer i reads channel i mod 20 on node i mod 3), all of them read by one thread of this JVM ({@link
+ * FanIn}). For 100 and 1,000 consumers: deliveries per second, latency exchange → consumer (p50, p99, max), CPU per
+ * delivery on each node, and the consumers Nova dropped.
+ */
+final class FanOutBench {
+
+    static final int CHANNELS = 20;
+    static final int RATE = 100;
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
+    private static final Duration MEASURED = Duration.ofSeconds(20);
+
+    private FanOutBench() {}
+
+    static void run(Report report, int runs, String nodeJvmArgs) throws Exception {
+        int base = ClusterPorts.allocate(3);
+        Map<String, String> common = new HashMap<>();
+        common.put("NOVA_CLUSTER_NAME", "bench-fanout-" + System.nanoTime());
+        common.put(
+                "NOVA_CLUSTER_INITIAL_HOSTS",
+                "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]");
+        common.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+        common.put("NOVA_LOADBALANCING_STRATEGY", "least_connections");
+        common.put("JVM_ARGS", nodeJvmArgs);
+        List<LibertyNode> nodes = new ArrayList<>();
+        try (ExchangeSimulator simulator = ExchangeSimulator.start(
+                SimulatorOptions.defaults().messagesPerSecond(RATE).stampNanos(true))) {
+            List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
+            for (int n = 1; n <= 3; n++) {
+                int number = n;
+                starting.add(CompletableFuture.supplyAsync(() -> BenchNodes.start(common, base, number, "fan")));
+            }
+            nodes.addAll(LibertyNode.awaitAll(starting, WAIT));
+            Http n1 = nodes.get(0).http();
+            BenchNodes.await(() -> n1.get("/api/cluster").json().path("nodes").size() == 3);
+            for (int c = 0; c < CHANNELS; c++) {
+                Http.Reply created = n1.post(
+                        "/api/clients",
+                        "{\"name\":\"fan-" + c + "\",\"platform\":\"deribit\",\"url\":\"" + simulator.deribitUrl()
+                                + "\",\"channels\":[\"" + channel(c) + "\"]}");
+                if (created.status() != 201) {
+                    throw new IllegalStateException(created.text());
+                }
+            }
+            BenchNodes.await(
+                    () -> StreamSupport.stream(n1.get("/api/clients").json().spliterator(), false)
+                            .filter(c -> c.path("name").asText().startsWith("fan-"))
+                            .allMatch(c -> c.path("state").asText().equals("CONNECTED")));
+            Map<String, Integer> owners = new TreeMap<>();
+            for (JsonNode client : n1.get("/api/clients").json()) {
+                owners.merge(client.path("owner").asText(), 1, Integer::sum);
+            }
+            System.out.println("[bench]   fan-out clients by owner: " + owners);
+            for (int consumers : new int[] {100, 1_000}) {
+                Map<String, List<Double>> figures = new LinkedHashMap<>();
+                for (int run = 0; run < runs; run++) {
+                    measure(nodes, consumers, figures, run);
+                }
+                reportSize(report, consumers, figures, owners);
+            }
+        } finally {
+            Fixtures.close(nodes.toArray(AutoCloseable[]::new));
+        }
+    }
+
+    private static void measure(List<LibertyNode> nodes, int consumers, Map<String, List<Double>> figures, int run)
+            throws Exception {
+        List<URI> streams = new ArrayList<>();
+        for (int i = 0; i < consumers; i++) {
+            Http node = nodes.get(i % nodes.size()).http();
+            streams.add(URI.create(node.base() + "/api/stream?channel="
+                    + URLEncoder.encode(channel(i % CHANNELS), StandardCharsets.UTF_8)));
+        }
+        try (FanIn fanIn = new FanIn(streams)) {
+            if (!fanIn.awaitOpen(120)) {
+                throw new IllegalStateException("not every SSE stream opened within 120 s");
+            }
+            Thread.sleep(WARM_UP.toMillis());
+            long[] before = new long[consumers];
+            for (int i = 0; i < consumers; i++) {
+                before[i] = fanIn.delivered(i);
+            }
+            List<ThreadCpu.Snapshot> cpuBefore = new ArrayList<>();
+            for (LibertyNode node : nodes) {
+                cpuBefore.add(ThreadCpu.Snapshot.of(node.pid()));
+            }
+            ThreadCpu.Snapshot harnessBefore =
+                    ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
+            fanIn.startRecording();
+            long start = System.nanoTime();
+            Thread.sleep(MEASURED.toMillis());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double[] latency = fanIn.latencyMillis();
+            long[] perNode = new long[nodes.size()];
+            long total = 0;
+            long least = Long.MAX_VALUE;
+            for (int i = 0; i < consumers; i++) {
+                long got = fanIn.delivered(i) - before[i];
+                perNode[i % nodes.size()] += got;
+                total += got;
+                least = Math.min(least, got);
+            }
+            add(figures, "rate", total / seconds);
+            add(figures, "p50", latency[0]);
+            add(figures, "p99", latency[1]);
+            add(figures, "max", latency[2]);
+            add(figures, "dropped", (double) fanIn.dropped());
+            add(figures, "least", least / seconds);
+            StringBuilder cpuLine = new StringBuilder();
+            for (int n = 0; n < nodes.size(); n++) {
+                ThreadCpu.Times used = ThreadCpu.Snapshot.of(nodes.get(n).pid())
+                        .since(cpuBefore.get(n), name -> "all")
+                        .get("all");
+                double micros = ThreadCpu.microsPerMessage(used, Math.max(1, perNode[n]));
+                add(figures, "cpu n" + (n + 1), micros);
+                cpuLine.append(String.format(
+                        " n%d %.2f µs (%.0f %% of a core)", n + 1, micros, 100.0 * used.runNanos() / (seconds * 1e9)));
+            }
+            ThreadCpu.Times consumer = ThreadCpu.Snapshot.of(
+                            ProcessHandle.current().pid())
+                    .since(harnessBefore, name -> name.equals("fan-in") ? "fan-in" : "rest")
+                    .get("fan-in");
+            add(figures, "consumer", ThreadCpu.microsPerMessage(consumer, Math.max(1, total)));
+            System.out.printf(
+                    "[bench]   fan-out, %d consumers, run %d: %.0f deliveries/s (slowest consumer %.1f/s),"
+                            + " p50 %.2f p99 %.2f max %.1f ms, dropped %d; CPU per delivery:%s%n",
+                    consumers,
+                    run + 1,
+                    total / seconds,
+                    least / seconds,
+                    latency[0],
+                    latency[1],
+                    latency[2],
+                    fanIn.dropped(),
+                    cpuLine);
+        }
+    }
+
+    private static void reportSize(
+            Report report, int consumers, Map<String, List<Double>> f, Map<String, Integer> owners) {
+        String label = "fan-out, " + String.format("%,d", consumers) + " SSE consumers on 3 nodes";
+        double expected = (double) consumers * RATE;
+        report.add(
+                label + ", deliveries",
+                "/s",
+                f.get("rate"),
+                String.format(
+                        "%,.0f expected (%d channels × %d msg/s in); slowest consumer %s msg/s (median)",
+                        expected, CHANNELS, RATE, Stats.format(Stats.median(f.get("least")))));
+        report.add(label + ", latency exchange → consumer, p50", "ms", f.get("p50"), "10 µs buckets");
+        report.add(label + ", latency exchange → consumer, p99", "ms", f.get("p99"), "goal ≤ 20 ms");
+        report.add(label + ", latency exchange → consumer, max", "ms", f.get("max"), "");
+        report.add(label + ", consumers dropped", "consumers", f.get("dropped"), "goal 0");
+        for (int n = 1; n <= 3; n++) {
+            report.add(
+                    label + ", CPU per delivery on n" + n,
+                    "µs",
+                    f.get("cpu n" + n),
+                    n == 1 ? "the node's whole CPU over its consumers' deliveries; clients by owner " + owners : "");
+        }
+        report.add(
+                label + ", CPU per delivery in the consumer",
+                "µs",
+                f.get("consumer"),
+                "one thread reads every stream (FanIn), in the harness' JVM");
+    }
+
+    private static void add(Map<String, List<Double>> figures, String key, double value) {
+        figures.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+
+    private static String channel(int c) {
+        return "trades.FAN" + c + "-PERPETUAL.raw";
+    }
+}
