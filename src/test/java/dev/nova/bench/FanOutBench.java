@@ -76,10 +76,13 @@ final class FanOutBench {
                 owners.merge(client.path("owner").asText(), 1, Integer::sum);
             }
             System.out.println("[bench]   fan-out clients by owner: " + owners);
+            // Not recorded: a minute of the full load first, until the nodes' JIT compilers are done with the
+            // delivery path (in a profile of a run without it, the C2 compiler threads took a third of a node's CPU).
+            measure(nodes, 1_000, new LinkedHashMap<>(), -1, Duration.ofSeconds(60));
             for (int consumers : new int[] {100, 1_000}) {
                 Map<String, List<Double>> figures = new LinkedHashMap<>();
                 for (int run = 0; run < runs; run++) {
-                    measure(nodes, consumers, figures, run);
+                    measure(nodes, consumers, figures, run, MEASURED);
                 }
                 reportSize(report, consumers, figures, owners);
             }
@@ -88,7 +91,9 @@ final class FanOutBench {
         }
     }
 
-    private static void measure(List<LibertyNode> nodes, int consumers, Map<String, List<Double>> figures, int run)
+    /** One run: opens the consumers, waits {@link #WARM_UP}, then measures for {@code measured}; run -1 warms up. */
+    private static void measure(
+            List<LibertyNode> nodes, int consumers, Map<String, List<Double>> figures, int run, Duration measured)
             throws Exception {
         List<URI> streams = new ArrayList<>();
         for (int i = 0; i < consumers; i++) {
@@ -113,7 +118,7 @@ final class FanOutBench {
                     ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
             fanIn.startRecording();
             long start = System.nanoTime();
-            Thread.sleep(MEASURED.toMillis());
+            Thread.sleep(measured.toMillis());
             double seconds = (System.nanoTime() - start) / 1e9;
             double[] latency = fanIn.latencyMillis();
             long[] perNode = new long[nodes.size()];
@@ -147,10 +152,10 @@ final class FanOutBench {
                     .get("fan-in");
             add(figures, "consumer", ThreadCpu.microsPerMessage(consumer, Math.max(1, total)));
             System.out.printf(
-                    "[bench]   fan-out, %d consumers, run %d: %.0f deliveries/s (slowest consumer %.1f/s),"
+                    "[bench]   fan-out, %d consumers, %s: %.0f deliveries/s (slowest consumer %.1f/s),"
                             + " p50 %.2f p99 %.2f max %.1f ms, dropped %d; CPU per delivery:%s%n",
                     consumers,
-                    run + 1,
+                    run < 0 ? "warm-up" : "run " + (run + 1),
                     total / seconds,
                     least / seconds,
                     latency[0],
