@@ -14,6 +14,25 @@ final class BenchNodes {
     private BenchNodes() {}
 
     /**
+     * The environment every node of a benchmark's own cluster of {@code size} shares: a unique cluster name starting
+     * with {@code name}, the initial hosts on loopback from port {@code base}, the tests' failure-detection offset.
+     */
+    static Map<String, String> cluster(String name, int base, int size) {
+        Map<String, String> common = new HashMap<>();
+        common.put("NOVA_CLUSTER_NAME", name + "-" + System.nanoTime());
+        StringBuilder hosts = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            hosts.append(i == 0 ? "" : ",")
+                    .append("127.0.0.1[")
+                    .append(base + i)
+                    .append(']');
+        }
+        common.put("NOVA_CLUSTER_INITIAL_HOSTS", hosts.toString());
+        common.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(dev.nova.it.support.ClusterPorts.FD_OFFSET));
+        return common;
+    }
+
+    /**
      * Starts node {@code number} (from 1) named {@code prefix + number} in region eu-west, its cluster port {@code
      * base + number - 1}, and waits until it has started.
      */

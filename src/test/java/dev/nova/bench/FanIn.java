@@ -236,6 +236,7 @@ final class FanIn implements AutoCloseable {
                         System.err.println("[bench] fan-in: stream " + s.index + " answered "
                                 + head.lines().findFirst().orElse(""));
                         s.ended = true;
+                        opened.countDown(); // answered: awaitOpen need not wait out its timeout for this one
                         return;
                     }
                     s.chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");

@@ -12,7 +12,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +38,7 @@ final class FanOutBench {
 
     static void run(Report report, int runs, String nodeJvmArgs) throws Exception {
         int base = ClusterPorts.allocate(3);
-        Map<String, String> common = new HashMap<>();
-        common.put("NOVA_CLUSTER_NAME", "bench-fanout-" + System.nanoTime());
-        common.put(
-                "NOVA_CLUSTER_INITIAL_HOSTS",
-                "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]");
-        common.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+        Map<String, String> common = BenchNodes.cluster("bench-fanout", base, 3);
         common.put("NOVA_LOADBALANCING_STRATEGY", "least_connections");
         common.put("JVM_ARGS", nodeJvmArgs);
         List<LibertyNode> nodes = new ArrayList<>();

@@ -64,12 +64,7 @@ final class RebalanceBench {
 
     private static double[] round() throws Exception {
         int base = ClusterPorts.allocate(3);
-        Map<String, String> common = new HashMap<>();
-        common.put("NOVA_CLUSTER_NAME", "bench-rebalance-" + System.nanoTime());
-        common.put(
-                "NOVA_CLUSTER_INITIAL_HOSTS",
-                "127.0.0.1[" + base + "],127.0.0.1[" + (base + 1) + "],127.0.0.1[" + (base + 2) + "]");
-        common.put("NOVA_CLUSTER_FD_PORT_OFFSET", Integer.toString(ClusterPorts.FD_OFFSET));
+        Map<String, String> common = BenchNodes.cluster("bench-rebalance", base, 3);
         common.put("NOVA_LOADBALANCING_STRATEGY", "least_connections");
         common.put("NOVA_LOADBALANCING_REBALANCE_INTERVAL", Long.toString(INTERVAL_MS));
         common.put("NOVA_LOADBALANCING_MAX_MOVES", "50");
