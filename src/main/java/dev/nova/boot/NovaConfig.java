@@ -1,6 +1,7 @@
 package dev.nova.boot;
 
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.DataSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.cluster.SealingKey;
 import dev.nova.config.Clocks;
@@ -54,6 +55,11 @@ public class NovaConfig {
     @Produces
     public ClusterSettings cluster() {
         return settings.cluster();
+    }
+
+    @Produces
+    public DataSettings data() {
+        return settings.data();
     }
 
     @Produces

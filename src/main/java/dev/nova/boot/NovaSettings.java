@@ -2,6 +2,7 @@ package dev.nova.boot;
 
 import dev.nova.client.DeclaredClient;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.DataSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
@@ -22,6 +23,7 @@ import java.util.Map;
  *
  * @param node this node's name and region
  * @param cluster how this node joins the cluster
+ * @param data where this node keeps the cluster's records on disk
  * @param failover how clients move between nodes
  * @param exchanges the regions of each exchange, for placement
  * @param loadBalancing how clients are moved between members after placement
@@ -34,6 +36,7 @@ import java.util.Map;
 public record NovaSettings(
         NodeSettings node,
         ClusterSettings cluster,
+        DataSettings data,
         FailoverSettings failover,
         Map<Platform, ExchangeRegions> exchanges,
         LoadBalancing loadBalancing,

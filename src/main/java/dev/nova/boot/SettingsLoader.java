@@ -4,6 +4,7 @@ import dev.nova.client.ClientValidator;
 import dev.nova.client.DeclaredClient;
 import dev.nova.cluster.ClusterKeys;
 import dev.nova.cluster.ClusterSettings;
+import dev.nova.cluster.DataSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
@@ -34,6 +35,7 @@ public final class SettingsLoader {
         return new NovaSettings(
                 NodeSettings.read(config),
                 cluster,
+                DataSettings.read(config),
                 FailoverSettings.read(config),
                 ExchangeRegions.read(config),
                 LoadBalancing.read(config),

@@ -18,31 +18,44 @@ import org.infinispan.protostream.SerializationContextInitializer;
  *     the time (budgets) are not: their replicas differ for a moment at every write.
  * @param bridged whether the cache is backed up to the bridged clusters ({@link CrossSite}), each of which keeps it
  *     apart from its own, in a cache of its own per cluster
+ * @param persistent whether the cache is kept on disk too, under {@code nova.cluster.data-dir} ({@link DataSettings}):
+ *     a full-cluster restart finds its entries again
  */
 public record CacheDeclaration(
         String name,
         Configuration configuration,
         SerializationContextInitializer schema,
         boolean records,
-        boolean bridged) {
+        boolean bridged,
+        boolean persistent) {
 
     public CacheDeclaration(String name, Configuration configuration, SerializationContextInitializer schema) {
-        this(name, configuration, schema, false, false);
+        this(name, configuration, schema, false, false, false);
     }
 
     public CacheDeclaration(
             String name, Configuration configuration, SerializationContextInitializer schema, boolean records) {
-        this(name, configuration, schema, records, false);
+        this(name, configuration, schema, records, false, false);
     }
 
     /** The same declaration, of a cache whose entries nodes act on. */
     public CacheDeclaration asRecords() {
-        return new CacheDeclaration(name, configuration, schema, true, bridged);
+        return new CacheDeclaration(name, configuration, schema, true, bridged, persistent);
     }
 
     /** The same declaration, of a cache backed up to the bridged clusters (when there are any). */
     public CacheDeclaration asBridged() {
-        return new CacheDeclaration(name, configuration, schema, records, true);
+        return new CacheDeclaration(name, configuration, schema, records, true, persistent);
+    }
+
+    /** The same declaration, of a cache kept on disk too (when a data directory is configured). */
+    public CacheDeclaration asPersistent() {
+        return new CacheDeclaration(name, configuration, schema, records, bridged, true);
+    }
+
+    /** The same declaration with another configuration (the same cache refined: persistence, a bridge). */
+    CacheDeclaration with(Configuration refined) {
+        return new CacheDeclaration(name, refined, schema, records, bridged, persistent);
     }
 
     /**

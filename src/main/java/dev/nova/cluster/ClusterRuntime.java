@@ -33,7 +33,6 @@ import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
-import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
@@ -56,11 +55,14 @@ public class ClusterRuntime {
     public static final String PROBES = "probes";
     /** {@link Tombstone}s of deleted records, by kind and key ({@link Tombstones}). */
     public static final String TOMBSTONES = "tombstones";
+    /** What this node alone keeps on disk about its membership ({@link Remembered}); never replicated. */
+    static final String NODE_STATE = "node-state";
 
     private static final Logger LOG = Logger.getLogger(ClusterRuntime.class.getName());
 
     private final NodeSettings node;
     private final ClusterSettings settings;
+    private final DataSettings data;
     private final Instance<CacheDeclaration> declarations;
     private final NovaExecutors executors;
     private final Event<MembershipChanged> membership;
@@ -74,23 +76,27 @@ public class ClusterRuntime {
     private SerialExecutor viewLane;
     private volatile List<String> lastMembers = List.of();
     private ScheduledFuture<?> settling;
+    /** The reference membership this node keeps on disk; null when nothing is kept. */
+    private Remembered remembered;
 
     @Inject
     public ClusterRuntime(
             NodeSettings node,
             ClusterSettings settings,
+            DataSettings data,
             @Any Instance<CacheDeclaration> declarations,
             NovaExecutors executors,
             Event<MembershipChanged> membership) {
         this.node = node;
         this.settings = settings;
+        this.data = data;
         this.declarations = declarations;
         this.executors = executors;
         this.membership = membership;
     }
 
     protected ClusterRuntime() {
-        this(null, null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -102,41 +108,13 @@ public class ClusterRuntime {
                 settings.quorumSize(),
                 settings.stableAfter().toMillis());
         viewLane = new SerialExecutor(executors.control(), "views");
-        caches.put(
-                NODES,
-                CacheDeclaration.replicated(NODES, settings.enabled(), new ClusterSchemaImpl())
-                        .asRecords());
-        caches.put(PROBES, CacheDeclaration.replicated(PROBES, settings.enabled(), null));
-        caches.put(
-                TOMBSTONES,
-                new CacheDeclaration(
-                        TOMBSTONES,
-                        Transactions.transactional(CacheDeclaration.replicated(settings.enabled()))
-                                .expiration()
-                                .lifespan(Tombstones.LIFESPAN_HOURS, TimeUnit.HOURS)
-                                .build(),
-                        new ClusterSchemaImpl(),
-                        true));
-        for (CacheDeclaration declared : declarations) {
-            if (caches.putIfAbsent(declared.name(), declared) != null) {
-                throw new IllegalStateException("NOVA-1005 cache " + declared.name() + " is declared twice");
-            }
-        }
-        Map<String, CacheDeclaration> all = CrossSite.expand(new LinkedHashMap<>(caches), settings.bridge());
-        caches.clear();
-        caches.putAll(all);
+        caches.putAll(ClusterCaches.all(settings, data, declarations));
         GlobalConfigurationBuilder global = settings.enabled()
                 ? GlobalConfigurationBuilder.defaultClusteredBuilder()
                 : new GlobalConfigurationBuilder().nonClusteredDefault();
         global.cacheManagerName("nova-" + identity.name());
         global.jmx().enabled(false);
-        Set<Class<?>> schemas = new java.util.HashSet<>();
-        for (CacheDeclaration cache : caches.values()) {
-            SerializationContextInitializer schema = cache.schema();
-            if (schema != null && schemas.add(schema.getClass())) {
-                global.serialization().addContextInitializer(schema);
-            }
-        }
+        ClusterCaches.schemas(global, caches.values());
         String keyRef = null;
         String tlsRef = null;
         if (settings.enabled()) {
@@ -145,6 +123,10 @@ public class ClusterRuntime {
             JGroupsStack.transport(global, settings, identity.name(), keyRef, tlsRef);
         }
         manager = new DefaultCacheManager(global.build(), false);
+        // The view lane waits until the reference of this node's previous run (if any) is restored: no view is judged
+        // against anything else.
+        CompletableFuture<Void> restoring = new CompletableFuture<>();
+        viewLane.execute(restoring::join);
         try {
             if (settings.enabled()) {
                 manager.addListener(atMerge.listener(() -> manager, caches.keySet()));
@@ -153,6 +135,10 @@ public class ClusterRuntime {
             // Defined before the transport starts: a bridged cluster's backup that arrives at once finds its cache.
             caches.values().forEach(cache -> manager.defineConfiguration(cache.name(), cache.configuration()));
             manager.start();
+            if (caches.containsKey(NODE_STATE)) {
+                remembered = Remembered.restore(manager.getCache(NODE_STATE), identity.name(), views, data);
+            }
+            restoring.complete(null);
             if (settings.enabled()) {
                 JGroupsStack.verify(
                         channel().orElseThrow(() -> new IllegalStateException("no JGroups channel")), settings);
@@ -161,6 +147,7 @@ public class ClusterRuntime {
             caches.keySet().forEach(manager::getCache);
         } catch (RuntimeException e) {
             // Never leave a half-started member in the others' view, holding its ports.
+            restoring.complete(null);
             manager.stop();
             throw e;
         } finally {
@@ -194,6 +181,9 @@ public class ClusterRuntime {
      */
     private void settle() {
         long now = System.currentTimeMillis();
+        if (remembered != null) {
+            remembered.keep(views.snapshot().stable());
+        }
         views.settle(now)
                 .ifPresent(snapshot -> LOG.info(() -> "NOVA-1008 view " + snapshot.current() + " unchanged for "
                         + settings.stableAfter().toMillis() + " ms: quorum is now counted among its members"));
@@ -201,6 +191,14 @@ public class ClusterRuntime {
         if (overdue > 0) {
             LOG.warning(() -> "NOVA-1024 settling " + overdue + " never reported: acting on this node's records");
         }
+    }
+
+    /**
+     * Whether {@code generation} is the settling that began when this node, started with the records of its previous
+     * run, first held quorum ({@link ViewHistory#restoring}).
+     */
+    boolean restoring(long generation) {
+        return views.restoring(generation);
     }
 
     /** The settling {@code generation} saw the records settled: this side acts on them again ({@link Settling}). */
@@ -214,6 +212,9 @@ public class ClusterRuntime {
             settling.cancel(false);
         }
         try {
+            if (remembered != null) {
+                remembered.leaving(views.snapshot().stable());
+            }
             if (manager != null) {
                 manager.stop();
             }

@@ -68,9 +68,7 @@ public final class CrossSite {
                         .stateTransfer()
                         .mode(XSiteStateTransferMode.AUTO);
             }
-            all.put(
-                    cache.name(),
-                    new CacheDeclaration(cache.name(), builder.build(), cache.schema(), cache.records(), true));
+            all.put(cache.name(), cache.with(builder.build()));
             for (String cluster : bridge.clusters()) {
                 ConfigurationBuilder backup = CacheDeclaration.replicated(true);
                 backup.sites().backupFor().remoteCache(cache.name()).remoteSite(cluster);

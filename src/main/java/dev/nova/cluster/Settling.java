@@ -228,7 +228,8 @@ public class Settling {
             }
             report(waited, moving, look);
             if (!late && (!moving.isEmpty() || look.count() > 0)) {
-                if (look.count() > 0 && before.count() > 0 && cluster.isCoordinator()) {
+                // The coordinator resolves; so does a restarted node with records, whose join others saw as a join.
+                if (look.count() > 0 && before.count() > 0 && (cluster.isCoordinator() || cluster.restoring(merge))) {
                     resolve(before, look);
                 }
                 next(merge, since, look);

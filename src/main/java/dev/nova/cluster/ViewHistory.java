@@ -78,6 +78,11 @@ public final class ViewHistory {
     /** Whether a quorum of the reference confirms this node ({@link Leases}); without it, no view holds quorum. */
     private boolean leaseHeld = true;
 
+    /** Whether this node started with the reference of its previous run ({@link #restore}), until its first view. */
+    private boolean restored;
+    /** The settling that began when this node, restored, first held quorum (0: none); {@link #restoring}. */
+    private long restoreSettling;
+
     /** How many settlings were started: each gets the next number. */
     private long settlings;
     /** When the pending settling started. */
@@ -99,6 +104,28 @@ public final class ViewHistory {
         this.handling = handling;
         this.quorumSize = quorumSize;
         this.stableAfterMs = stableAfterMs;
+    }
+
+    /**
+     * This node starts with the records it kept on disk ({@link DataSettings}): quorum is judged against the reference
+     * membership of its previous run, not against whoever happens to be up, so a node that starts alone (or with a
+     * minority of its former members) runs nothing, and when it holds quorum, at its first view or later, its records
+     * settle with the others' before anyone acts on them ({@link Settling}). Only before the first view.
+     */
+    public synchronized void restore(List<String> reference) {
+        if (snapshot.changedAt() != 0 || reference.isEmpty()) {
+            return;
+        }
+        restored = true;
+        snapshot = new Snapshot(List.of(), List.copyOf(reference), false, 0, 0);
+    }
+
+    /**
+     * Whether {@code generation} is the settling that began when this node, started with the records of its previous
+     * run, first held quorum: the others may have seen only a join, so this node resolves what differs itself.
+     */
+    public synchronized boolean restoring(long generation) {
+        return generation != 0 && generation == restoreSettling;
     }
 
     /**
@@ -251,14 +278,18 @@ public final class ViewHistory {
 
     /**
      * Publishes a new snapshot. A settling starts when this side holds quorum after a merge, or gets it back (not at
-     * the first view: a node that just started has nothing of another side); otherwise a pending one stays pending.
+     * the first view, unless the node started with the records of its previous run: a node that just started empty
+     * has nothing of another side); otherwise a pending one stays pending.
      */
     private Snapshot publish(List<String> current, List<String> stable, boolean quorum, boolean merge, long now) {
         Snapshot previous = snapshot;
         long settling = previous.settling();
-        if (quorum && previous.changedAt() != 0 && (merge || !previous.quorum())) {
+        if (quorum && (previous.changedAt() != 0 || restored) && (merge || !previous.quorum())) {
             settling = ++settlings;
             settlingSince = now;
+            if (restored && restoreSettling == 0) {
+                restoreSettling = settling;
+            }
         }
         snapshot = new Snapshot(current, stable, quorum, now, settling);
         return snapshot;

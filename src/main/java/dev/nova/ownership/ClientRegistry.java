@@ -67,7 +67,7 @@ public class ClientRegistry {
     /**
      * Client records decide ownership: their conditional writes must stay correct when retried across a topology
      * change, so the cache is transactional (pessimistic), and after a partition the record with the highest epoch
-     * wins.
+     * wins. Kept on disk too: a full-cluster restart finds every client again.
      */
     @Produces
     static CacheDeclaration declaration(ClusterSettings cluster) {
@@ -75,7 +75,7 @@ public class ClientRegistry {
         if (cluster.enabled()) {
             builder.clustering().partitionHandling().mergePolicy(new EpochMergePolicy());
         }
-        return new CacheDeclaration(CACHE, builder.build(), new ModelSchemaImpl(), true);
+        return new CacheDeclaration(CACHE, builder.build(), new ModelSchemaImpl(), true).asPersistent();
     }
 
     private Cache<String, ClientRecord> cache() {

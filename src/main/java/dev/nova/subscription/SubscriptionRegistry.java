@@ -65,7 +65,8 @@ public class SubscriptionRegistry {
     /**
      * Replicated, unless {@code nova.cluster.distributed-subscriptions=false} keeps every node's own; transactional,
      * so a client's subscriptions are written and deleted with the client ({@link Transactions}); backed up to the
-     * bridged clusters, when there are any ({@link CrossSite}).
+     * bridged clusters, when there are any ({@link CrossSite}); kept on disk too, so a full-cluster restart finds them
+     * again ({@link dev.nova.cluster.DataSettings}).
      */
     @Produces
     static CacheDeclaration declaration(ClusterSettings cluster) {
@@ -76,7 +77,8 @@ public class SubscriptionRegistry {
                         .build(),
                 new ModelSchemaImpl(),
                 true,
-                replicated);
+                replicated,
+                true);
     }
 
     private Cache<String, Subscription> cache() {

@@ -24,6 +24,54 @@ class ViewHistoryTest {
     }
 
     @Test
+    void aNodeRestoredAloneHoldsNoQuorumUntilAMajorityOfItsLastMembershipIsBackAndThenSettlesItsRecords() {
+        views.restore(List.of("a", "b", "c"));
+
+        ViewHistory.Snapshot alone = views.first(List.of("c"), 1);
+        assertThat(alone.quorum())
+                .as("judged against its previous run's members")
+                .isFalse();
+        assertThat(alone.stable()).containsExactly("a", "b", "c");
+        assertThat(alone.settling()).isZero();
+
+        ViewHistory.Snapshot two = views.update(List.of("c", "a"), 2);
+        assertThat(two.quorum()).isTrue();
+        assertThat(two.settled())
+                .as("its records settle with the others' first")
+                .isFalse();
+        assertThat(views.restoring(two.settling())).isTrue();
+
+        views.settled(two.settling());
+        ViewHistory.Snapshot merged = views.update(List.of("c", "a", "b"), 3, true);
+        assertThat(views.restoring(merged.settling()))
+                .as("a later merge is an ordinary one")
+                .isFalse();
+    }
+
+    @Test
+    void aNodeRestoredIntoAViewThatHoldsQuorumSettlesAtItsFirstViewAnEmptyOneDoesNot() {
+        views.restore(List.of("a", "b", "c"));
+        ViewHistory.Snapshot joined = views.first(List.of("a", "b", "c"), 1);
+        assertThat(joined.quorum()).isTrue();
+        assertThat(joined.settling()).isPositive();
+        assertThat(views.restoring(joined.settling())).isTrue();
+
+        ViewHistory empty = new ViewHistory(STABLE_AFTER);
+        ViewHistory.Snapshot first = empty.first(List.of("a", "b", "c"), 1);
+        assertThat(first.settled()).isTrue();
+        assertThat(empty.restoring(first.settling())).isFalse();
+    }
+
+    @Test
+    void aRestoreAfterTheFirstViewIsIgnored() {
+        views.first(List.of("a"), 1);
+        views.restore(List.of("a", "b", "c"));
+
+        assertThat(views.snapshot().stable()).containsExactly("a");
+        assertThat(views.snapshot().quorum()).isTrue();
+    }
+
+    @Test
     void aJoinMovesTheReferenceAtOnceALossOnlyOnceTheViewHasBeenQuietForStableAfter() {
         views.update(List.of("a"), 1);
         assertThat(views.update(List.of("a", "b", "c"), 2).stable()).containsExactly("a", "b", "c");
