@@ -157,7 +157,8 @@ public class ClusterResource {
                                     balance.loads().containsKey(m.name()),
                                     report.status(),
                                     report.answered() ? report.quorum() : null,
-                                    report.answered() ? report.sessions() : null);
+                                    report.answered() ? report.sessions() : null,
+                                    m.schemaVersion());
                         })
                         .toList(),
                 ClusterStatus.regions(members),

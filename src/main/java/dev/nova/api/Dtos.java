@@ -141,14 +141,18 @@ public final class Dtos {
             @Schema(
                             description = "the status the member reports of itself (starting: it has not written its "
                                     + "node record yet; unknown: it did not answer within 1 s)",
-                            enumeration = {"starting", "ready", "degraded", "paused", "unknown"})
+                            enumeration = {"starting", "ready", "degraded", "paused", "draining", "drained", "unknown"})
                     String status,
             @Schema(
                             description =
                                     "whether the member's side holds quorum, as it reports; absent when it did not answer")
                     Boolean quorum,
             @Schema(description = "exchange WebSocket sessions the member holds open; absent when it did not answer")
-                    Integer sessions) {}
+                    Integer sessions,
+            @Schema(
+                            description = "the version of the record schemas the member runs (README, \"Rolling "
+                                    + "upgrades\"); absent until it has written its node record")
+                    Integer schemaVersion) {}
 
     /** The market active for one exchange, and the next whole hour at which that changes. */
     @Schema(name = "MarketWindow")

@@ -1,6 +1,7 @@
 package dev.nova.boot;
 
 import dev.nova.cluster.DoubtsNarrowed;
+import dev.nova.cluster.JoinCheck;
 import dev.nova.cluster.Leases;
 import dev.nova.cluster.MemberGone;
 import dev.nova.cluster.MembershipChanged;
@@ -23,7 +24,8 @@ import java.util.logging.Logger;
  * {@link RecordsSettled}), fencing (a side without quorum lets go of its clients; after a merge, starts wait until
  * the records have settled), then the node directory (members' records, join and leave events), stream interest (a
  * departed member's interest goes; once a merge has settled this node states its own again), and automatic failover
- * (the coordinator reassigns the clients of members that are gone). Each is told even if one before it failed.
+ * (the coordinator reassigns the clients of members that are gone), and last the join check (after a join, the
+ * coordinator compares the records' replicas, {@link JoinCheck}). Each is told even if one before it failed.
  */
 @ApplicationScoped
 public class MembershipReactions {
@@ -36,6 +38,7 @@ public class MembershipReactions {
     private final StreamHub streams;
     private final Reconciler reconciler;
     private final FailoverCoordinator failover;
+    private final JoinCheck joins;
 
     @Inject
     public MembershipReactions(
@@ -44,7 +47,9 @@ public class MembershipReactions {
             NodeDirectory nodes,
             StreamHub streams,
             Reconciler reconciler,
-            FailoverCoordinator failover) {
+            FailoverCoordinator failover,
+            JoinCheck joins) {
+        this.joins = joins;
         this.leases = leases;
         this.settling = settling;
         this.nodes = nodes;
@@ -54,7 +59,7 @@ public class MembershipReactions {
     }
 
     protected MembershipReactions() {
-        this(null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null);
     }
 
     void onView(@Observes MembershipChanged change) {
@@ -64,6 +69,7 @@ public class MembershipReactions {
         react("the node directory", () -> nodes.viewChanged(change));
         react("stream interest", () -> streams.viewChanged(change));
         react("failover", () -> failover.viewChanged(change));
+        react("the join check", () -> joins.viewChanged(change));
     }
 
     /**

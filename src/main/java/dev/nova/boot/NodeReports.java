@@ -6,6 +6,7 @@ import dev.nova.cluster.ClusterRuntime;
 import dev.nova.connection.ClientConnection;
 import dev.nova.connection.ConnectionManager;
 import dev.nova.ownership.ClusterStatus;
+import dev.nova.ownership.Drain;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
 
 /**
  * What each member says of itself: its status as it would answer {@code GET /api/cluster} (starting, ready,
- * degraded, paused), whether its side holds quorum, and the exchange sessions it holds open. Asked over the
+ * degraded, paused; draining or drained while it is drained, {@link Drain}), whether its side holds quorum, and the exchange sessions it holds open. Asked over the
  * cluster bus, one question per member in parallel, when an operator looks (never a replicated write).
  */
 @ApplicationScoped
@@ -53,6 +54,7 @@ public class NodeReports {
     private final ClientService clients;
     private final ConnectionManager connections;
     private final DeclaredClients declared;
+    private final Drain drain;
 
     @Inject
     public NodeReports(
@@ -60,7 +62,9 @@ public class NodeReports {
             ClusterBus bus,
             ClientService clients,
             ConnectionManager connections,
-            DeclaredClients declared) {
+            DeclaredClients declared,
+            Drain drain) {
+        this.drain = drain;
         this.cluster = cluster;
         this.bus = bus;
         this.clients = clients;
@@ -69,7 +73,7 @@ public class NodeReports {
     }
 
     protected NodeReports() {
-        this(null, null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     @PostConstruct
@@ -90,8 +94,9 @@ public class NodeReports {
             sessions += connection.stats().sessions();
             running++;
         }
+        String drained = drain.status();
         return new Report(
-                ClusterStatus.status(declared.done(), cluster, clients.list()),
+                drained.equals(Drain.ACTIVE) ? ClusterStatus.status(declared.done(), cluster, clients.list()) : drained,
                 cluster.view().quorum(),
                 sessions,
                 running,

@@ -8,6 +8,7 @@ import dev.nova.config.Clocks;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
+import dev.nova.ownership.DrainSettings;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.ownership.LoadBalancing;
 import dev.nova.ownership.Placement;
@@ -60,6 +61,11 @@ public class NovaConfig {
     @Produces
     public DataSettings data() {
         return settings.data();
+    }
+
+    @Produces
+    public DrainSettings drain() {
+        return settings.drain();
     }
 
     @Produces

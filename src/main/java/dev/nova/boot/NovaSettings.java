@@ -6,6 +6,7 @@ import dev.nova.cluster.DataSettings;
 import dev.nova.cluster.NodeSettings;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
+import dev.nova.ownership.DrainSettings;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.ownership.LoadBalancing;
@@ -25,6 +26,7 @@ import java.util.Map;
  * @param cluster how this node joins the cluster
  * @param data where this node keeps the cluster's records on disk
  * @param failover how clients move between nodes
+ * @param drain how a node moves its clients away before it stops
  * @param exchanges the regions of each exchange, for placement
  * @param loadBalancing how clients are moved between members after placement
  * @param platforms adapters and default endpoints of the exchanges
@@ -38,6 +40,7 @@ public record NovaSettings(
         ClusterSettings cluster,
         DataSettings data,
         FailoverSettings failover,
+        DrainSettings drain,
         Map<Platform, ExchangeRegions> exchanges,
         LoadBalancing loadBalancing,
         PlatformCatalog platforms,

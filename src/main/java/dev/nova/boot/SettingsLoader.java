@@ -10,6 +10,7 @@ import dev.nova.config.ConfigException;
 import dev.nova.config.ConfigReader;
 import dev.nova.connection.ConnectionSettings;
 import dev.nova.connection.ExchangeTls;
+import dev.nova.ownership.DrainSettings;
 import dev.nova.ownership.ExchangeRegions;
 import dev.nova.ownership.FailoverSettings;
 import dev.nova.ownership.LoadBalancing;
@@ -37,6 +38,7 @@ public final class SettingsLoader {
                 cluster,
                 DataSettings.read(config),
                 FailoverSettings.read(config),
+                DrainSettings.read(config),
                 ExchangeRegions.read(config),
                 LoadBalancing.read(config),
                 platforms,

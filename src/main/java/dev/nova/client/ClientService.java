@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -94,6 +95,10 @@ public class ClientService {
      * @throws NovaException CONFLICT when the name is taken by a client with other settings or channels
      */
     public Creation create(ClientSpec spec, List<String> channels) {
+        return create(spec, channels, channel -> SubscriptionRegistry.newId());
+    }
+
+    private Creation create(ClientSpec spec, List<String> channels, UnaryOperator<String> ids) {
         List<String> initial = channels.isEmpty() ? List.of() : validator.checkChannels(spec, channels);
         return locks.call(spec.name(), () -> {
             Optional<ClientRecord> existing = clients.find(spec.name());
@@ -113,7 +118,7 @@ public class ClientService {
                 if (taken.isEmpty()) {
                     subscriptions.addAll(initial.stream()
                             .map(channel -> new Subscription(
-                                    SubscriptionRegistry.newId(),
+                                    ids.apply(channel),
                                     spec.name(),
                                     channel,
                                     true,
@@ -192,7 +197,7 @@ public class ClientService {
             return;
         }
         try {
-            create(spec, channels);
+            create(spec, channels, channel -> SubscriptionRegistry.declaredId(spec.name(), channel));
         } catch (NovaException e) {
             if (e.kind() != NovaException.Kind.CONFLICT) {
                 throw e;

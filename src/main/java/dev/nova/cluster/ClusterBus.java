@@ -89,7 +89,9 @@ public class ClusterBus {
         /** The source's side of a make-before-break transfer: mute and say where delivery stopped. */
         HANDOVER(3),
         /** What a member says of itself: status, quorum, exchange sessions (no argument). */
-        NODE_REPORT(4);
+        NODE_REPORT(4),
+        /** Drain this node, or stop draining it (argument: a boolean, whether to drain); answers its drain report. */
+        DRAIN(5);
 
         private final byte code;
 

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -31,6 +32,8 @@ public class NodeDirectory {
     private SerialExecutor writes;
     /** Whether the last view this node was told of held quorum (views arrive one at a time, on the view lane). */
     private volatile boolean hadQuorum = true;
+    /** Whether this node is being drained: its record says so, also when written again after a merge. */
+    private volatile boolean draining;
 
     private final SealingKey sealingKey;
 
@@ -91,8 +94,27 @@ public class NodeDirectory {
                 ? (settings.externalAddress() != null ? settings.externalAddress() : settings.bindAddress())
                 : "localhost";
         int port = config.getOptionalValue("http.port", Integer.class).orElse(9080);
-        return new NodeRecord(
-                self.name(), self.region(), "http://" + host + ":" + port, self.incarnation(), sealingKey.id());
+        return NodeRecord.of(
+                        self.name(), self.region(), "http://" + host + ":" + port, self.incarnation(), sealingKey.id())
+                .draining(draining);
+    }
+
+    /**
+     * Says in this node's record whether it is being drained (every member then keeps clients off it); returns once
+     * the record is written.
+     */
+    public CompletableFuture<Void> draining(boolean now) {
+        draining = now;
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        writes.execute(() -> {
+            try {
+                cluster.nodes().put(cluster.identity().name(), record(cluster.identity()));
+                written.complete(null);
+            } catch (RuntimeException e) {
+                written.completeExceptionally(e);
+            }
+        });
+        return written;
     }
 
     /**

@@ -285,7 +285,7 @@ public class Settling {
     }
 
     /** The caches of records nodes act on that have a merge policy (their replicas a merge reconciles). */
-    private List<AdvancedCache<Object, Object>> merged() {
+    static List<AdvancedCache<Object, Object>> merged(ClusterRuntime cluster) {
         List<AdvancedCache<Object, Object>> merged = new ArrayList<>();
         for (String name : cluster.recordCaches()) {
             AdvancedCache<Object, Object> cache =
@@ -309,7 +309,7 @@ public class Settling {
     private Look look() {
         // One comparison per cache, all at once: each costs a round trip per segment to every member.
         Map<String, Future<Map<Object, Map<Address, Object>>>> comparisons = new TreeMap<>();
-        for (AdvancedCache<Object, Object> cache : merged()) {
+        for (AdvancedCache<Object, Object> cache : merged(cluster)) {
             comparisons.put(
                     cache.getName(),
                     comparers
@@ -341,7 +341,7 @@ public class Settling {
     }
 
     /** The entries of one cache whose replicas differ, each member's value; null when its topology changed meanwhile. */
-    private static Map<Object, Map<Address, Object>> compare(AdvancedCache<Object, Object> cache) {
+    static Map<Object, Map<Address, Object>> compare(AdvancedCache<Object, Object> cache) {
         int topology = cache.getDistributionManager().getCacheTopology().getTopologyId();
         Map<Object, Map<Address, Object>> keys = new HashMap<>();
         ConflictManagerFactory.get(cache).getConflicts().forEach(replicas -> {
@@ -363,49 +363,47 @@ public class Settling {
      * copy preferred), written only if the copy the write is judged against is still the one seen: a write made since wins.
      */
     private void resolve(Look before, Look now) {
-        for (AdvancedCache<Object, Object> cache : merged()) {
-            Map<Object, Map<Address, Object>> was = before.differing().getOrDefault(cache.getName(), Map.of());
-            Map<Object, Map<Address, Object>> is = now.differing().getOrDefault(cache.getName(), Map.of());
-            @SuppressWarnings("unchecked")
-            EntryMergePolicy<Object, Object> policy = (EntryMergePolicy<Object, Object>) cache.getCacheConfiguration()
-                    .clustering()
-                    .partitionHandling()
-                    .mergePolicy();
-            Address self = cache.getRpcManager().getAddress();
-            int resolved = 0;
-            int changed = 0;
-            for (Map.Entry<Object, Map<Address, Object>> entry : is.entrySet()) {
-                if (!entry.getValue().equals(was.get(entry.getKey()))) {
-                    continue; // still moving: a write in flight, not a leftover
-                }
-                Address primary = cache.getDistributionManager()
-                        .getCacheTopology()
-                        .getDistribution(entry.getKey())
-                        .primary();
-                try {
-                    if (resolve(cache, policy, primary, self, entry.getKey(), entry.getValue())) {
-                        resolved++;
-                    } else {
-                        changed++;
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(
-                            Level.WARNING,
-                            "NOVA-1022 could not resolve " + entry.getKey() + " in " + cache.getName(),
-                            e);
-                }
-            }
-            if (resolved > 0) {
-                int count = resolved;
-                LOG.warning(() -> "NOVA-1021 " + count + " entries of cache " + cache.getName()
+        for (AdvancedCache<Object, Object> cache : merged(cluster)) {
+            int[] counts = resolveUnchanged(
+                    cache,
+                    before.differing().getOrDefault(cache.getName(), Map.of()),
+                    now.differing().getOrDefault(cache.getName(), Map.of()));
+            if (counts[0] > 0) {
+                LOG.warning(() -> "NOVA-1021 " + counts[0] + " entries of cache " + cache.getName()
                         + " still differed between members after the merge: resolved with its merge policy");
             }
-            if (changed > 0) {
-                int count = changed;
-                LOG.info(() -> "NOVA-1025 " + count + " differing entries of cache " + cache.getName()
+            if (counts[1] > 0) {
+                LOG.info(() -> "NOVA-1025 " + counts[1] + " differing entries of cache " + cache.getName()
                         + " were not written (changed since the look, or nothing to write); looked at again");
             }
         }
+    }
+
+    /** Resolves one cache's entries that differed alike at two looks: {written, not written (changed since)}. */
+    static int[] resolveUnchanged(
+            AdvancedCache<Object, Object> cache,
+            Map<Object, Map<Address, Object>> was,
+            Map<Object, Map<Address, Object>> is) {
+        @SuppressWarnings("unchecked")
+        EntryMergePolicy<Object, Object> policy = (EntryMergePolicy<Object, Object>)
+                cache.getCacheConfiguration().clustering().partitionHandling().mergePolicy();
+        Address self = cache.getRpcManager().getAddress();
+        int[] counts = new int[2];
+        for (Map.Entry<Object, Map<Address, Object>> entry : is.entrySet()) {
+            if (!entry.getValue().equals(was.get(entry.getKey()))) {
+                continue; // still moving: a write in flight, not a leftover
+            }
+            Address primary = cache.getDistributionManager()
+                    .getCacheTopology()
+                    .getDistribution(entry.getKey())
+                    .primary();
+            try {
+                counts[resolve(cache, policy, primary, self, entry.getKey(), entry.getValue()) ? 0 : 1]++;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "NOVA-1022 could not resolve " + entry.getKey() + " in " + cache.getName(), e);
+            }
+        }
+        return counts;
     }
 
     /**

@@ -26,7 +26,14 @@ public final class ClusterStatus {
     public static final String PAUSED = "paused";
 
     /** One member: the clients it owns, and of those the ones it runs (not stopped). */
-    public record Member(String name, String region, String address, boolean coordinator, int clients, int running) {}
+    public record Member(
+            String name,
+            String region,
+            String address,
+            boolean coordinator,
+            int clients,
+            int running,
+            Integer schemaVersion) {}
 
     private ClusterStatus() {}
 
@@ -70,7 +77,8 @@ public final class ClusterStatus {
                     record == null ? null : record.restAddress(),
                     name.equals(coordinator),
                     counts.getOrDefault(name, 0),
-                    running.getOrDefault(name, 0)));
+                    running.getOrDefault(name, 0),
+                    record == null ? null : record.schema()));
         }
         return members;
     }

@@ -87,7 +87,16 @@ public record Members(
                         .isPresent();
     }
 
-    /** Live, registered members other than {@code exclude}, with their regions and how many clients each owns. */
+    /** Whether a member is being drained: no client goes to it ({@link NodeRecord#draining()}). */
+    public boolean draining(String node) {
+        NodeRecord record = nodes.get(node);
+        return record != null && record.draining();
+    }
+
+    /**
+     * Live, registered members other than {@code exclude} and not being drained, with their regions and how many
+     * clients each owns.
+     */
     public List<Placement.Candidate> candidates(List<ClientRecord> clients, Set<String> exclude) {
         Map<String, Integer> load = new HashMap<>();
         for (ClientRecord client : clients) {
@@ -102,7 +111,7 @@ public record Members(
                     : Optional.ofNullable(nodes.get(member))
                             .map(NodeRecord::region)
                             .orElse(null);
-            if (!exclude.contains(member) && region != null) {
+            if (!exclude.contains(member) && region != null && !draining(member)) {
                 candidates.add(new Placement.Candidate(member, region, load.getOrDefault(member, 0)));
             }
         }

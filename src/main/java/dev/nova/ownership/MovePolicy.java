@@ -63,6 +63,9 @@ final class MovePolicy {
         if (target.equals(record.owner())) {
             throw NovaException.conflict("client '" + name + "' is already owned by " + target);
         }
+        if (members.draining(target)) {
+            throw NovaException.conflict("node '" + target + "' is being drained: no client goes to it");
+        }
         if (!record.spec().clusterEnabled()) {
             throw NovaException.conflict("client '" + name + "' is pinned to its node (cluster-enabled=false)");
         }

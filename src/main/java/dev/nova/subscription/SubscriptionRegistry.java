@@ -13,7 +13,11 @@ import dev.nova.model.Subscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -88,6 +92,21 @@ public class SubscriptionRegistry {
     /** A fresh subscription id. */
     public static String newId() {
         return "sub-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    /**
+     * The id of a declared client's channel: the same on every node, so that nodes that start together and each
+     * create the client they all declare write one subscription per channel, not one each (they may both create it:
+     * a node that is still receiving the registry does not see the other's record yet).
+     */
+    public static String declaredId(String client, String channel) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((client + '\n' + channel).getBytes(StandardCharsets.UTF_8));
+            return "sub-" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** Checks a caller-chosen id. */

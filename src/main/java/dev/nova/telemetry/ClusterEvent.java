@@ -34,6 +34,11 @@ public record ClusterEvent(String type, String node, String client, Long duratio
     /** A rebalance ended; {@code detail} lists the moves made (and any that failed). */
     public static final String REBALANCE_COMPLETED = "nova.cluster.rebalance.completed";
 
+    /** A node is being drained: it moves its clients away; {@code detail} says how many and why. */
+    public static final String NODE_DRAINING = "nova.cluster.node.draining";
+    /** A drained node runs no client any more ({@code durationMs}: since the drain began). */
+    public static final String NODE_DRAINED = "nova.cluster.node.drained";
+
     /** A bridged cluster is reachable: its subscriptions cross again ({@code detail} names it). */
     public static final String BRIDGE_ONLINE = "nova.cluster.bridge.online";
     /** A bridged cluster is no longer reachable: its last known subscriptions stay, for adoption. */
@@ -53,6 +58,8 @@ public record ClusterEvent(String type, String node, String client, Long duratio
             PARTITION_HEALED,
             REBALANCE_STARTED,
             REBALANCE_COMPLETED,
+            NODE_DRAINING,
+            NODE_DRAINED,
             BRIDGE_ONLINE,
             BRIDGE_OFFLINE,
             RATE_LIMIT_BACKOFF);

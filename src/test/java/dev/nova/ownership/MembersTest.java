@@ -59,7 +59,25 @@ class MembersTest {
         assertThat(members.place(PLACEMENT, World.pinned("p"), List.of(), Set.of()))
                 .contains("n1");
         Members alone = new Members(
-                N1, false, List.of("n1"), Map.of("n1", new NodeRecord("n1", "eu-west", "", 1, "")), true, true);
+                N1, false, List.of("n1"), Map.of("n1", NodeRecord.of("n1", "eu-west", "", 1, "")), true, true);
         assertThat(alone.place(PLACEMENT, World.spec("c"), List.of(), Set.of())).contains("n1");
+    }
+
+    @Test
+    void aDrainingMemberIsNoCandidateSoNoClientIsPlacedOrMovedOntoIt() {
+        Map<String, NodeRecord> records =
+                Map.of("n1", World.record(N1), "n2", World.record(N2).draining(true), "n3", World.record(N3));
+        Members members = new Members(N1, true, List.of("n1", "n2", "n3"), records, true, true);
+
+        assertThat(members.draining("n2")).isTrue();
+        assertThat(members.alive("n2")).as("still a member").isTrue();
+        assertThat(members.candidates(List.of(), Set.of()))
+                .extracting(Placement.Candidate::name)
+                .containsExactly("n1", "n3");
+        assertThat(members.place(PLACEMENT, World.spec("c"), List.of(), Set.of()))
+                .as("its region's only member is draining: placed in another region")
+                .isPresent()
+                .get()
+                .isNotEqualTo("n2");
     }
 }

@@ -12,6 +12,7 @@ import dev.nova.NovaException;
 import dev.nova.model.ClientRecord;
 import dev.nova.model.ClientState;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +85,28 @@ class MovePolicyTest {
         assertThat(MovePolicy.transferStarted(owned("a", N2, 2), 1, "n3", 50).transferTo())
                 .as("the record changed since it was checked")
                 .isNull();
+    }
+
+    @Test
+    void aTransferToADrainingMemberIsRefused() {
+        Members draining = new Members(
+                N1,
+                true,
+                List.of("n1", "n2", "n3"),
+                Map.of(
+                        "n1",
+                        World.record(N1),
+                        "n2",
+                        World.record(N2),
+                        "n3",
+                        World.record(N3).draining(true)),
+                true,
+                true);
+
+        refused(
+                () -> MovePolicy.checkTransfer(owned("a", N2, 1), "n3", draining),
+                NovaException.Kind.CONFLICT,
+                "is being drained");
     }
 
     @Test

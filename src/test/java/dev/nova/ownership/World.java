@@ -62,6 +62,6 @@ final class World {
     }
 
     static NodeRecord record(NodeIdentity node) {
-        return new NodeRecord(node.name(), node.region(), "http://" + node.name(), node.incarnation(), "");
+        return NodeRecord.of(node.name(), node.region(), "http://" + node.name(), node.incarnation(), "");
     }
 }
