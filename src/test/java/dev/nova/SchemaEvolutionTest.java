@@ -3,8 +3,10 @@ package dev.nova;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nova.cluster.ClusterSchemaImpl;
+import dev.nova.cluster.NodeRecord;
 import dev.nova.model.ModelSchemaImpl;
 import dev.nova.ratelimit.RateLimitSchemaImpl;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.infinispan.protostream.GeneratedSchema;
+import org.infinispan.protostream.ProtobufUtil;
+import org.infinispan.protostream.SerializationContext;
+import org.infinispan.protostream.impl.TagWriterImpl;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -66,6 +72,33 @@ class SchemaEvolutionTest {
         });
     }
 
+    @Test
+    void aNodeRecordKeepsItsNewerFieldsOnTheWireAndOneOfTheFirstReleaseReadsAsSchema1NotDraining() throws IOException {
+        SerializationContext context = ProtobufUtil.newSerializationContext();
+        new ClusterSchemaImpl().register(context);
+        NodeRecord draining =
+                NodeRecord.of("n1", "eu-west", "http://n1", 7, "k").draining(true);
+
+        assertThat(ProtobufUtil.fromByteArray(context, ProtobufUtil.toByteArray(context, draining), NodeRecord.class))
+                .as("every field of this build's record crosses the wire")
+                .isEqualTo(draining);
+
+        // The record as a member of the first release wrote it: fields 1 to 5 only.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TagWriterImpl v1 = TagWriterImpl.newInstance(context, bytes);
+        v1.writeString(1, "n2");
+        v1.writeString(2, "us-east");
+        v1.writeString(3, "http://n2");
+        v1.writeInt64(4, 9);
+        v1.writeString(5, "");
+        v1.flush();
+        NodeRecord old = ProtobufUtil.fromByteArray(context, bytes.toByteArray(), NodeRecord.class);
+        assertThat(old.name()).isEqualTo("n2");
+        assertThat(old.startedAt()).isEqualTo(9);
+        assertThat(old.draining()).isFalse();
+        assertThat(old.schema()).isEqualTo(1);
+    }
+
     private static String released(String file) throws IOException {
         try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream("/schema/v1/" + file)) {
             assertThat(in).as("the last release's %s", file).isNotNull();
@@ -81,7 +114,12 @@ class SchemaEvolutionTest {
         while (block.find()) {
             Map<String, Slot> slots = new LinkedHashMap<>();
             boolean message = block.group(1).equals("message");
-            Matcher slot = (message ? FIELD : CONSTANT).matcher(block.group(3));
+            String body = block.group(3);
+            assertThat(body.chars().filter(c -> c == ';').count())
+                    .as("every line of %s is understood (a field with options would not be)", block.group(2))
+                    .isEqualTo(
+                            (message ? FIELD : CONSTANT).matcher(body).results().count());
+            Matcher slot = (message ? FIELD : CONSTANT).matcher(body);
             while (slot.find()) {
                 if (message) {
                     slots.put(slot.group(2), new Slot(slot.group(1), Integer.parseInt(slot.group(3))));

@@ -31,6 +31,8 @@ final class Remembered {
     private final Cache<String, String> cache;
     private final String self;
     private List<String> kept;
+    /** Set once this node remembered what it leaves behind: a look at the view queued before must not undo it. */
+    private boolean left;
 
     Remembered(Cache<String, String> cache, String self) {
         this.cache = cache;
@@ -64,6 +66,14 @@ final class Remembered {
 
     /** Remembers the reference quorum is judged against now, when it changed (on the view lane). */
     void keep(List<String> reference) {
+        write(reference, false);
+    }
+
+    private synchronized void write(List<String> reference, boolean leaving) {
+        if (left && !leaving) {
+            return;
+        }
+        left |= leaving;
         if (!reference.isEmpty() && !reference.equals(kept)) {
             cache.put(REFERENCE, String.join(",", reference));
             kept = List.copyOf(reference);
@@ -77,7 +87,7 @@ final class Remembered {
     void leaving(List<String> reference) {
         List<String> others = new ArrayList<>(reference);
         others.remove(self);
-        keep(others.isEmpty() ? List.of(self) : others);
+        write(others.isEmpty() ? List.of(self) : others, true);
     }
 
     /** The declarations with the persistent ones given a store under the data directory; unchanged without one. */

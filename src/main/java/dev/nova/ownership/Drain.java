@@ -55,7 +55,11 @@ public class Drain {
     /** How many transfers run at once. */
     static final int MOVERS = 4;
 
-    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+    /** How long this node waits for its node record to say it is draining (a replicated write). */
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a member asked to drain has to answer: longer than its record write. */
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(8);
+
     private static final long ROUND_PAUSE_MS = 500;
     private static final Logger LOG = Logger.getLogger(Drain.class.getName());
 
@@ -184,11 +188,12 @@ public class Drain {
             throw NovaException.conflict("this node's side holds no quorum: no client can be moved now");
         }
         if (status.equals(ACTIVE)) {
+            // The record first: should its write fail, the node stays active and the caller is told.
+            nodes.draining(true)
+                    .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .join();
             status = DRAINING;
             since = System.currentTimeMillis();
-            nodes.draining(true)
-                    .orTimeout(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .join();
             int count = owned().size();
             LOG.info(() ->
                     "NOVA-7040 node " + self() + " is draining: moving its " + count + " client(s) to other members");
@@ -210,7 +215,7 @@ public class Drain {
         since = 0;
         detail = null;
         nodes.draining(false)
-                .orTimeout(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .join();
         LOG.info(() -> "NOVA-7043 node " + self() + " is no longer drained: clients may be placed on it again");
         return report();
@@ -275,7 +280,10 @@ public class Drain {
         events.publish(ClusterEvent.NODE_DRAINED, null, took, detail);
     }
 
-    /** Moves one client away: a transfer when it is connected, a change of owner when it is stopped. */
+    /**
+     * Moves one client away: a transfer when it is connected; a change of owner when it is stopped or failed (it runs
+     * nowhere: the new owner keeps it so until an operator restarts it).
+     */
     private Moved move(ClientRecord record) {
         String name = record.name();
         try {
@@ -293,11 +301,11 @@ public class Drain {
                 detail = "no other member can take client " + name + " (every other one is draining, or none fits)";
                 return Moved.NOWHERE;
             }
-            if (record.stopped()) {
+            if (record.stopped() || record.state() == ClientState.FAILED) {
                 long incarnation = members.incarnationOf(target.get()).orElseThrow();
                 clients.update(
                         name,
-                        r -> r.epoch() == record.epoch() && r.stopped()
+                        r -> r.epoch() == record.epoch() && (r.stopped() || r.state() == ClientState.FAILED)
                                 ? r.assign(target.get(), incarnation, r.state(), System.currentTimeMillis())
                                 : r);
             } else if (record.state() == ClientState.CONNECTED && record.transferTo() == null) {
@@ -324,13 +332,21 @@ public class Drain {
         if (!settings.onStop() || settings.timeout().isZero() || worker == null) {
             return;
         }
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
         try {
             Members members = ownership.members();
-            if (!members.clustered() || !members.quorum() || owned().isEmpty()) {
+            if (!members.clustered() || !members.quorum()) {
+                return;
+            }
+            if (owned().isEmpty()) {
+                // Nothing to move; the others keep clients off this node while it goes.
+                nodes.draining(true)
+                        .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .exceptionally(error -> null)
+                        .join();
                 return;
             }
             begin();
-            long deadline = System.nanoTime() + settings.timeout().toNanos();
             while (status.equals(DRAINING) && !stuck && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }

@@ -63,6 +63,10 @@ class RememberedTest {
 
             b.leaving(List.of("a", "b", "c"));
             assertThat(b.reference()).contains(List.of("a", "c"));
+            b.keep(List.of("a", "b", "c"));
+            assertThat(b.reference())
+                    .as("a look at the view queued before the stop does not undo it")
+                    .contains(List.of("a", "c"));
 
             b.leaving(List.of("b"));
             assertThat(b.reference()).contains(List.of("b"));
