@@ -188,10 +188,16 @@ public class Drain {
             throw NovaException.conflict("this node's side holds no quorum: no client can be moved now");
         }
         if (status.equals(ACTIVE)) {
-            // The record first: should its write fail, the node stays active and the caller is told.
-            nodes.draining(true)
-                    .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .join();
+            // The record first: should its write fail, the node stays active (its record too) and the caller is told.
+            try {
+                nodes.draining(true)
+                        .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .join();
+            } catch (RuntimeException e) {
+                nodes.draining(false);
+                throw NovaException.unavailable("node " + self() + " could not say in its node record that it is"
+                        + " draining (" + e.getMessage() + "); it stays active");
+            }
             status = DRAINING;
             since = System.currentTimeMillis();
             int count = owned().size();

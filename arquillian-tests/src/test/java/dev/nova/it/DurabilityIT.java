@@ -174,8 +174,9 @@ class DurabilityIT {
             assertThat(data.resolve("tombstones/data")).isDirectory();
             try (var files = Files.list(data)) {
                 assertThat(files.map(p -> p.getFileName().toString()))
-                        .as("rate-limit budgets and counters are not kept")
-                        .doesNotContain("budgets", "ratelimit");
+                        .as("the records and this node's membership only: no rate-limit budgets (ratelimits), no"
+                                + " stream interest, no node records")
+                        .containsExactlyInAnyOrder("clients", "subscriptions", "tombstones", "node-state");
             }
         }
     }
