@@ -6,6 +6,7 @@ import dev.nova.api.Dtos.CreateClient;
 import dev.nova.api.Dtos.Subscribe;
 import dev.nova.api.Dtos.Subscribed;
 import dev.nova.client.ClientService;
+import dev.nova.client.CredentialRotation;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.Subscription;
 import dev.nova.ownership.TransferService;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -43,17 +45,19 @@ public class ClientsResource {
 
     private final ClientService clients;
     private final TransferService transfers;
+    private final CredentialRotation rotation;
     private final Views views;
 
     @Inject
-    public ClientsResource(ClientService clients, TransferService transfers, Views views) {
+    public ClientsResource(ClientService clients, TransferService transfers, CredentialRotation rotation, Views views) {
         this.clients = clients;
         this.transfers = transfers;
+        this.rotation = rotation;
         this.views = views;
     }
 
     protected ClientsResource() {
-        this(null, null, null);
+        this(null, null, null, null);
     }
 
     @GET
@@ -148,6 +152,34 @@ public class ClientsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ClientView stop(@PathParam("name") String name) {
         return views.client(clients.stop(name));
+    }
+
+    @PUT
+    @Path("{name}/credentials")
+    @Operation(
+            summary = "Rotate a client's exchange credentials in place",
+            description = "The owner authenticates every live session again with the new key (Deribit public/auth); "
+                    + "subscriptions and the stream go on. Only when the exchange accepts it everywhere is it kept, "
+                    + "sealed, in the client's record. A client without a live session takes it at its next connect.")
+    @APIResponse(responseCode = "200", description = "The client, now using the new credentials")
+    @APIResponse(
+            responseCode = "404",
+            description = "Unknown client",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "The exchange refused the key (its message; the old key stays in use), or the exchange "
+                    + "takes no credentials",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "503",
+            description = "The owner or the exchange did not answer in time; the old key stays in use",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ClientView rotateCredentials(@PathParam("name") String name, Dtos.CredentialsBody body) {
+        if (body == null) {
+            throw NovaException.invalid("a JSON body {clientId, clientSecret} is required");
+        }
+        return views.client(rotation.rotate(name, body.clientId(), body.clientSecret()));
     }
 
     @POST

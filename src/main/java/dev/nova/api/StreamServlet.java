@@ -64,11 +64,13 @@ public class StreamServlet extends HttpServlet {
         boolean events = EVENTS.equals(request.getServletPath());
         Set<String> types = Set.of();
         StreamFilter filter = null;
+        Long lastEventId = null;
         try {
             if (events) {
                 types = types(request);
             } else {
                 filter = filter(request);
+                lastEventId = lastEventId(request);
             }
         } catch (NovaException e) {
             write(response, ProblemMapper.describe(e, instance()));
@@ -86,7 +88,7 @@ public class StreamServlet extends HttpServlet {
         if (events) {
             hub.openEvents(types, sink);
         } else {
-            hub.open(filter, sink);
+            hub.open(filter, sink, lastEventId);
         }
     }
 
@@ -116,6 +118,26 @@ public class StreamServlet extends HttpServlet {
                     + "channel from any client");
         }
         return new StreamFilter(wanted, only);
+    }
+
+    /**
+     * Where a reconnecting consumer stopped: the {@code Last-Event-ID} header an EventSource sends, or the
+     * {@code lastEventId} query parameter (a first connection cannot set headers); null when neither is given.
+     */
+    private static Long lastEventId(HttpServletRequest request) {
+        String given = request.getHeader("Last-Event-ID");
+        if (given == null || given.isBlank()) {
+            given = request.getParameter("lastEventId");
+        }
+        if (given == null || given.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(given.trim());
+        } catch (NumberFormatException e) {
+            throw NovaException.invalid("Last-Event-ID '" + given + "' is not an event id of this stream: ids are "
+                    + "the exchange sequence numbers Nova sends as 'id:'");
+        }
     }
 
     /** A channel must be valid on at least one exchange. */

@@ -91,7 +91,17 @@ public class ClusterBus {
         /** What a member says of itself: status, quorum, exchange sessions (no argument). */
         NODE_REPORT(4),
         /** Drain this node, or stop draining it (argument: a boolean, whether to drain); answers its drain report. */
-        DRAIN(5);
+        DRAIN(5),
+        /**
+         * The sequenced messages a node kept of some channels after a sequence (arguments: the sequence, a client or
+         * empty, the channels); answers them, for a consumer resuming with {@code Last-Event-ID}.
+         */
+        REPLAY(6),
+        /**
+         * Put new exchange credentials into use for a client this node runs (arguments: the client, the client id,
+         * the sealed secret); answers whether the exchange accepted them, and its message when not.
+         */
+        ROTATE_CREDENTIALS(7);
 
         private final byte code;
 
@@ -241,6 +251,11 @@ public class ClusterBus {
         }
         fork.send(message);
         return true;
+    }
+
+    /** The names of the current view's members, this node's included. */
+    public Set<String> members() {
+        return addresses.keySet();
     }
 
     /** {@link #send} for one topic, bound to this instance: a caller resolves it once, not per message. */

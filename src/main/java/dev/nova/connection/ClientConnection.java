@@ -3,6 +3,7 @@ package dev.nova.connection;
 import dev.nova.concurrency.SerialExecutor;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
+import dev.nova.platform.Credentials;
 import dev.nova.platform.PlatformAdapter;
 import dev.nova.ratelimit.Operation;
 import java.net.URI;
@@ -164,7 +165,7 @@ public final class ClientConnection {
                 ExchangeSession session = shard.session;
                 if (shard.index > 0 && shard.channels.isEmpty()) {
                     table.retire(shard);
-                    closeShard(shard);
+                    table.close(shard);
                 } else if (session != null && session.isLive()) {
                     setup.unsubscribe(session, list);
                 }
@@ -179,7 +180,7 @@ public final class ClientConnection {
     public CompletableFuture<Void> stop() {
         return onLaneDone(() -> {
             stopped = true;
-            table.shards().forEach(this::closeShard);
+            table.shards().forEach(table::close);
             LOG.info(() -> "NOVA-2002 client " + spec.name() + " stopped");
             publishState("stopped");
         });
@@ -193,7 +194,7 @@ public final class ClientConnection {
         reports.release();
         return onLaneDone(() -> {
             closedForGood = true;
-            table.shards().forEach(this::closeShard);
+            table.shards().forEach(table::close);
         });
     }
 
@@ -207,7 +208,7 @@ public final class ClientConnection {
             failed = false;
             everLive = false;
             for (ShardTable.Shard shard : table.shards()) {
-                closeShard(shard);
+                table.close(shard);
                 shard.reconnects.reset();
             }
             LOG.info(() -> "NOVA-2003 client " + spec.name() + " restarting");
@@ -394,24 +395,11 @@ public final class ClientConnection {
 
     private void fail(String reason) {
         failed = true;
-        table.shards().forEach(this::closeShard);
+        table.shards().forEach(table::close);
         LOG.severe(() -> "NOVA-2006 client " + spec.name() + " FAILED: " + reason + "; POST /api/clients/" + spec.name()
                 + "/restart brings it back");
         feed.noteError(reason);
         publishState(reason);
-    }
-
-    private void closeShard(ShardTable.Shard shard) {
-        if (shard.retry != null) {
-            shard.retry.cancel(false);
-            shard.retry = null;
-        }
-        ExchangeSession session = shard.session;
-        shard.session = null;
-        if (session != null) {
-            session.close();
-        }
-        table.unconfirm(shard);
     }
 
     private void publishState(String detail) {
@@ -424,6 +412,11 @@ public final class ClientConnection {
             reported = next;
             reports.report(next, detail);
         }
+    }
+
+    /** Authenticates the live sessions again with other credentials, then uses them ({@link SessionSetup#rotate}). */
+    public CompletableFuture<Void> rotateCredentials(Credentials fresh) {
+        return setup.rotate(table, fresh);
     }
 
     /** Tells the listener the state reached again: a report it could not make yet, or a new listener. */

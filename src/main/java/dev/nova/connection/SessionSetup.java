@@ -1,6 +1,7 @@
 package dev.nova.connection;
 
 import dev.nova.model.ClientSpec;
+import dev.nova.platform.Credentials;
 import dev.nova.platform.InboundFrame;
 import dev.nova.platform.PlatformAdapter;
 import dev.nova.platform.SecretBox;
@@ -43,6 +44,8 @@ final class SessionSetup {
     private final ScheduledExecutorService timers;
     private final Consumer<Runnable> lane;
     private final SecretBox secrets;
+    /** The credentials sessions authenticate with: the spec's, until {@link #rotate} changes them. */
+    private volatile Credentials credentials;
 
     /** @param lane runs a task on the client's lane, where the table is changed */
     SessionSetup(
@@ -64,6 +67,7 @@ final class SessionSetup {
         this.feed = feed;
         this.timers = timers;
         this.lane = lane;
+        this.credentials = spec.credentials();
     }
 
     /** Heartbeats, then authentication, then {@code toSubscribe}, each step waiting for its answer. */
@@ -79,10 +83,11 @@ final class SessionSetup {
                                     + " s (nova.connection.heartbeat-interval)")
                     .thenRun(() -> session.setup.heartbeatsAt = System.currentTimeMillis()));
         }
-        if (spec.credentials() != null && adapter.sendsCredentials()) {
+        Credentials current = credentials;
+        if (current != null && adapter.sendsCredentials()) {
             long authId = requestIds.incrementAndGet();
-            String clientId = spec.credentials().clientId();
-            var secret = secrets.open(spec.credentials());
+            String clientId = current.clientId();
+            var secret = secrets.open(current);
             if (secret.isEmpty()) {
                 return chain.thenRun(() -> {
                     throw new RefusedException("the secret of client id " + clientId + " is sealed with a key this "
@@ -94,8 +99,7 @@ final class SessionSetup {
             if (auth.isPresent()) {
                 chain = chain.thenCompose(v -> refusalIsFinal(
                                 session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout()),
-                                "the exchange refused the credentials of client id "
-                                        + spec.credentials().clientId())
+                                "the exchange refused the credentials of client id " + clientId)
                         .thenRun(session::markAuthenticated));
             }
         }
@@ -103,6 +107,59 @@ final class SessionSetup {
             chain = chain.thenCompose(v -> subscribe(session, toSubscribe));
         }
         return chain;
+    }
+
+    /**
+     * Sends the exchange's authentication again on every live session, with {@code fresh} credentials (Deribit
+     * {@code public/auth} on an open connection: subscriptions and the stream go on). Only when every session
+     * accepts them are they used from then on, reconnects included; when one refuses, the sessions that had accepted
+     * authenticate again with the credentials in use, and the stage fails with the exchange's refusal
+     * ({@link RefusedException}). A client without a live session takes them at its next connect.
+     */
+    CompletableFuture<Void> rotate(ShardTable table, Credentials fresh) {
+        if (!adapter.sendsCredentials()) {
+            return CompletableFuture.failedFuture(
+                    new RefusedException(spec.platform().id() + " sessions take no credentials"));
+        }
+        List<ExchangeSession> sessions = table.live();
+        List<CompletableFuture<ExchangeSession>> asked = sessions.stream()
+                .map(session -> authenticate(session, fresh).thenApply(v -> session))
+                .toList();
+        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).handle((v, error) -> {
+            if (error == null) {
+                credentials = fresh;
+                LOG.info(() -> "NOVA-2016 client " + spec.name() + ": " + sessions.size()
+                        + " session(s) authenticated again as client id " + fresh.clientId());
+                return null;
+            }
+            Credentials old = credentials;
+            asked.stream()
+                    .filter(a -> !a.isCompletedExceptionally())
+                    .map(CompletableFuture::join)
+                    .forEach(accepted -> {
+                        if (old != null) {
+                            authenticate(accepted, old);
+                        }
+                    });
+            Throwable cause = Failures.unwrap(error);
+            if (cause instanceof ExchangeErrorException exchange && !exchange.rateLimit()) {
+                throw new RefusedException("the exchange refused the credentials of client id " + fresh.clientId()
+                        + ": " + exchange.getMessage());
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
+    private CompletableFuture<Void> authenticate(ExchangeSession session, Credentials with) {
+        long authId = requestIds.incrementAndGet();
+        var secret = secrets.open(with);
+        var auth = secret.flatMap(s -> adapter.encodeAuth(authId, with.clientId(), s));
+        if (auth.isEmpty()) {
+            return CompletableFuture.failedFuture(new RefusedException(
+                    "the secret of client id " + with.clientId() + " is sealed with a key this node does not hold"));
+        }
+        return session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout())
+                .thenRun(session::markAuthenticated);
     }
 
     /** An exchange error (other than throttling) on this step ends the client instead of retrying forever. */

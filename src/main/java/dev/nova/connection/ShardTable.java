@@ -142,6 +142,32 @@ final class ShardTable {
         return removed;
     }
 
+    /** Closes a shard's session and cancels its reconnect; its channels are confirmed again on the next session. */
+    void close(Shard shard) {
+        if (shard.retry != null) {
+            shard.retry.cancel(false);
+            shard.retry = null;
+        }
+        ExchangeSession session = shard.session;
+        shard.session = null;
+        if (session != null) {
+            session.close();
+        }
+        unconfirm(shard);
+    }
+
+    /** The sessions live now. Any thread. */
+    List<ExchangeSession> live() {
+        List<ExchangeSession> live = new ArrayList<>();
+        for (Shard shard : snapshot) {
+            ExchangeSession session = shard.session;
+            if (shard.live() && session != null) {
+                live.add(session);
+            }
+        }
+        return live;
+    }
+
     /** A shard's confirmed channels are not confirmed on its next session. */
     void unconfirm(Shard shard) {
         shard.channels.forEach(channel -> standing.replace(channel, ChannelStatus.ACTIVE, ChannelStatus.PENDING));

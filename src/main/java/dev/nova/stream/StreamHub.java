@@ -38,8 +38,11 @@ public class StreamHub implements MessageSink {
 
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
 
-    /** One market-data consumer and the client it wants, or null for any. */
-    private record Subscriber(SseConsumer consumer, String client) {}
+    /**
+     * One market-data consumer and the client it wants, or null for any; {@code resumption} when it reconnected with
+     * {@code Last-Event-ID} (null otherwise).
+     */
+    private record Subscriber(SseConsumer consumer, String client, Resumption resumption) {}
 
     private final StreamSettings settings;
     private final NovaExecutors executors;
@@ -64,6 +67,11 @@ public class StreamHub implements MessageSink {
     private volatile DeliveryLane<MarketMessage> cdiLane;
     /** Null when this node is not clustered. */
     private Forwarder forwarder;
+    /** Nodes interested in each channel (null when not clustered): a channel someone wants is kept for replay. */
+    private Map<String, Set<String>> interested;
+
+    private ReplayBuffers replay;
+    private Replays replays;
 
     private ScheduledFuture<?> keepAlive;
 
@@ -97,7 +105,11 @@ public class StreamHub implements MessageSink {
 
     @PostConstruct
     void start() {
+        replay = new ReplayBuffers(settings.replaySize());
+        replays = new Replays(replay, bus, self.name(), executors.control());
         if (bus.active()) {
+            interested = interests.index();
+            replays.serve();
             forwarder = new Forwarder(
                     self.name(), interests.index(), bus.sender(ClusterBus.Topic.MARKET_DATA), executors.delivery());
             bus.listen(ClusterBus.Topic.MARKET_DATA, (array, offset, length) -> {
@@ -178,7 +190,11 @@ public class StreamHub implements MessageSink {
      */
     void deliverRemote(MarketMessage incoming) {
         List<Subscriber> subscribers = byChannel.get(incoming.channel());
-        if (subscribers == null) {
+        ReplayBuffers.Channel kept = replay.get(incoming.channel());
+        if (kept == null && incoming.sequenced() && (subscribers != null || wanted(incoming.channel()))) {
+            kept = replay.open(incoming.channel());
+        }
+        if (subscribers == null && kept == null) {
             return;
         }
         MarketMessage message = incoming;
@@ -192,6 +208,12 @@ public class StreamHub implements MessageSink {
             if (continuity == SequenceTracker.Continuity.GAP && !message.gap()) {
                 message = message.withGap();
             }
+            if (kept != null) {
+                kept.add(message);
+            }
+        }
+        if (subscribers == null) {
+            return;
         }
         SseConsumer.Item item = null;
         for (Subscriber subscriber : subscribers) {
@@ -199,19 +221,40 @@ public class StreamHub implements MessageSink {
                 if (item == null) {
                     item = new SseConsumer.Item(SseFrames.message(message), true);
                 }
-                subscriber.consumer().offer(item);
+                Resumption resumption = subscriber.resumption();
+                SseConsumer.Item out = resumption == null ? item : resumption.admit(message, item);
+                if (out != null) {
+                    subscriber.consumer().offer(out);
+                }
             }
         }
     }
 
+    /** Whether another member has consumers of the channel, so the owner here keeps it for their replays. */
+    private boolean wanted(String channel) {
+        Map<String, Set<String>> index = interested;
+        return index != null && index.containsKey(channel);
+    }
+
     /** Starts streaming to an SSE sink; the stream ends when the consumer goes away or falls behind. */
     public void open(StreamFilter filter, EventSink sink) {
+        open(filter, sink, null);
+    }
+
+    /**
+     * Starts streaming to an SSE sink, first with what the consumer missed after {@code lastEventId} (the
+     * {@code Last-Event-ID} it reconnected with; null for none) as far as any member kept it, then live, with no
+     * duplicate; a message that does not follow what the consumer had is marked {@code gap: true}.
+     */
+    public void open(StreamFilter filter, EventSink sink, Long lastEventId) {
         long id = ids.incrementAndGet();
         SseConsumer consumer = new SseConsumer(
                 id, sink, settings, executors.delivery(), written, (c, reason) -> ended(c, filter, reason));
         consumers.put(id, consumer);
-        Subscriber subscriber = new Subscriber(consumer, filter.client());
+        Resumption resumption = lastEventId == null ? null : new Resumption(lastEventId, filter.channels());
+        Subscriber subscriber = new Subscriber(consumer, filter.client(), resumption);
         for (String channel : filter.channels()) {
+            replay.open(channel);
             // compute() keeps adding and the removal of an emptied list atomic.
             byChannel.compute(channel, (c, list) -> {
                 CopyOnWriteArrayList<Subscriber> subscribers = list == null ? new CopyOnWriteArrayList<>() : list;
@@ -221,6 +264,9 @@ public class StreamHub implements MessageSink {
             interests.update(channel, () -> byChannel.containsKey(channel));
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
+        if (resumption != null) {
+            replays.resume(filter, resumption, consumer);
+        }
     }
 
     /** A new view: the interest of members that left is removed (by the coordinator). */
@@ -267,9 +313,19 @@ public class StreamHub implements MessageSink {
                 return list.isEmpty() ? null : list;
             });
             if (left == null) {
-                interests.update(channel, () -> byChannel.containsKey(channel));
-                // Nobody here follows the channel any more: a later consumer starts afresh.
-                delivered.values().forEach(tracker -> tracker.forget(channel));
+                if (replay.enabled() && settings.replayRetention().toMillis() > 0) {
+                    // The channel keeps coming for a while, so that the consumer can come back and miss nothing.
+                    executors
+                            .timers()
+                            .schedule(
+                                    () -> interests.update(channel, () -> byChannel.containsKey(channel)),
+                                    settings.replayRetention().toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                } else {
+                    interests.update(channel, () -> byChannel.containsKey(channel));
+                    // Nobody here follows the channel any more: a later consumer starts afresh.
+                    delivered.values().forEach(tracker -> tracker.forget(channel));
+                }
             }
         }
         endedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
@@ -283,6 +339,15 @@ public class StreamHub implements MessageSink {
      * delivery pool refused (every thread busy), keeps idle ones alive.
      */
     private void keepAlive() {
+        List<String> dropped = replay.sweep(
+                channel -> byChannel.containsKey(channel) || wanted(channel),
+                settings.replayRetention().toMillis());
+        for (String channel : dropped) {
+            if (!byChannel.containsKey(channel)) {
+                // Nobody here follows the channel any more: a later consumer starts afresh.
+                delivered.values().forEach(tracker -> tracker.forget(channel));
+            }
+        }
         long now = System.currentTimeMillis();
         long idleSince = now - settings.keepAlive().toMillis();
         for (SseConsumer consumer : consumers.values()) {

@@ -1,6 +1,7 @@
 package dev.nova.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.nova.model.ClientSpec;
@@ -126,6 +127,43 @@ class SimulatorSessionsTest {
         Thread.sleep(2500);
         assertThat(simulator.heartbeatCloses()).isZero();
         assertThat(simulator.connectionsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void newCredentialsAuthenticateTheLiveSessionAgainAndARefusedKeyLeavesTheOldOneInUse() throws Exception {
+        simulator = ExchangeSimulator.start(SimulatorOptions.defaults()
+                .messagesPerSecond(50)
+                .deribitMinHeartbeatSeconds(1)
+                .credentials("acct", "pw")
+                .credentials("acct-2", "pw-2"));
+        client = start(deribit(SECRETS.seal("acct", "pw")), 1, List.of(TRADES));
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CONNECTED && delivered.size() >= 3);
+
+        assertThatThrownBy(() -> client.rotateCredentials(SECRETS.seal("acct-2", "wrong"))
+                        .get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SessionSetup.RefusedException.class)
+                .hasMessageContaining("invalid_credentials");
+        assertThat(simulator.sessions())
+                .extracting(ExchangeSimulator.SessionInfo::account)
+                .containsExactly("acct");
+
+        client.rotateCredentials(SECRETS.seal("acct-2", "pw-2")).get(5, TimeUnit.SECONDS);
+        assertThat(simulator.sessions())
+                .extracting(ExchangeSimulator.SessionInfo::account)
+                .as("the same session, now the new account")
+                .containsExactly("acct-2");
+        assertThat(simulator.connectionsAccepted()).isEqualTo(1);
+        int before = delivered.size();
+        await().atMost(WAIT).until(() -> delivered.size() > before + 5);
+        assertThat(delivered).noneMatch(MarketMessage::gap);
+
+        // A reconnect authenticates with the new key.
+        simulator.dropAll();
+        await().atMost(WAIT)
+                .until(() -> simulator.connectionsAccepted() == 2 && client.state() == ClientState.CONNECTED);
+        assertThat(simulator.sessions())
+                .extracting(ExchangeSimulator.SessionInfo::account)
+                .containsExactly("acct-2");
     }
 
     @Test

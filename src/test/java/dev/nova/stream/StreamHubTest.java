@@ -60,11 +60,15 @@ class StreamHubTest {
         NovaExecutors executors = mock(NovaExecutors.class);
         when(executors.timers()).thenReturn(timers);
         when(executors.delivery()).thenReturn(delivery);
-        return hub(executors, sendTimeout);
+        when(executors.control()).thenReturn(delivery);
+        return hub(executors, new StreamSettings(64, Duration.ofSeconds(30), sendTimeout));
     }
 
     private StreamHub hub(NovaExecutors executors, Duration sendTimeout) {
-        StreamSettings settings = new StreamSettings(64, Duration.ofSeconds(30), sendTimeout);
+        return hub(executors, new StreamSettings(64, Duration.ofSeconds(30), sendTimeout));
+    }
+
+    private StreamHub hub(NovaExecutors executors, StreamSettings settings) {
         BeanManager beans = mock(BeanManager.class);
         when(beans.resolveObserverMethods(any())).thenReturn(Set.of());
         @SuppressWarnings("unchecked")
@@ -310,6 +314,115 @@ class StreamHubTest {
         verify(sender, times(1)).send(any(), any());
         verify(sender, never()).send(eq("n1"), any());
         assertThat(hub.forwardedCount()).isEqualTo(1);
+    }
+
+    /** A trade of {@code channel} that says which sequence came before it, as Deribit's trades do. */
+    private static MarketMessage trade(String channel, long sequence) {
+        return new MarketMessage(
+                "d1", channel, sequence, sequence - 1, 1_700_000_000_000L, false, "[" + sequence + "]");
+    }
+
+    private static List<String> sequencesAndGaps(RecordingSink sink) {
+        return sink.data.stream()
+                .map(String.class::cast)
+                .map(d -> d.replaceAll(".*\"sequence\":(\\d+).*\"gap\":(\\w+).*", "$1$2"))
+                .map(d -> d.replace("false", "").replace("true", " gap"))
+                .toList();
+    }
+
+    /** Ends a stream the way a consumer going away does: its sink is closed and the next write notices. */
+    private void leave(RecordingSink sink, long sequence) {
+        sink.closed = true;
+        hub.publish(trade(CHANNEL, sequence));
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 0);
+    }
+
+    @Test
+    void aConsumerBackWithLastEventIdGetsWhatItMissedThenTheLiveStreamWithNoDuplicate() {
+        RecordingSink first = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), first);
+        for (long sequence = 1; sequence <= 3; sequence++) {
+            hub.publish(trade(CHANNEL, sequence));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.data.size() == 3);
+        leave(first, 4);
+        hub.publish(trade(CHANNEL, 5));
+
+        RecordingSink back = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), back, 3L);
+        hub.publish(trade(CHANNEL, 6));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> back.data.size() == 3);
+        assertThat(sequencesAndGaps(back)).containsExactly("4", "5", "6");
+    }
+
+    @Test
+    void pastTheReplayBufferTheFirstMessageIsMarkedAGap() {
+        hub.stop();
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.delivery()).thenReturn(delivery);
+        when(executors.control()).thenReturn(delivery);
+        hub = hub(
+                executors,
+                new StreamSettings(
+                        64, Duration.ofSeconds(30), Duration.ofMillis(300), true, 2, Duration.ofSeconds(60)));
+        RecordingSink first = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), first);
+        hub.publish(trade(CHANNEL, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.data.size() == 1);
+        leave(first, 2);
+        for (long sequence = 3; sequence <= 6; sequence++) {
+            hub.publish(trade(CHANNEL, sequence));
+        }
+
+        RecordingSink back = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), back, 1L);
+        hub.publish(trade(CHANNEL, 7));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> back.data.size() == 3);
+        assertThat(sequencesAndGaps(back)).as("2 to 4 are gone: 5 says so").containsExactly("5 gap", "6", "7");
+    }
+
+    @Test
+    void aStreamOfSeveralChannelsResumesTheChannelOfTheIdAndMarksTheOthersFirstMessageAGap() {
+        String other = "trades.ETH-PERPETUAL.raw";
+        RecordingSink first = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL, other), null), first);
+        hub.publish(trade(other, 100));
+        hub.publish(trade(CHANNEL, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.data.size() == 2);
+        leave(first, 2);
+        hub.publish(trade(other, 101));
+
+        RecordingSink back = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL, other), null), back, 1L);
+        hub.publish(trade(other, 102));
+        hub.publish(trade(CHANNEL, 3));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> back.data.size() == 3);
+        assertThat(sequencesAndGaps(back)).containsExactly("2", "102 gap", "3");
+    }
+
+    @Test
+    void whatThisNodeDidNotKeepIsAskedOfTheOtherMembers() throws Exception {
+        when(bus.active()).thenReturn(true);
+        when(bus.sender(ClusterBus.Topic.MARKET_DATA)).thenReturn(sender);
+        when(interests.index()).thenReturn(Map.of());
+        when(bus.members()).thenReturn(Set.of("n1", "n2"));
+        when(bus.call(eq("n2"), eq(ClusterBus.Operation.REPLAY), any(), any()))
+                .thenReturn(CompletableFuture.completedFuture(
+                        Replays.encode(List.of(trade(CHANNEL, 8), trade(CHANNEL, 9)))));
+        hub.stop();
+        hub = hub(Duration.ofMillis(300));
+
+        RecordingSink back = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), back, 7L);
+        hub.deliverRemote(trade(CHANNEL, 10));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> back.data.size() == 3);
+        assertThat(sequencesAndGaps(back)).containsExactly("8", "9", "10");
+        verify(bus, never()).call(eq("n1"), any(), any(), any());
     }
 
     @Test

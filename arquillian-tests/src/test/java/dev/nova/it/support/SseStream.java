@@ -45,9 +45,20 @@ public final class SseStream implements AutoCloseable {
 
     /** A stream read with these credentials ({@code Authorization} header value), or none when null. */
     public SseStream(URI uri, String authorization) throws IOException, InterruptedException {
+        this(uri, authorization, new String[0]);
+    }
+
+    /**
+     * A stream read with these credentials (or none when null) and more request headers, as name and value pairs
+     * (an EventSource coming back sends {@code Last-Event-ID}).
+     */
+    public SseStream(URI uri, String authorization, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
         if (authorization != null) {
             request.header("Authorization", authorization);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
         }
         HttpResponse<InputStream> response =
                 HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());

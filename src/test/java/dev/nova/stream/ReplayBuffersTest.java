@@ -1,0 +1,68 @@
+package dev.nova.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The per-channel replay buffers: bounded per client, asked after a sequence, dropped when nobody wants them. */
+class ReplayBuffersTest {
+
+    private static final String CHANNEL = "trades.BTC-PERPETUAL.raw";
+
+    private static MarketMessage trade(String client, long sequence) {
+        return new MarketMessage(client, CHANNEL, sequence, sequence - 1, 0, false, "[]");
+    }
+
+    private static List<Long> sequences(List<MarketMessage> messages) {
+        return messages.stream().map(MarketMessage::sequence).toList();
+    }
+
+    @Test
+    void eachClientKeepsItsLastMessagesOnly() {
+        ReplayBuffers buffers = new ReplayBuffers(3);
+        ReplayBuffers.Channel channel = buffers.open(CHANNEL);
+        for (long sequence = 1; sequence <= 5; sequence++) {
+            channel.add(trade("a", sequence));
+        }
+        channel.add(trade("b", 1));
+
+        assertThat(sequences(buffers.after(Set.of(CHANNEL), "a", 0))).containsExactly(3L, 4L, 5L);
+        assertThat(sequences(buffers.after(Set.of(CHANNEL), "a", 4))).containsExactly(5L);
+        assertThat(buffers.after(Set.of(CHANNEL), null, 0)).hasSize(4);
+        assertThat(buffers.reachBack(Set.of(CHANNEL), "a", 3)).isTrue();
+        assertThat(buffers.reachBack(Set.of(CHANNEL), "a", 2)).as("2 is gone").isFalse();
+        assertThat(buffers.reachBack(Set.of(CHANNEL, "other"), "a", 3))
+                .as("nothing kept of other")
+                .isFalse();
+    }
+
+    @Test
+    void aChannelNobodyWantsIsDroppedAfterTheRetention() {
+        ReplayBuffers buffers = new ReplayBuffers(3);
+        buffers.open(CHANNEL);
+
+        assertThat(buffers.sweep(channel -> true, 0)).isEmpty();
+        assertThat(buffers.sweep(channel -> false, 60_000))
+                .as("within the retention")
+                .isEmpty();
+        assertThat(buffers.sweep(channel -> false, 0)).containsExactly(CHANNEL);
+        assertThat(buffers.get(CHANNEL)).isNull();
+    }
+
+    @Test
+    void sizeZeroKeepsNothing() {
+        ReplayBuffers buffers = new ReplayBuffers(0);
+
+        assertThat(buffers.open(CHANNEL)).isNull();
+        assertThat(buffers.enabled()).isFalse();
+    }
+
+    @Test
+    void whatANodeKeptCrossesTheBusUnchanged() {
+        List<MarketMessage> kept = List.of(trade("a", 7), new MarketMessage("b", CHANNEL, 9, 3, true, "{\"x\":1}"));
+
+        assertThat(Replays.decode(Replays.encode(kept))).isEqualTo(kept);
+    }
+}
