@@ -27,7 +27,11 @@ final class ClusterCaches {
                 ClusterRuntime.NODES,
                 CacheDeclaration.replicated(ClusterRuntime.NODES, clustered, new ClusterSchemaImpl())
                         .asRecords());
-        caches.put(ClusterRuntime.PROBES, CacheDeclaration.replicated(ClusterRuntime.PROBES, clustered, null));
+        // Kept on disk like the records, so that the sync lag it measures is a record's (a store write included).
+        caches.put(
+                ClusterRuntime.PROBES,
+                CacheDeclaration.replicated(ClusterRuntime.PROBES, clustered, null)
+                        .asPersistent());
         caches.put(
                 ClusterRuntime.TOMBSTONES,
                 new CacheDeclaration(

@@ -41,7 +41,7 @@ import java.util.stream.StreamSupport;
  *
  * <p>System properties: {@code bench.runs} (default 3), {@code bench.failover-rounds} (10), {@code bench.only}
  * (comma list of {@code decode, ingest, latency, failover, mass-failover, sync, remote-ingest, ratelimit, rebalance,
- * bridge, fanout, memory};
+ * bridge, fanout, memory, restart};
  * default all), {@code bench.ingest-connections} (which ingest cases: {@code 1,50} by default), {@code
  * bench.encryption} ({@code on}: the cluster secret set, as in production, the default; {@code off}: the cluster in
  * clear; {@code both}: the three-node figures once in clear, then once encrypted, in the same run).
@@ -57,7 +57,7 @@ public final class BenchMain {
     private final Set<String> only = new LinkedHashSet<>(Arrays.asList(System.getProperty(
                     "bench.only",
                     "decode,ingest,latency,failover,mass-failover,sync,remote-ingest,ratelimit,rebalance,bridge,fanout,"
-                            + "memory")
+                            + "memory,restart")
             .split(",")));
     /** Which ingest cases run: {@code -Dbench.ingest-connections=50} runs only the fifty-connection case. */
     private final Set<String> ingestConnections = new LinkedHashSet<>(
@@ -139,6 +139,11 @@ public final class BenchMain {
             }
             if (only.contains("memory")) {
                 memory();
+            }
+            if (only.contains("restart")) {
+                log("full-cluster restart with the records on disk, and the sync lag on disk and in memory (clusters"
+                        + " of their own)");
+                RestartBench.run(report, runs);
             }
         } finally {
             simulator.close();

@@ -176,7 +176,7 @@ class DurabilityIT {
                 assertThat(files.map(p -> p.getFileName().toString()))
                         .as("the records and this node's membership only: no rate-limit budgets (ratelimits), no"
                                 + " stream interest, no node records")
-                        .containsExactlyInAnyOrder("clients", "subscriptions", "tombstones", "node-state");
+                        .containsExactlyInAnyOrder("clients", "subscriptions", "tombstones", "probes", "node-state");
             }
         }
     }
