@@ -54,12 +54,12 @@ final class Replays {
     }
 
     /** Gathers, then releases the stream: never blocks the caller. */
-    void resume(StreamFilter filter, Resumption resumption, SseConsumer consumer) {
+    void resume(StreamFilter filter, Resumption resumption) {
         // From the id itself on: finding it tells which channel of the stream the id belongs to.
         long after = resumption.lastId() == Long.MIN_VALUE ? Long.MIN_VALUE : resumption.lastId() - 1;
         List<MarketMessage> local = buffers.after(filter.channels(), filter.client(), after);
         if (!bus.active() || buffers.reachBack(filter.channels(), filter.client(), resumption.lastId())) {
-            control.execute(() -> resumption.release(local, consumer));
+            control.execute(() -> resumption.release(local));
             return;
         }
         byte[] question = question(filter, after);
@@ -79,7 +79,7 @@ final class Replays {
                         () -> {
                             List<MarketMessage> missed = new ArrayList<>(local);
                             answers.forEach(answer -> missed.addAll(answer.join()));
-                            resumption.release(missed, consumer);
+                            resumption.release(missed);
                         },
                         control);
     }

@@ -19,12 +19,16 @@ import java.util.Set;
  *
  * <p>An event id is a sequence number, and a sequence belongs to one channel. A stream of one channel resumes that
  * channel from the id. A stream of several resumes the channel the id is found in (among the messages gathered);
- * for the others nobody knows where the consumer stopped, so they start live and their first message is a gap.
+ * for the others nobody knows where the consumer stopped, so they start live and their first message is a gap (all of
+ * them, when the id is found in several channels).
  */
 final class Resumption {
 
     private final long lastId;
     private final Set<String> channels;
+    private final SseConsumer consumer;
+    /** Live messages held at most while the missed ones are gathered: past it the stream ends, as a slow one does. */
+    private final int holdLimit;
     /** The last sequence the consumer has, by {@code client|channel}. */
     private final Map<String, Long> floors = new HashMap<>();
     /** The sequence the consumer has of the channels the id resumes; the others are unknown. */
@@ -34,9 +38,11 @@ final class Resumption {
     /** Live messages that came before the release; null once released. */
     private List<MarketMessage> held = new ArrayList<>();
 
-    Resumption(long lastId, Collection<String> channels) {
+    Resumption(long lastId, Collection<String> channels, SseConsumer consumer, int holdLimit) {
         this.lastId = lastId;
         this.channels = Set.copyOf(channels);
+        this.consumer = consumer;
+        this.holdLimit = holdLimit;
     }
 
     long lastId() {
@@ -49,7 +55,11 @@ final class Resumption {
      */
     synchronized SseConsumer.Item admit(MarketMessage message, SseConsumer.Item framed) {
         if (held != null) {
-            held.add(message);
+            if (held.size() >= holdLimit) {
+                consumer.overflowed();
+            } else {
+                held.add(message);
+            }
             return null;
         }
         return pass(message, framed, true);
@@ -60,19 +70,23 @@ final class Resumption {
      * allowed), then what was held; from now on live messages pass through {@link #admit}. The other channels'
      * messages are not replayed: the consumer may have had them.
      */
-    synchronized void release(Collection<MarketMessage> missed, SseConsumer consumer) {
+    synchronized void release(Collection<MarketMessage> missed) {
         Map<String, List<MarketMessage>> byKey = new LinkedHashMap<>();
         missed.stream()
                 .filter(m -> m.sequenced() && channels.contains(m.channel()))
                 .sorted(Comparator.comparingLong(MarketMessage::receivedAt))
                 .forEach(m ->
                         byKey.computeIfAbsent(key(m), k -> new ArrayList<>()).add(m));
-        for (String channel : channels) {
-            if (channels.size() == 1
-                    || byKey.values().stream()
-                            .flatMap(List::stream)
-                            .anyMatch(m -> m.channel().equals(channel) && m.sequence() == lastId)) {
-                resumed.put(channel, lastId);
+        if (channels.size() == 1) {
+            resumed.put(channels.iterator().next(), lastId);
+        } else {
+            // The channel whose messages hold the id; when several do, nobody can tell which the consumer meant.
+            Set<String> holding = new HashSet<>();
+            missed.stream()
+                    .filter(m -> m.sequence() == lastId && channels.contains(m.channel()))
+                    .forEach(m -> holding.add(m.channel()));
+            if (holding.size() == 1) {
+                resumed.put(holding.iterator().next(), lastId);
             }
         }
         for (List<MarketMessage> messages : byKey.values()) {
@@ -81,17 +95,17 @@ final class Resumption {
             }
             messages.sort(Comparator.comparingLong(MarketMessage::sequence));
             for (MarketMessage message : messages) {
-                offer(consumer, pass(message, null, false));
+                offer(pass(message, null, false));
             }
         }
         List<MarketMessage> live = held;
         held = null;
         for (MarketMessage message : live) {
-            offer(consumer, pass(message, null, false));
+            offer(pass(message, null, false));
         }
     }
 
-    private static void offer(SseConsumer consumer, SseConsumer.Item item) {
+    private void offer(SseConsumer.Item item) {
         if (item != null) {
             consumer.offer(item);
         }

@@ -251,7 +251,9 @@ public class StreamHub implements MessageSink {
         SseConsumer consumer = new SseConsumer(
                 id, sink, settings, executors.delivery(), written, (c, reason) -> ended(c, filter, reason));
         consumers.put(id, consumer);
-        Resumption resumption = lastEventId == null ? null : new Resumption(lastEventId, filter.channels());
+        Resumption resumption = lastEventId == null
+                ? null
+                : new Resumption(lastEventId, filter.channels(), consumer, settings.bufferSize());
         Subscriber subscriber = new Subscriber(consumer, filter.client(), resumption);
         for (String channel : filter.channels()) {
             replay.open(channel);
@@ -265,7 +267,7 @@ public class StreamHub implements MessageSink {
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
         if (resumption != null) {
-            replays.resume(filter, resumption, consumer);
+            replays.resume(filter, resumption);
         }
     }
 

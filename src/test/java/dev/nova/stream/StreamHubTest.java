@@ -405,6 +405,25 @@ class StreamHubTest {
     }
 
     @Test
+    void anIdFoundInSeveralChannelsResumesNoneOfThemAndMarksEachFirstMessageAGap() {
+        String other = "trades.ETH-PERPETUAL.raw";
+        RecordingSink first = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL, other), null), first);
+        hub.publish(trade(other, 1));
+        hub.publish(trade(CHANNEL, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.data.size() == 2);
+        leave(first, 2);
+
+        RecordingSink back = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL, other), null), back, 1L);
+        hub.publish(trade(other, 2));
+        hub.publish(trade(CHANNEL, 3));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> back.data.size() == 2);
+        assertThat(sequencesAndGaps(back)).containsExactly("2 gap", "3 gap");
+    }
+
+    @Test
     void whatThisNodeDidNotKeepIsAskedOfTheOtherMembers() throws Exception {
         when(bus.active()).thenReturn(true);
         when(bus.sender(ClusterBus.Topic.MARKET_DATA)).thenReturn(sender);
@@ -423,6 +442,30 @@ class StreamHubTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> back.data.size() == 3);
         assertThat(sequencesAndGaps(back)).containsExactly("8", "9", "10");
         verify(bus, never()).call(eq("n1"), any(), any(), any());
+    }
+
+    @Test
+    void aResumedStreamHoldsAtMostItsBufferWhileItWaitsForTheOthersAndThenEndsAsASlowOneDoes() {
+        when(bus.active()).thenReturn(true);
+        when(bus.sender(ClusterBus.Topic.MARKET_DATA)).thenReturn(sender);
+        when(interests.index()).thenReturn(Map.of());
+        when(bus.members()).thenReturn(Set.of("n1", "n2"));
+        when(bus.call(eq("n2"), eq(ClusterBus.Operation.REPLAY), any(), any())).thenReturn(new CompletableFuture<>());
+        hub.stop();
+        hub = hub(Duration.ofMillis(300));
+
+        RecordingSink back = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), back, 7L);
+        for (long sequence = 8; sequence < 8 + 64; sequence++) {
+            hub.deliverRemote(trade(CHANNEL, sequence));
+        }
+        assertThat(hub.consumerCount()).as("64 held, the buffer's size").isEqualTo(1);
+        hub.deliverRemote(trade(CHANNEL, 100));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 0);
+        assertThat(hub.endedByReason()).containsEntry("buffer-full", 1L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !back.events.isEmpty());
+        assertThat(back.events).as("no message, the farewell only").containsExactly("dropped");
     }
 
     @Test
