@@ -42,8 +42,10 @@ import java.util.logging.Logger;
 public class CredentialRotation {
 
     private static final Logger LOG = Logger.getLogger(CredentialRotation.class.getName());
-    /** The owner's wait for the exchange's answers, and the asking node's for the owner's. */
-    private static final Duration OWNER_TIMEOUT = Duration.ofSeconds(15);
+    /** The owner's wait for the exchange's answers on every session. */
+    private static final Duration OWNER_TIMEOUT = Duration.ofSeconds(12);
+    /** The asking node's wait for the owner: its own wait and the record write. */
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
 
     private static final byte ACCEPTED = 0;
     private static final byte REFUSED = 1;
@@ -120,12 +122,11 @@ public class CredentialRotation {
             throw NovaException.invalid("clientId and clientSecret are required");
         }
         String owner = record.owner();
-        Outcome outcome;
-        if (owner == null || record.stopped() || owner.equals(self.name())) {
-            outcome = local(name, fresh);
-        } else {
-            outcome = remote(owner, name, fresh);
-        }
+        // The owner's connection holds the key in memory, even a stopped one: it is asked whenever it is a member.
+        // A client nobody runs (no owner, or an owner gone and not yet replaced) takes it from the record.
+        boolean elsewhere =
+                owner != null && !owner.equals(self.name()) && bus.members().contains(owner);
+        Outcome outcome = elsewhere ? remote(owner, name, fresh) : local(name, fresh);
         switch (outcome.code()) {
             case REFUSED -> throw NovaException.conflict(outcome.detail());
             case UNAVAILABLE -> throw NovaException.unavailable(outcome.detail());
@@ -141,9 +142,18 @@ public class CredentialRotation {
 
     /**
      * On the owner (or for a client nobody runs): the running connection authenticates again, then the record takes
-     * the key. A client without a connection here takes it from the record at its next start.
+     * the key. A client without a connection here takes it from the record at its next start. A client that moved to
+     * another member meanwhile is not changed here: the asker is told to ask again.
      */
     private Outcome local(String name, Credentials fresh) {
+        Optional<ClientRecord> record = clients.find(name);
+        if (record.isEmpty()) {
+            return new Outcome(UNAVAILABLE, "client " + name + " was deleted meanwhile");
+        }
+        String owner = record.get().owner();
+        if (owner != null && !owner.equals(self.name()) && bus.members().contains(owner)) {
+            return new Outcome(UNAVAILABLE, "client " + name + " moved to " + owner + " meanwhile; ask again");
+        }
         Optional<ClientConnection> running = connections.find(name);
         if (running.isPresent()) {
             try {
@@ -151,15 +161,17 @@ public class CredentialRotation {
             } catch (ExecutionException | CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 LOG.warning(() -> "NOVA-3041 client " + name + ": new credentials not used: " + cause.getMessage());
-                return new Outcome(REFUSED, cause.getMessage());
+                boolean refused =
+                        cause instanceof NovaException refusal && refusal.kind() == NovaException.Kind.CONFLICT;
+                return new Outcome(refused ? REFUSED : UNAVAILABLE, cause.getMessage());
             } catch (TimeoutException e) {
                 return new Outcome(
                         UNAVAILABLE,
                         "the exchange did not answer the new credentials of client " + name + " within "
-                                + OWNER_TIMEOUT.toSeconds() + " s; the old ones are still in use");
+                                + OWNER_TIMEOUT.toSeconds() + " s; " + UNKNOWN);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Outcome(UNAVAILABLE, "interrupted");
+                return new Outcome(UNAVAILABLE, "interrupted; " + UNKNOWN);
             }
         }
         locks.run(name, () -> clients.update(name, r -> r.withSpec(r.spec().withCredentials(fresh))));
@@ -167,6 +179,10 @@ public class CredentialRotation {
                 + (running.isPresent() ? " (its live sessions authenticated again)" : " from its next connect"));
         return new Outcome(ACCEPTED, "");
     }
+
+    /** How an operator finds out what a rotation that timed out did. */
+    private static final String UNKNOWN =
+            "GET the client: its credentials.clientId says whether the new ones were taken";
 
     private Outcome remote(String owner, String name, Credentials fresh) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -178,18 +194,18 @@ public class CredentialRotation {
             throw new UncheckedIOException(e);
         }
         try {
-            byte[] answer = bus.call(owner, ClusterBus.Operation.ROTATE_CREDENTIALS, bytes.toByteArray(), OWNER_TIMEOUT)
-                    .get(OWNER_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            byte[] answer = bus.call(owner, ClusterBus.Operation.ROTATE_CREDENTIALS, bytes.toByteArray(), ASK_TIMEOUT)
+                    .get(ASK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(answer));
             return new Outcome(in.readByte(), in.readUTF());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(UNAVAILABLE, "interrupted");
+            return new Outcome(UNAVAILABLE, "interrupted; " + UNKNOWN);
         } catch (ExecutionException | TimeoutException | IOException e) {
             return new Outcome(
                     UNAVAILABLE,
-                    "the owner of client " + name + ", " + owner + ", did not answer: " + e.getMessage()
-                            + "; the old credentials are still in use");
+                    "the owner of client " + name + ", " + owner + ", did not answer (" + e.getMessage() + "); "
+                            + UNKNOWN);
         }
     }
 

@@ -332,6 +332,11 @@ final class ExchangeSession implements ExchangeTransport.TransportListener {
         frames.then(() -> lost(why));
     }
 
+    /** Ends the session as if the exchange had: the client closes it and reconnects its shard. */
+    void drop(String reason) {
+        lost(reason);
+    }
+
     private void lost(String reason) {
         if (phase != Phase.CLOSED) {
             handler.onLost(this, reason);

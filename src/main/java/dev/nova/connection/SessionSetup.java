@@ -1,5 +1,6 @@
 package dev.nova.connection;
 
+import dev.nova.NovaException;
 import dev.nova.model.ClientSpec;
 import dev.nova.platform.Credentials;
 import dev.nova.platform.InboundFrame;
@@ -113,13 +114,15 @@ final class SessionSetup {
      * Sends the exchange's authentication again on every live session, with {@code fresh} credentials (Deribit
      * {@code public/auth} on an open connection: subscriptions and the stream go on). Only when every session
      * accepts them are they used from then on, reconnects included; when one refuses, the sessions that had accepted
-     * authenticate again with the credentials in use, and the stage fails with the exchange's refusal
-     * ({@link RefusedException}). A client without a live session takes them at its next connect.
+     * authenticate again with the credentials in use (one that cannot is closed, and reconnects with them), and the
+     * stage fails with a {@link NovaException}: a conflict carrying the exchange's refusal, or unavailable when the
+     * exchange did not answer or a session closed meanwhile. A client without a live session takes them at its next
+     * connect.
      */
     CompletableFuture<Void> rotate(ShardTable table, Credentials fresh) {
         if (!adapter.sendsCredentials()) {
             return CompletableFuture.failedFuture(
-                    new RefusedException(spec.platform().id() + " sessions take no credentials"));
+                    NovaException.conflict(spec.platform().id() + " sessions take no credentials"));
         }
         List<ExchangeSession> sessions = table.live();
         List<CompletableFuture<ExchangeSession>> asked = sessions.stream()
@@ -136,17 +139,32 @@ final class SessionSetup {
             asked.stream()
                     .filter(a -> !a.isCompletedExceptionally())
                     .map(CompletableFuture::join)
-                    .forEach(accepted -> {
-                        if (old != null) {
-                            authenticate(accepted, old);
-                        }
-                    });
+                    .forEach(accepted -> rollBack(accepted, old));
             Throwable cause = Failures.unwrap(error);
             if (cause instanceof ExchangeErrorException exchange && !exchange.rateLimit()) {
-                throw new RefusedException("the exchange refused the credentials of client id " + fresh.clientId()
-                        + ": " + exchange.getMessage());
+                throw NovaException.conflict("the exchange refused the credentials of client id " + fresh.clientId()
+                        + ": " + exchange.getMessage() + "; the old ones are still in use");
             }
-            throw new CompletionException(cause);
+            throw NovaException.unavailable("the new credentials of client id " + fresh.clientId()
+                    + " were not accepted on every session (" + Failures.describe(cause)
+                    + "); the old ones are still in use");
+        });
+    }
+
+    /**
+     * A session that accepted credentials the others refused goes back to the ones in use; one that cannot (or a
+     * client that had none) is closed, and its shard reconnects with the credentials in use.
+     */
+    private void rollBack(ExchangeSession session, Credentials old) {
+        CompletableFuture<Void> back = old == null
+                ? CompletableFuture.failedFuture(new IllegalStateException("the client had no credentials before"))
+                : authenticate(session, old);
+        back.whenComplete((v, error) -> {
+            if (error != null) {
+                LOG.warning(() -> "NOVA-2017 client " + spec.name() + ": a session could not go back to the "
+                        + "credentials in use (" + Failures.describe(error) + "); it is closed and reconnects");
+                session.drop("it could not go back to the credentials in use");
+            }
         });
     }
 

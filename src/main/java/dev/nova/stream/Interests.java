@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -80,20 +81,27 @@ public class Interests {
 
     /**
      * Says this node's interest in a channel may have changed; {@code wanted} is asked on a lane of its own when the
-     * change is applied, so racing opens and closes of streams always leave the latest truth in the cluster.
+     * change is applied, so racing opens and closes of streams always leave the latest truth in the cluster. The
+     * stage completes once every member knows (a failed write completes it too: nothing waits on it for long).
      */
-    public void update(String channel, BooleanSupplier wanted) {
+    public CompletableFuture<Void> update(String channel, BooleanSupplier wanted) {
         if (!cluster.clustered()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> applied = new CompletableFuture<>();
         lane.execute(() -> {
-            String key = channel + "|" + self;
-            if (wanted.getAsBoolean()) {
-                cache().putIfAbsent(key, self);
-            } else {
-                cache().remove(key);
+            try {
+                String key = channel + "|" + self;
+                if (wanted.getAsBoolean()) {
+                    cache().putIfAbsent(key, self);
+                } else {
+                    cache().remove(key);
+                }
+            } finally {
+                applied.complete(null);
             }
         });
+        return applied;
     }
 
     /**

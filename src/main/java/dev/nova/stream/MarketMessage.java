@@ -22,7 +22,12 @@ public record MarketMessage(
 
     /** The same message, marked as following a gap. */
     public MarketMessage withGap() {
-        return new MarketMessage(client, channel, sequence, previous, receivedAt, true, data);
+        return withGap(true);
+    }
+
+    /** The same message, marked as following a gap or not. */
+    public MarketMessage withGap(boolean gap) {
+        return new MarketMessage(client, channel, sequence, previous, receivedAt, gap, data);
     }
 
     public boolean sequenced() {

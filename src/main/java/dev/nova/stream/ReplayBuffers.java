@@ -1,80 +1,87 @@
 package dev.nova.stream;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The last sequenced messages of each channel this node delivers or forwards, per client, for consumers that
- * reconnect with {@code Last-Event-ID}. A channel's buffer exists while someone in the cluster streams it, and for
- * the retention time after; it holds at most {@code size} messages per client, the oldest going first. Unsequenced
- * messages are not kept: nothing could say where a consumer stopped.
+ * The last sequenced messages of each channel this node delivers or forwards, for consumers that reconnect with
+ * {@code Last-Event-ID}. A channel's buffer exists while someone in the cluster streams it, and for the retention
+ * time after; it holds at most {@code size} messages (of all the clients feeding the channel), the oldest going
+ * first. Unsequenced messages are not kept: nothing could say where a consumer stopped.
  */
 final class ReplayBuffers {
 
-    /** One channel's messages, by client. */
+    /**
+     * One channel's last messages, of every client that feeds it, oldest first: a ring written under its lock (one
+     * writer at a time in practice, the thread handling the channel's frames; a lock rather than a lock-free ring
+     * because a resume relies on it: a message added before a consumer registered is seen by that consumer's read).
+     */
     static final class Channel {
-        private final Map<String, ArrayDeque<MarketMessage>> byClient = new HashMap<>();
-        private final int size;
+        private final MarketMessage[] ring;
+        private int next;
+        private int count;
         /** When the channel was last wanted (a consumer here, or an interest anywhere); read by the sweep. */
         private volatile long wantedAt;
 
         private Channel(int size, long now) {
-            this.size = size;
+            this.ring = new MarketMessage[size];
             this.wantedAt = now;
         }
 
         synchronized void add(MarketMessage message) {
-            ArrayDeque<MarketMessage> ring = byClient.computeIfAbsent(message.client(), c -> new ArrayDeque<>());
-            if (ring.size() == size) {
-                ring.removeFirst();
+            ring[next] = message;
+            next = next + 1 == ring.length ? 0 : next + 1;
+            if (count < ring.length) {
+                count++;
             }
-            ring.addLast(message);
         }
 
         /** The messages after {@code sequence}, oldest first, of one client or of every client (null). */
         synchronized List<MarketMessage> after(String client, long sequence) {
             List<MarketMessage> found = new ArrayList<>();
-            byClient.forEach((name, ring) -> {
-                if (client == null || client.equals(name)) {
-                    for (MarketMessage message : ring) {
-                        if (message.sequence() > sequence) {
-                            found.add(message);
-                        }
-                    }
+            int at = oldest();
+            for (int i = 0; i < count; i++, at = at + 1 == ring.length ? 0 : at + 1) {
+                MarketMessage message = ring[at];
+                if ((client == null || client.equals(message.client())) && message.sequence() > sequence) {
+                    found.add(message);
                 }
-            });
+            }
             return found;
         }
 
         /**
-         * Whether this buffer alone can say what followed {@code sequence}: it has a client (of those wanted) and each
-         * such client's oldest message is at or before it.
+         * Whether this buffer alone can say what followed {@code sequence}: it holds a message of a wanted client, and
+         * the oldest it holds of each is at or before it.
          */
         synchronized boolean reachesBack(String client, long sequence) {
-            boolean any = false;
-            for (Map.Entry<String, ArrayDeque<MarketMessage>> entry : byClient.entrySet()) {
-                if (client == null || client.equals(entry.getKey())) {
-                    MarketMessage oldest = entry.getValue().peekFirst();
-                    if (oldest == null || oldest.sequence() > sequence) {
+            Set<String> seen = new HashSet<>();
+            int at = oldest();
+            for (int i = 0; i < count; i++, at = at + 1 == ring.length ? 0 : at + 1) {
+                MarketMessage message = ring[at];
+                if ((client == null || client.equals(message.client())) && seen.add(message.client())) {
+                    if (message.sequence() > sequence) {
                         return false;
                     }
-                    any = true;
                 }
             }
-            return any;
+            return !seen.isEmpty();
+        }
+
+        private int oldest() {
+            int at = next - count;
+            return at < 0 ? at + ring.length : at;
         }
     }
 
     private final int size;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
 
-    /** @param size messages kept per client and channel; 0 keeps none */
+    /** @param size messages kept per channel; 0 keeps none */
     ReplayBuffers(int size) {
         this.size = size;
     }

@@ -58,7 +58,9 @@ final class Replays {
         // From the id itself on: finding it tells which channel of the stream the id belongs to.
         long after = resumption.lastId() == Long.MIN_VALUE ? Long.MIN_VALUE : resumption.lastId() - 1;
         List<MarketMessage> local = buffers.after(filter.channels(), filter.client(), after);
-        if (!bus.active() || buffers.reachBack(filter.channels(), filter.client(), resumption.lastId())) {
+        if (!bus.active()
+                || !buffers.enabled()
+                || buffers.reachBack(filter.channels(), filter.client(), resumption.lastId())) {
             control.execute(() -> resumption.release(local));
             return;
         }

@@ -37,6 +37,11 @@ final class Resumption {
     private final Set<String> passed = new HashSet<>();
     /** Live messages that came before the release; null once released. */
     private List<MarketMessage> held = new ArrayList<>();
+    /**
+     * Every client and channel known at the release, and every channel of the stream, has had its first live
+     * message: from then on a live message needs no look (the hub drops duplicates itself) and no lock.
+     */
+    private volatile boolean settled;
 
     Resumption(long lastId, Collection<String> channels, SseConsumer consumer, int holdLimit) {
         this.lastId = lastId;
@@ -53,7 +58,11 @@ final class Resumption {
      * A live message for this consumer: null to write nothing now (held, or already sent), else what to write —
      * {@code framed} itself, or the message framed again as a gap.
      */
-    synchronized SseConsumer.Item admit(MarketMessage message, SseConsumer.Item framed) {
+    SseConsumer.Item admit(MarketMessage message, SseConsumer.Item framed) {
+        return settled ? framed : look(message, framed);
+    }
+
+    private synchronized SseConsumer.Item look(MarketMessage message, SseConsumer.Item framed) {
         if (held != null) {
             if (held.size() >= holdLimit) {
                 consumer.overflowed();
@@ -129,15 +138,20 @@ final class Resumption {
             gap = true;
         } else if (message.sequence() <= floor) {
             return null;
+        } else if (message.previous() != MarketMessage.NO_SEQUENCE) {
+            // Judged against what this consumer has, not the flag of the node that kept the copy (it may have
+            // missed a message another node supplied).
+            gap = message.previous() > floor;
         } else {
-            gap = message.previous() != MarketMessage.NO_SEQUENCE && message.previous() > floor;
+            gap = message.gap();
         }
         floors.put(key, message.sequence());
-        if (live) {
-            passed.add(key);
+        if (live && passed.add(key)) {
+            settled = passed.containsAll(floors.keySet())
+                    && channels.stream().allMatch(c -> passed.stream().anyMatch(k -> k.endsWith('|' + c)));
         }
-        if (gap && !message.gap()) {
-            return new SseConsumer.Item(SseFrames.message(message.withGap()), true);
+        if (gap != message.gap()) {
+            return frame(message.withGap(gap));
         }
         return framed != null ? framed : frame(message);
     }

@@ -12,10 +12,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,6 +59,8 @@ public class StreamHub implements MessageSink {
     private final NodeIdentity self;
     private final ConcurrentHashMap<Long, SseConsumer> consumers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> endedByReason = new ConcurrentHashMap<>();
+    /** When the last consumer of a channel left this node (System.nanoTime), for the replay retention. */
+    private final ConcurrentHashMap<String, Long> lastLeft = new ConcurrentHashMap<>();
     /** The sequences delivered to this node's consumers, per client and channel. */
     private final ConcurrentHashMap<String, SequenceTracker> delivered = new ConcurrentHashMap<>();
 
@@ -210,6 +214,9 @@ public class StreamHub implements MessageSink {
             }
             if (kept != null) {
                 kept.add(message);
+                // Read again after the add: a consumer that registered meanwhile either is in the list now, or
+                // registered after the add and finds the message in the buffer when it resumes.
+                subscribers = byChannel.get(message.channel());
             }
         }
         if (subscribers == null) {
@@ -228,6 +235,14 @@ public class StreamHub implements MessageSink {
                 }
             }
         }
+    }
+
+    /** Whether the last consumer of the channel here left less than the retention time ago. */
+    private boolean retained(String channel) {
+        Long left = lastLeft.get(channel);
+        long retention = settings.replayRetention().toNanos();
+        // A millisecond's slack: the timer of the consumer that left last runs at its retention, not just before.
+        return left != null && System.nanoTime() - left < retention - 1_000_000;
     }
 
     /** Whether another member has consumers of the channel, so the owner here keeps it for their replays. */
@@ -251,10 +266,12 @@ public class StreamHub implements MessageSink {
         SseConsumer consumer = new SseConsumer(
                 id, sink, settings, executors.delivery(), written, (c, reason) -> ended(c, filter, reason));
         consumers.put(id, consumer);
+        // Half the buffer: what was missed goes into the same buffer ahead of what is held.
         Resumption resumption = lastEventId == null
                 ? null
-                : new Resumption(lastEventId, filter.channels(), consumer, settings.bufferSize());
+                : new Resumption(lastEventId, filter.channels(), consumer, Math.max(1, settings.bufferSize() / 2));
         Subscriber subscriber = new Subscriber(consumer, filter.client(), resumption);
+        List<CompletableFuture<Void>> stated = new ArrayList<>();
         for (String channel : filter.channels()) {
             replay.open(channel);
             // compute() keeps adding and the removal of an emptied list atomic.
@@ -263,11 +280,14 @@ public class StreamHub implements MessageSink {
                 subscribers.add(subscriber);
                 return subscribers;
             });
-            interests.update(channel, () -> byChannel.containsKey(channel));
+            stated.add(interests.update(channel, () -> byChannel.containsKey(channel)));
         }
         consumer.offer(SseConsumer.Item.KEEP_ALIVE);
         if (resumption != null) {
-            replays.resume(filter, resumption);
+            // The others are asked once they know of this node's interest: from then on the owner forwards what
+            // follows what it answers, and nothing falls between its answer and its forwarding.
+            CompletableFuture.allOf(stated.toArray(CompletableFuture[]::new))
+                    .whenComplete((v, error) -> replays.resume(filter, resumption));
         }
     }
 
@@ -315,13 +335,17 @@ public class StreamHub implements MessageSink {
                 return list.isEmpty() ? null : list;
             });
             if (left == null) {
-                if (replay.enabled() && settings.replayRetention().toMillis() > 0) {
-                    // The channel keeps coming for a while, so that the consumer can come back and miss nothing.
+                long retention = settings.replayRetention().toMillis();
+                if (replay.enabled() && retention > 0) {
+                    // The channel keeps coming for a while, so that the consumer can come back and miss nothing;
+                    // the last consumer to leave decides how long (an earlier one's timer keeps the interest).
+                    lastLeft.put(channel, System.nanoTime());
                     executors
                             .timers()
                             .schedule(
-                                    () -> interests.update(channel, () -> byChannel.containsKey(channel)),
-                                    settings.replayRetention().toMillis(),
+                                    () -> interests.update(
+                                            channel, () -> byChannel.containsKey(channel) || retained(channel)),
+                                    retention,
                                     TimeUnit.MILLISECONDS);
                 } else {
                     interests.update(channel, () -> byChannel.containsKey(channel));
@@ -348,6 +372,7 @@ public class StreamHub implements MessageSink {
             if (!byChannel.containsKey(channel)) {
                 // Nobody here follows the channel any more: a later consumer starts afresh.
                 delivered.values().forEach(tracker -> tracker.forget(channel));
+                lastLeft.remove(channel);
             }
         }
         long now = System.currentTimeMillis();

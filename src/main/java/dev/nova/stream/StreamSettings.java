@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param sendTimeout a consumer whose write blocks longer than this is dropped
  * @param distributeEvents cluster events go to every member's event streams
  *     ({@code nova.cluster.components.telemetry}; false: each node streams only its own)
- * @param replaySize sequenced messages kept per client and channel for consumers that resume with
+ * @param replaySize sequenced messages kept per channel for consumers that resume with
  *     {@code Last-Event-ID} (0: none kept, a resumed stream starts live with {@code gap: true})
  * @param replayRetention how long a node keeps receiving and keeping a channel after its last consumer left, so
  *     that a consumer reconnecting within that time misses nothing

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.nova.NovaException;
 import dev.nova.model.ClientSpec;
 import dev.nova.model.ClientState;
 import dev.nova.platform.Credentials;
@@ -141,7 +142,9 @@ class SimulatorSessionsTest {
 
         assertThatThrownBy(() -> client.rotateCredentials(SECRETS.seal("acct-2", "wrong"))
                         .get(5, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(SessionSetup.RefusedException.class)
+                .cause()
+                .isInstanceOfSatisfying(NovaException.class, refused -> assertThat(refused.kind())
+                        .isEqualTo(NovaException.Kind.CONFLICT))
                 .hasMessageContaining("invalid_credentials");
         assertThat(simulator.sessions())
                 .extracting(ExchangeSimulator.SessionInfo::account)

@@ -20,7 +20,7 @@ class ReplayBuffersTest {
     }
 
     @Test
-    void eachClientKeepsItsLastMessagesOnly() {
+    void aChannelKeepsItsLastMessagesOnlyWhateverClientSentThem() {
         ReplayBuffers buffers = new ReplayBuffers(3);
         ReplayBuffers.Channel channel = buffers.open(CHANNEL);
         for (long sequence = 1; sequence <= 5; sequence++) {
@@ -28,12 +28,18 @@ class ReplayBuffersTest {
         }
         channel.add(trade("b", 1));
 
-        assertThat(sequences(buffers.after(Set.of(CHANNEL), "a", 0))).containsExactly(3L, 4L, 5L);
+        assertThat(sequences(buffers.after(Set.of(CHANNEL), "a", 0))).containsExactly(4L, 5L);
         assertThat(sequences(buffers.after(Set.of(CHANNEL), "a", 4))).containsExactly(5L);
-        assertThat(buffers.after(Set.of(CHANNEL), null, 0)).hasSize(4);
-        assertThat(buffers.reachBack(Set.of(CHANNEL), "a", 3)).isTrue();
-        assertThat(buffers.reachBack(Set.of(CHANNEL), "a", 2)).as("2 is gone").isFalse();
-        assertThat(buffers.reachBack(Set.of(CHANNEL, "other"), "a", 3))
+        assertThat(sequences(buffers.after(Set.of(CHANNEL), null, 0))).containsExactly(4L, 5L, 1L);
+        assertThat(buffers.reachBack(Set.of(CHANNEL), "a", 4)).isTrue();
+        assertThat(buffers.reachBack(Set.of(CHANNEL), "a", 3)).as("3 is gone").isFalse();
+        assertThat(buffers.reachBack(Set.of(CHANNEL), null, 4))
+                .as("b's oldest, 1, is before 4")
+                .isTrue();
+        assertThat(buffers.reachBack(Set.of(CHANNEL), "c", 4))
+                .as("nothing of c")
+                .isFalse();
+        assertThat(buffers.reachBack(Set.of(CHANNEL, "other"), "a", 4))
                 .as("nothing kept of other")
                 .isFalse();
     }

@@ -53,6 +53,7 @@ class StreamHubTest {
 
     @BeforeEach
     void start() {
+        when(interests.update(any(), any())).thenReturn(CompletableFuture.completedFuture(null));
         hub = hub(Duration.ofMillis(300));
     }
 
@@ -456,10 +457,10 @@ class StreamHubTest {
 
         RecordingSink back = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), back, 7L);
-        for (long sequence = 8; sequence < 8 + 64; sequence++) {
+        for (long sequence = 8; sequence < 8 + 32; sequence++) {
             hub.deliverRemote(trade(CHANNEL, sequence));
         }
-        assertThat(hub.consumerCount()).as("64 held, the buffer's size").isEqualTo(1);
+        assertThat(hub.consumerCount()).as("32 held, half the buffer").isEqualTo(1);
         hub.deliverRemote(trade(CHANNEL, 100));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 0);
@@ -469,7 +470,16 @@ class StreamHubTest {
     }
 
     @Test
-    void openingAndEndingStreamsTellInterestsToRecheck() {
+    void openingAndEndingStreamsTellInterestsToRecheckTheEndAfterTheReplayRetention() {
+        hub.stop();
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.delivery()).thenReturn(delivery);
+        when(executors.control()).thenReturn(delivery);
+        hub = hub(
+                executors,
+                new StreamSettings(
+                        64, Duration.ofSeconds(30), Duration.ofMillis(300), true, 10, Duration.ofMillis(500)));
         RecordingSink consumer = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
         ArgumentCaptor<BooleanSupplier> wanted = ArgumentCaptor.forClass(BooleanSupplier.class);
@@ -479,7 +489,11 @@ class StreamHubTest {
         consumer.closed = true;
         hub.publish(message("d1", 1));
         await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 0);
+        assertThat(wanted.getValue().getAsBoolean()).isFalse();
+        verify(interests, times(1)).update(eq(CHANNEL), any());
 
+        // The retention over, the interest is looked at again, and is gone.
+        verify(interests, timeout(5_000).times(2)).update(eq(CHANNEL), wanted.capture());
         assertThat(wanted.getValue().getAsBoolean()).isFalse();
     }
 }

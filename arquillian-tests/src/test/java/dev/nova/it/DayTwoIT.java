@@ -232,11 +232,16 @@ class DayTwoIT {
         }
         assertThat(received).noneMatch(m -> m.path("gap").asBoolean());
 
-        // The record keeps the new key: a restarted client authenticates with it.
-        assertThat(node(1).post("/api/clients/keyed/stop", "").status()).isEqualTo(200);
-        assertThat(node(1).post("/api/clients/keyed/restart", "").status()).isEqualTo(200);
-        await().atMost(WAIT).until(() -> simulator.sessions().stream()
-                .anyMatch(s -> s.channels().contains(KEYED_CHANNEL) && s.id() != before.id()));
+        // The record keeps the new key: another node, which builds the client from the record, authenticates with it.
+        Http.Reply moved = node(1).post("/api/clients/keyed/transfer", "{\"targetNode\":\"n3\"}");
+        assertThat(moved.status()).as(moved.text()).isEqualTo(200);
+        await().atMost(WAIT)
+                .until(() -> simulator.sessions().stream()
+                                .filter(s -> s.channels().contains(KEYED_CHANNEL))
+                                .map(ExchangeSimulator.SessionInfo::id)
+                                .toList()
+                                .equals(List.of(keyedSession().id()))
+                        && keyedSession().id() != before.id());
         assertThat(keyedSession().account()).isEqualTo("desk-2");
     }
 
