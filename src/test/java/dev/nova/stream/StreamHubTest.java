@@ -317,6 +317,18 @@ class StreamHubTest {
         assertThat(hub.forwardedCount()).isEqualTo(1);
     }
 
+    /** Replaces the hub with one that keeps {@code replaySize} messages per channel for {@code retention}. */
+    private void replaceHub(int replaySize, Duration retention) {
+        hub.stop();
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.delivery()).thenReturn(delivery);
+        when(executors.control()).thenReturn(delivery);
+        hub = hub(
+                executors,
+                new StreamSettings(64, Duration.ofSeconds(30), Duration.ofMillis(300), true, replaySize, retention));
+    }
+
     /** A trade of {@code channel} that says which sequence came before it, as Deribit's trades do. */
     private static MarketMessage trade(String channel, long sequence) {
         return new MarketMessage(
@@ -359,15 +371,7 @@ class StreamHubTest {
 
     @Test
     void pastTheReplayBufferTheFirstMessageIsMarkedAGap() {
-        hub.stop();
-        NovaExecutors executors = mock(NovaExecutors.class);
-        when(executors.timers()).thenReturn(timers);
-        when(executors.delivery()).thenReturn(delivery);
-        when(executors.control()).thenReturn(delivery);
-        hub = hub(
-                executors,
-                new StreamSettings(
-                        64, Duration.ofSeconds(30), Duration.ofMillis(300), true, 2, Duration.ofSeconds(60)));
+        replaceHub(2, Duration.ofSeconds(60));
         RecordingSink first = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), first);
         hub.publish(trade(CHANNEL, 1));
@@ -471,15 +475,7 @@ class StreamHubTest {
 
     @Test
     void openingAndEndingStreamsTellInterestsToRecheckTheEndAfterTheReplayRetention() {
-        hub.stop();
-        NovaExecutors executors = mock(NovaExecutors.class);
-        when(executors.timers()).thenReturn(timers);
-        when(executors.delivery()).thenReturn(delivery);
-        when(executors.control()).thenReturn(delivery);
-        hub = hub(
-                executors,
-                new StreamSettings(
-                        64, Duration.ofSeconds(30), Duration.ofMillis(300), true, 10, Duration.ofMillis(500)));
+        replaceHub(10, Duration.ofMillis(500));
         RecordingSink consumer = new RecordingSink(false);
         hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
         ArgumentCaptor<BooleanSupplier> wanted = ArgumentCaptor.forClass(BooleanSupplier.class);
