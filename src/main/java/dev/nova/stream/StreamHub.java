@@ -276,6 +276,11 @@ public class StreamHub implements MessageSink {
             replay.open(channel);
             // compute() keeps adding and the removal of an emptied list atomic.
             byChannel.compute(channel, (c, list) -> {
+                if (list == null && resumption == null) {
+                    // The first consumer here: the sequences this node followed before (as a past owner, or while
+                    // it kept the channel for others) say nothing about what this consumer missed.
+                    delivered.values().forEach(tracker -> tracker.forget(channel));
+                }
                 CopyOnWriteArrayList<Subscriber> subscribers = list == null ? new CopyOnWriteArrayList<>() : list;
                 subscribers.add(subscriber);
                 return subscribers;

@@ -295,6 +295,28 @@ class StreamHubTest {
     }
 
     @Test
+    void aNewConsumerOnANodeThatOnceOwnedTheClientSeesNoGapBeforeItsFirstMessage() {
+        when(bus.active()).thenReturn(true);
+        when(bus.sender(ClusterBus.Topic.MARKET_DATA)).thenReturn(sender);
+        when(interests.index()).thenReturn(Map.of(CHANNEL, Set.of("n2")));
+        hub.stop();
+        hub = hub(Duration.ofMillis(300));
+        // This node ran the client while n2 streamed the channel: it followed (and kept) its sequences.
+        for (long sequence = 1; sequence <= 3; sequence++) {
+            hub.publish(trade(CHANNEL, sequence));
+        }
+
+        // The client moved away; later a consumer here starts the stream, forwarded from the new owner.
+        RecordingSink consumer = new RecordingSink(false);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), consumer);
+        hub.deliverRemote(trade(CHANNEL, 10));
+        hub.deliverRemote(trade(CHANNEL, 11));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> consumer.data.size() == 2);
+        assertThat(sequencesAndGaps(consumer)).containsExactly("10", "11");
+    }
+
+    @Test
     void localMessagesAreForwardedToInterestedNodesAndRemoteOnesAreNot() throws Exception {
         when(bus.active()).thenReturn(true);
         when(bus.sender(ClusterBus.Topic.MARKET_DATA)).thenReturn(sender);
