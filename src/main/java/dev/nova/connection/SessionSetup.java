@@ -86,23 +86,10 @@ final class SessionSetup {
         }
         Credentials current = credentials;
         if (current != null && adapter.sendsCredentials()) {
-            long authId = requestIds.incrementAndGet();
-            String clientId = current.clientId();
-            var secret = secrets.open(current);
-            if (secret.isEmpty()) {
-                return chain.thenRun(() -> {
-                    throw new RefusedException("the secret of client id " + clientId + " is sealed with a key this "
-                            + "node does not hold (another cluster secret): give this node that secret as "
-                            + "nova.cluster.previous-secret, or create the client again");
-                });
-            }
-            var auth = adapter.encodeAuth(authId, clientId, secret.get());
-            if (auth.isPresent()) {
-                chain = chain.thenCompose(v -> refusalIsFinal(
-                                session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout()),
-                                "the exchange refused the credentials of client id " + clientId)
-                        .thenRun(session::markAuthenticated));
-            }
+            chain = chain.thenCompose(v -> refusalIsFinal(
+                            sendAuth(session, current),
+                            "the exchange refused the credentials of client id " + current.clientId())
+                    .thenRun(session::markAuthenticated));
         }
         if (!toSubscribe.isEmpty()) {
             chain = chain.thenCompose(v -> subscribe(session, toSubscribe));
@@ -169,15 +156,22 @@ final class SessionSetup {
     }
 
     private CompletableFuture<Void> authenticate(ExchangeSession session, Credentials with) {
+        return sendAuth(session, with).thenRun(session::markAuthenticated);
+    }
+
+    /**
+     * The exchange's authentication with {@code with} on a session (setup and rotation alike); fails at once, with
+     * a final refusal, when this node cannot open the secret.
+     */
+    private CompletableFuture<InboundFrame.Response> sendAuth(ExchangeSession session, Credentials with) {
         long authId = requestIds.incrementAndGet();
-        var secret = secrets.open(with);
-        var auth = secret.flatMap(s -> adapter.encodeAuth(authId, with.clientId(), s));
+        var auth = secrets.open(with).flatMap(secret -> adapter.encodeAuth(authId, with.clientId(), secret));
         if (auth.isEmpty()) {
-            return CompletableFuture.failedFuture(new RefusedException(
-                    "the secret of client id " + with.clientId() + " is sealed with a key this node does not hold"));
+            return CompletableFuture.failedFuture(new RefusedException("the secret of client id " + with.clientId()
+                    + " is sealed with a key this node does not hold (another cluster secret): give this node that"
+                    + " secret as nova.cluster.previous-secret, or create the client again"));
         }
-        return session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout())
-                .thenRun(session::markAuthenticated);
+        return session.request(Operation.AUTH, authId, auth.get(), settings.requestTimeout());
     }
 
     /** An exchange error (other than throttling) on this step ends the client instead of retrying forever. */

@@ -25,7 +25,11 @@ final class ReplayBuffers {
         private final MarketMessage[] ring;
         private int next;
         private int count;
-        /** When the channel was last wanted (a consumer here, or an interest anywhere); read by the sweep. */
+        /** Messages ever added: the sweep tells a channel still arriving from a frozen one by it. */
+        private long added;
+        /** What {@link #added} was at the last sweep. */
+        private long addedAtSweep;
+        /** When the channel was last wanted (a consumer here, or a message arriving); read by the sweep. */
         private volatile long wantedAt;
 
         private Channel(int size, long now) {
@@ -35,6 +39,7 @@ final class ReplayBuffers {
 
         synchronized void add(MarketMessage message) {
             ring[next] = message;
+            added++;
             next = next + 1 == ring.length ? 0 : next + 1;
             if (count < ring.length) {
                 count++;
@@ -70,6 +75,13 @@ final class ReplayBuffers {
                 }
             }
             return !seen.isEmpty();
+        }
+
+        /** Whether messages arrived since the last call (the sweep's). */
+        synchronized boolean arrived() {
+            boolean arrived = added != addedAtSweep;
+            addedAtSweep = added;
+            return arrived;
         }
 
         private int oldest() {
@@ -128,14 +140,15 @@ final class ReplayBuffers {
     }
 
     /**
-     * Marks the channels still wanted, and drops those not wanted for longer than {@code retentionMillis}; answers
-     * the channels dropped.
+     * Marks the channels still wanted (consumed here, or still arriving: this node runs their client, or receives them
+     * for its own consumers, lingering ones included), and drops those not wanted for longer than {@code
+     * retentionMillis}: a frozen buffer (say, of a client that moved away) serves nobody. Answers the channels dropped.
      */
-    List<String> sweep(Predicate<String> wanted, long retentionMillis) {
+    List<String> sweep(Predicate<String> consumed, long retentionMillis) {
         long now = now();
         List<String> dropped = new ArrayList<>();
         channels.forEach((channel, buffer) -> {
-            if (wanted.test(channel)) {
+            if (buffer.arrived() | consumed.test(channel)) {
                 buffer.wantedAt = now;
             } else if (now - buffer.wantedAt >= retentionMillis && channels.remove(channel, buffer)) {
                 dropped.add(channel);

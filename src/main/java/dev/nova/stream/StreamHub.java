@@ -370,9 +370,8 @@ public class StreamHub implements MessageSink {
      * delivery pool refused (every thread busy), keeps idle ones alive.
      */
     private void keepAlive() {
-        List<String> dropped = replay.sweep(
-                channel -> byChannel.containsKey(channel) || wanted(channel),
-                settings.replayRetention().toMillis());
+        List<String> dropped =
+                replay.sweep(byChannel::containsKey, settings.replayRetention().toMillis());
         for (String channel : dropped) {
             if (!byChannel.containsKey(channel)) {
                 // Nobody here follows the channel any more: a later consumer starts afresh.

@@ -58,6 +58,19 @@ class ReplayBuffersTest {
     }
 
     @Test
+    void aChannelStillArrivingIsKeptWithoutConsumersAndAFrozenOneIsDropped() {
+        ReplayBuffers buffers = new ReplayBuffers(3);
+        buffers.open(CHANNEL).add(trade("a", 1));
+
+        assertThat(buffers.sweep(channel -> false, 0))
+                .as("a message arrived since the last sweep")
+                .isEmpty();
+        assertThat(buffers.sweep(channel -> false, 0))
+                .as("nothing since: frozen")
+                .containsExactly(CHANNEL);
+    }
+
+    @Test
     void sizeZeroKeepsNothing() {
         ReplayBuffers buffers = new ReplayBuffers(0);
 
