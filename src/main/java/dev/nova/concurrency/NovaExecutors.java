@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * receive (decoding, sequencing, fan-out: beside the WebSocket reading threads), {@link #delivery()} for handing
  * market data to consumers, {@link #reports()} for writing the states clients reach to the registry. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
  *
- * <p>The delivery pool grows while its threads are busy (up to {@value #MAX_DELIVERY_THREADS}): on Open Liberty a
- * servlet write goes to the socket synchronously, also in non-blocking mode (measured: {@code
- * HttpOutputStreamImpl.flushBuffers} → {@code synchWrite}), so a consumer that stops reading holds its thread until the
- * socket drains or Liberty's write timeout (60 s by default) fails the write. A fixed pool of a few threads let a few
- * such consumers stop delivery to every other consumer of the node.
+ * <p>The delivery pool ({@link DeliveryPool}) has a thread per core that take queued deliveries in turn, and adds
+ * one for each thread held up in a delivery for longer than {@value #HELD_UP_MILLIS} ms (up to {@value
+ * #MAX_DELIVERY_THREADS}): on Open Liberty a servlet write goes to the socket synchronously, also in non-blocking mode
+ * (measured: {@code HttpOutputStreamImpl.flushBuffers} → {@code synchWrite}), so a consumer that stops reading holds
+ * its thread until the socket drains or Liberty's write timeout (60 s by default) fails the write. A fixed pool of a
+ * few threads let a few such consumers stop delivery to every other consumer of the node.
  */
 @ApplicationScoped
 public class NovaExecutors {
@@ -37,13 +37,16 @@ public class NovaExecutors {
     /** Delivery threads at most: consumers whose writes may all be waiting on their sockets at once. */
     static final int MAX_DELIVERY_THREADS = 256;
 
+    /** How long a delivery runs before its thread counts as held up by its consumer, and is made up for. */
+    static final long HELD_UP_MILLIS = 50;
+
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     private ManagedThreadFactory threadFactory;
 
     private ScheduledThreadPoolExecutor timers;
     private ThreadPoolExecutor control;
     private ThreadPoolExecutor connector;
-    private ThreadPoolExecutor delivery;
+    private DeliveryPool delivery;
     private ThreadPoolExecutor inbound;
     private ThreadPoolExecutor reports;
     private final List<ScheduledThreadPoolExecutor> dedicated = new CopyOnWriteArrayList<>();
@@ -57,7 +60,8 @@ public class NovaExecutors {
         // State reports wait on replication: room for a slow member without holding up one another for long.
         reports = fixed(16, "nova-report");
         connector = fixed(32, "nova-connect");
-        delivery = elastic(Math.max(4, cores * 2), MAX_DELIVERY_THREADS, "nova-delivery");
+        delivery = new DeliveryPool(Math.max(2, cores), MAX_DELIVERY_THREADS, HELD_UP_MILLIS, named("nova-delivery"));
+        delivery.watch(timers, HELD_UP_MILLIS / 2);
         // CPU-bound work that never waits: about as many threads as cores, a few more so that a busy session's
         // task (which yields after a bounded run) does not hold up the others for long.
         inbound = fixed(Math.max(4, cores * 2), "nova-inbound");
@@ -118,17 +122,6 @@ public class NovaExecutors {
     private ThreadPoolExecutor fixed(int threads, String prefix) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(
                 threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named(prefix));
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
-    /**
-     * Up to {@code core} threads as work comes, then more only while every thread is busy; idle ones end after a
-     * minute. Refuses work when all {@code max} threads are busy.
-     */
-    private ThreadPoolExecutor elastic(int core, int max, String prefix) {
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(core, max, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), named(prefix));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
