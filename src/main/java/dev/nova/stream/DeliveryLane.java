@@ -119,7 +119,8 @@ public abstract class DeliveryLane<T> {
             if (closed && scheduled.compareAndSet(false, true)) {
                 release();
             }
-            // Otherwise every thread is busy: the items stay queued until the next offer, or until retry(), which the
+            // Otherwise a bounded executor is full: the items stay queued until the next offer, or until retry(), which
+            // the
             // hub's sweep calls for SSE streams only (a CDI or cluster-bus lane waits for its next message).
         }
     }

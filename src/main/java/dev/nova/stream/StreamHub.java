@@ -367,7 +367,7 @@ public class StreamHub implements MessageSink {
 
     /**
      * The periodic sweep: ends streams whose write is blocked past the send timeout, restarts those whose drain the
-     * delivery pool refused (every thread busy), keeps idle ones alive.
+     * executor refused (the node's delivery pool queues every drain; a bounded executor may not), keeps idle ones alive.
      */
     private void keepAlive() {
         List<String> dropped =

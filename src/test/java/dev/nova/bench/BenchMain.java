@@ -552,7 +552,7 @@ public final class BenchMain {
     }
 
     /** The node's SSE writes and the events they carried, from its metrics. */
-    private static double[] streamWrites(Http http) {
+    static double[] streamWrites(Http http) {
         double writes = 0;
         double events = 0;
         for (String line : http.get("/metrics?scope=application").text().split("\n")) {

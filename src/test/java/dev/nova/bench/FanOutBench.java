@@ -112,6 +112,7 @@ final class FanOutBench {
             }
             ThreadCpu.Snapshot harnessBefore =
                     ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
+            double[] writesBefore = writes(nodes);
             fanIn.startRecording();
             long start = System.nanoTime();
             Thread.sleep(measured.toMillis());
@@ -131,17 +132,32 @@ final class FanOutBench {
             add(figures, "p99", latency[1]);
             add(figures, "max", latency[2]);
             add(figures, "dropped", (double) fanIn.dropped());
+            double[] writesAfter = writes(nodes);
+            double perWrite = (writesAfter[1] - writesBefore[1]) / Math.max(1, writesAfter[0] - writesBefore[0]);
+            add(figures, "per write", perWrite);
             add(figures, "least", least / seconds);
             StringBuilder cpuLine = new StringBuilder();
+            Map<String, Double> byGroup = new TreeMap<>();
             for (int n = 0; n < nodes.size(); n++) {
-                ThreadCpu.Times used = ThreadCpu.Snapshot.of(nodes.get(n).pid())
-                        .since(cpuBefore.get(n), name -> "all")
-                        .get("all");
-                double micros = ThreadCpu.microsPerMessage(used, Math.max(1, perNode[n]));
+                Map<String, ThreadCpu.Times> groups =
+                        ThreadCpu.Snapshot.of(nodes.get(n).pid()).since(cpuBefore.get(n), FanOutBench::threadGroup);
+                long runNanos = groups.values().stream()
+                        .mapToLong(ThreadCpu.Times::runNanos)
+                        .sum();
+                double micros = runNanos / 1000.0 / Math.max(1, perNode[n]);
                 add(figures, "cpu n" + (n + 1), micros);
                 cpuLine.append(String.format(
-                        " n%d %.2f µs (%.0f %% of a core)", n + 1, micros, 100.0 * used.runNanos() / (seconds * 1e9)));
+                        " n%d %.2f µs (%.0f %% of a core)", n + 1, micros, 100.0 * runNanos / (seconds * 1e9)));
+                long deliveries = Math.max(1, total);
+                groups.forEach(
+                        (group, used) -> byGroup.merge(group, used.runNanos() / 1000.0 / deliveries, Double::sum));
             }
+            byGroup.forEach((group, micros) -> add(figures, "group " + group, micros));
+            add(
+                    figures,
+                    "all nodes",
+                    byGroup.values().stream().mapToDouble(Double::doubleValue).sum());
+            cpuLine.append(String.format(", per delivery on the three nodes together: %s", groups(byGroup)));
             ThreadCpu.Times consumer = ThreadCpu.Snapshot.of(
                             ProcessHandle.current().pid())
                     .since(harnessBefore, name -> name.equals("fan-in") ? "fan-in" : "rest")
@@ -149,7 +165,7 @@ final class FanOutBench {
             add(figures, "consumer", ThreadCpu.microsPerMessage(consumer, Math.max(1, total)));
             System.out.printf(
                     "[bench]   fan-out, %d consumers, %s: %.0f deliveries/s (slowest consumer %.1f/s),"
-                            + " p50 %.2f p99 %.2f max %.1f ms, dropped %d; CPU per delivery:%s%n",
+                            + " p50 %.2f p99 %.2f max %.1f ms, dropped %d, %.2f events per write; CPU per delivery:%s%n",
                     consumers,
                     run < 0 ? "warm-up" : "run " + (run + 1),
                     total / seconds,
@@ -158,6 +174,7 @@ final class FanOutBench {
                     latency[1],
                     latency[2],
                     fanIn.dropped(),
+                    perWrite,
                     cpuLine);
         }
     }
@@ -177,6 +194,11 @@ final class FanOutBench {
         report.add(label + ", latency exchange → consumer, p99", "ms", f.get("p99"), "goal ≤ 20 ms");
         report.add(label + ", latency exchange → consumer, max", "ms", f.get("max"), "");
         report.add(label + ", consumers dropped", "consumers", f.get("dropped"), "goal 0");
+        report.add(
+                label + ", events per write",
+                "events",
+                f.get("per write"),
+                "SSE events a write to a consumer carried, on the three nodes together (their metrics)");
         for (int n = 1; n <= 3; n++) {
             report.add(
                     label + ", CPU per delivery on n" + n,
@@ -184,11 +206,70 @@ final class FanOutBench {
                     f.get("cpu n" + n),
                     n == 1 ? "the node's whole CPU over its consumers' deliveries; clients by owner " + owners : "");
         }
+        Map<String, Double> groups = new TreeMap<>();
+        f.forEach((key, values) -> {
+            if (key.startsWith("group ")) {
+                groups.put(key.substring(6), Stats.median(values));
+            }
+        });
+        report.add(
+                label + ", CPU per delivery, the three nodes together",
+                "µs",
+                f.get("all nodes"),
+                "by thread (medians): " + groups(groups));
         report.add(
                 label + ", CPU per delivery in the consumer",
                 "µs",
                 f.get("consumer"),
                 "one thread reads every stream (FanIn), in the harness' JVM");
+    }
+
+    /** The SSE writes of the three nodes together and the events they carried. */
+    private static double[] writes(List<LibertyNode> nodes) {
+        double[] sum = new double[2];
+        for (LibertyNode node : nodes) {
+            double[] one = BenchMain.streamWrites(node.http());
+            sum[0] += one[0];
+            sum[1] += one[1];
+        }
+        return sum;
+    }
+
+    /**
+     * The node's threads by what they do: handing data to consumers, the cluster bus (JGroups), reading the exchange
+     * (Tyrus), decoding and sequencing, the JIT compilers, the garbage collector, the rest (Liberty, Infinispan, timers).
+     */
+    static String threadGroup(String name) {
+        if (name.startsWith("nova-delivery")) {
+            return "delivery";
+        }
+        if (name.startsWith("nova-inbound")) {
+            return "frames";
+        }
+        if (name.startsWith("Grizzly(")) {
+            return "exchange reading";
+        }
+        if (name.startsWith("jgroups") || name.contains("Bundler") || name.startsWith("NioServer")) {
+            return "cluster bus";
+        }
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return "jit";
+        }
+        if (name.startsWith("GC ") || name.startsWith("G1 ")) {
+            return "gc";
+        }
+        return "rest";
+    }
+
+    private static String groups(Map<String, Double> micros) {
+        StringBuilder text = new StringBuilder();
+        micros.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> text.append(text.isEmpty() ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(Stats.format(e.getValue())));
+        return text.append(" µs").toString();
     }
 
     private static void add(Map<String, List<Double>> figures, String key, double value) {
