@@ -19,10 +19,14 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
 
     /**
      * Something to write, already framed: an event, or a keep-alive comment. The bytes are shared by every consumer
-     * of the event and never changed.
+     * of the event and never changed; {@code framedAt} ({@link System#nanoTime()}) is when this node framed it.
      */
-    record Item(byte[] bytes, boolean event) {
+    record Item(byte[] bytes, boolean event, long framedAt) {
         static final Item KEEP_ALIVE = new Item(SseFrames.KEEP_ALIVE, false);
+
+        Item(byte[] bytes, boolean event) {
+            this(bytes, event, System.nanoTime());
+        }
 
         /** A named event with an optional id and JSON data. */
         static Item event(String name, String id, String json) {
@@ -40,6 +44,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     private final long id;
     private final EventSink sink;
     private final Duration sendTimeout;
+    private final long maxLagNanos;
     private final Executor executor;
     private final BiConsumer<SseConsumer, String> onEnd;
     private final Counters counters;
@@ -60,6 +65,7 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
         this.id = id;
         this.sink = sink;
         this.sendTimeout = settings.sendTimeout();
+        this.maxLagNanos = settings.maxLag().toNanos();
         this.executor = executor;
         this.onEnd = onEnd;
     }
@@ -76,6 +82,10 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
     protected CompletionStage<?> deliver(List<Item> batch) {
         if (sink.isClosed()) {
             end("disconnected", null);
+            return null;
+        }
+        if (lagging(batch)) {
+            end("lagging", "{\"reason\":\"lagging\",\"detail\":\"the consumer's oldest event waited too long\"}");
             return null;
         }
         byte[] bytes;
@@ -107,6 +117,23 @@ final class SseConsumer extends DeliveryLane<SseConsumer.Item> {
                 lastWriteAt = System.currentTimeMillis();
             }
         });
+    }
+
+    /**
+     * Whether the batch's oldest event waited on this node for longer than {@code nova.stream.max-lag}: market data
+     * that old is of no use to a consumer, and a node that cannot keep up (more consumers than its cores can write to)
+     * would otherwise deliver a backlog of it for as long as the buffer holds, also to consumers keeping their pace.
+     */
+    private boolean lagging(List<Item> batch) {
+        if (maxLagNanos <= 0) {
+            return false;
+        }
+        for (Item item : batch) {
+            if (item.event()) {
+                return System.nanoTime() - item.framedAt() > maxLagNanos;
+            }
+        }
+        return false;
     }
 
     /**

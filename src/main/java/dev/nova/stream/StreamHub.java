@@ -395,7 +395,7 @@ public class StreamHub implements MessageSink {
         return consumers.size();
     }
 
-    /** Ended streams by reason ({@code disconnected}, {@code buffer-full}, {@code send-timeout}, …). */
+    /** Ended streams by reason ({@code disconnected}, {@code buffer-full}, {@code send-timeout}, {@code lagging}, …). */
     public Map<String, Long> endedByReason() {
         Map<String, Long> counts = new TreeMap<>();
         endedByReason.forEach((reason, count) -> counts.put(reason, count.sum()));

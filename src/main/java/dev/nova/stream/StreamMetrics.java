@@ -13,7 +13,7 @@ import org.eclipse.microprofile.metrics.Tag;
 @ApplicationScoped
 public class StreamMetrics {
 
-    private static final List<String> DROP_REASONS = List.of("buffer-full", "send-timeout");
+    private static final List<String> DROP_REASONS = List.of("buffer-full", "send-timeout", "lagging");
 
     private final MetricRegistry registry;
     private final StreamHub hub;

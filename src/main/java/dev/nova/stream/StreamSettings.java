@@ -16,6 +16,8 @@ import java.time.Duration;
  *     {@code Last-Event-ID} (0: none kept, a resumed stream starts live with {@code gap: true})
  * @param replayRetention how long a node keeps receiving and keeping a channel after its last consumer left, so
  *     that a consumer reconnecting within that time misses nothing
+ * @param maxLag a consumer whose oldest undelivered event has waited longer than this on the node is dropped (zero:
+ *     only {@code bufferSize} bounds how far behind it may fall)
  */
 public record StreamSettings(
         int bufferSize,
@@ -23,11 +25,12 @@ public record StreamSettings(
         Duration sendTimeout,
         boolean distributeEvents,
         int replaySize,
-        Duration replayRetention) {
+        Duration replayRetention,
+        Duration maxLag) {
 
     /** Settings with events distributed and the default replay (tests). */
     public StreamSettings(int bufferSize, Duration keepAlive, Duration sendTimeout) {
-        this(bufferSize, keepAlive, sendTimeout, true, 1000, Duration.ofSeconds(60));
+        this(bufferSize, keepAlive, sendTimeout, true, 1000, Duration.ofSeconds(60), Duration.ofSeconds(30));
     }
 
     private static final long HOUR_MS = 3_600_000L;
@@ -40,7 +43,8 @@ public record StreamSettings(
                 config.millis("nova.stream.send-timeout", 100, HOUR_MS),
                 config.bool("nova.cluster.components.telemetry", true),
                 config.intValue("nova.stream.replay-size", 0, 1_000_000),
-                config.millis("nova.stream.replay-retention", 0, HOUR_MS));
+                config.millis("nova.stream.replay-retention", 0, HOUR_MS),
+                config.millis("nova.stream.max-lag", 0, HOUR_MS));
     }
 
     /** Whether consumers can resume with {@code Last-Event-ID}. */

@@ -88,7 +88,7 @@ class StreamHubTest {
     }
 
     /** A sink that records the data lines it was sent; {@code stuck} writes never complete. */
-    private static final class RecordingSink implements EventSink {
+    private static class RecordingSink implements EventSink {
         final List<Object> data = new CopyOnWriteArrayList<>();
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<byte[]> writes = new CopyOnWriteArrayList<>();
@@ -215,6 +215,56 @@ class StreamHubTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 1);
         assertThat(hub.endedByReason()).containsOnlyKeys("send-timeout");
         await().atMost(Duration.ofSeconds(5)).until(() -> stuck.closed);
+        hub.publish(message("d1", 2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 2);
+    }
+
+    @Test
+    void aConsumerWhoseOldestEventWaitedLongerThanTheMaxLagIsDroppedWhileOthersGoOn() throws Exception {
+        hub.stop();
+        NovaExecutors executors = mock(NovaExecutors.class);
+        when(executors.timers()).thenReturn(timers);
+        when(executors.delivery()).thenReturn(delivery);
+        when(executors.control()).thenReturn(delivery);
+        // A send timeout far away: only the lag (200 ms) can end the stream.
+        hub = hub(
+                executors,
+                new StreamSettings(
+                        64,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        true,
+                        1000,
+                        Duration.ofSeconds(60),
+                        Duration.ofMillis(200)));
+        CompletableFuture<Void> firstWrite = new CompletableFuture<>();
+        RecordingSink healthy = new RecordingSink(false);
+        RecordingSink slow = new RecordingSink(false) {
+            @Override
+            public CompletionStage<Void> write(byte[] bytes) {
+                super.write(bytes);
+                // The opening keep-alive stays in the socket until the test lets it go.
+                return writes.size() == 1 ? firstWrite : CompletableFuture.completedFuture(null);
+            }
+        };
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), slow);
+        hub.open(new StreamFilter(Set.of(CHANNEL), null), healthy);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.writes.size() == 1);
+
+        hub.publish(message("d1", 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 1);
+        Thread.sleep(400);
+        assertThat(hub.consumerCount())
+                .as("nothing ends a stream while its write is pending")
+                .isEqualTo(2);
+        firstWrite.complete(null);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.consumerCount() == 1);
+        assertThat(hub.endedByReason()).containsOnlyKeys("lagging");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.closed);
+        assertThat(slow.events).containsExactly("dropped");
+        assertThat(slow.data).hasSize(1);
+        assertThat((String) slow.data.get(0)).contains("\"reason\":\"lagging\"");
         hub.publish(message("d1", 2));
         await().atMost(Duration.ofSeconds(5)).until(() -> healthy.data.size() == 2);
     }
@@ -348,7 +398,14 @@ class StreamHubTest {
         when(executors.control()).thenReturn(delivery);
         hub = hub(
                 executors,
-                new StreamSettings(64, Duration.ofSeconds(30), Duration.ofMillis(300), true, replaySize, retention));
+                new StreamSettings(
+                        64,
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(300),
+                        true,
+                        replaySize,
+                        retention,
+                        Duration.ofSeconds(30)));
     }
 
     /** A trade of {@code channel} that says which sequence came before it, as Deribit's trades do. */

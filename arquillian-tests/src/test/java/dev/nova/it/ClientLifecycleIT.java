@@ -180,7 +180,7 @@ class ClientLifecycleIT {
                 .get("/metrics?scope=application")
                 .text();
         Matcher dropped = Pattern.compile(
-                        "(?m)^nova_stream_consumers_dropped\\{[^}]*reason=\"(buffer-full|send-timeout)\"[^}]*\\} ([0-9.E]+)$")
+                        "(?m)^nova_stream_consumers_dropped\\{[^}]*reason=\"(buffer-full|send-timeout|lagging)\"[^}]*\\} ([0-9.E]+)$")
                 .matcher(metrics);
         long total = 0;
         while (dropped.find()) {
