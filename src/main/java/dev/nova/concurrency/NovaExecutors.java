@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * receive (decoding, sequencing, fan-out: beside the WebSocket reading threads), {@link #delivery()} for handing
  * market data to consumers, {@link #reports()} for writing the states clients reach to the registry. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
  *
- * <p>The delivery pool ({@link DeliveryPool}) has a thread per core that take queued deliveries in turn, and adds
- * one for each thread held up in a delivery for longer than {@value #HELD_UP_MILLIS} ms (up to {@value
- * #MAX_DELIVERY_THREADS}): on Open Liberty a servlet write goes to the socket synchronously, also in non-blocking mode
+ * <p>The delivery pool ({@link DeliveryPool}) has a thread per core (two at least) that take queued deliveries in
+ * turn, and adds one for each thread held up in a delivery for longer than {@value #HELD_UP_MILLIS} ms, and more while
+ * queued deliveries wait that long (up to {@value #MAX_DELIVERY_THREADS}): on Open Liberty a servlet write goes to the socket synchronously, also in non-blocking mode
  * (measured: {@code HttpOutputStreamImpl.flushBuffers} → {@code synchWrite}), so a consumer that stops reading holds
  * its thread until the socket drains or Liberty's write timeout (60 s by default) fails the write. A fixed pool of a
  * few threads let a few such consumers stop delivery to every other consumer of the node.
@@ -61,7 +61,7 @@ public class NovaExecutors {
         reports = fixed(16, "nova-report");
         connector = fixed(32, "nova-connect");
         delivery = new DeliveryPool(Math.max(2, cores), MAX_DELIVERY_THREADS, HELD_UP_MILLIS, named("nova-delivery"));
-        delivery.watch(timers, HELD_UP_MILLIS / 2);
+        delivery.watch(named("nova-delivery-watch"), HELD_UP_MILLIS / 2);
         // CPU-bound work that never waits: about as many threads as cores, a few more so that a busy session's
         // task (which yields after a bounded run) does not hold up the others for long.
         inbound = fixed(Math.max(4, cores * 2), "nova-inbound");
@@ -70,7 +70,8 @@ public class NovaExecutors {
     /** Lets queued work finish briefly (other beans may still be closing sessions), then stops every pool. */
     @PreDestroy
     void stop() {
-        List<ExecutorService> pools = new ArrayList<>(List.of(timers, control, connector, inbound, delivery, reports));
+        // Delivery first: its grace period is when consumers get their last events and their streams are closed.
+        List<ExecutorService> pools = new ArrayList<>(List.of(delivery, timers, control, connector, inbound, reports));
         pools.addAll(dedicated);
         pools.forEach(ExecutorService::shutdown);
         try {

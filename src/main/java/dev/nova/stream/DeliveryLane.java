@@ -119,9 +119,9 @@ public abstract class DeliveryLane<T> {
             if (closed && scheduled.compareAndSet(false, true)) {
                 release();
             }
-            // Otherwise a bounded executor is full: the items stay queued until the next offer, or until retry(), which
-            // the
-            // hub's sweep calls for SSE streams only (a CDI or cluster-bus lane waits for its next message).
+            // Otherwise a bounded executor is full (the node's delivery pool queues every task; tests use bounded
+            // ones): the items stay queued until the next offer, or until retry(), which the hub's sweep calls for SSE
+            // streams only (a CDI or cluster-bus lane waits for its next message).
         }
     }
 

@@ -221,22 +221,8 @@ class StreamHubTest {
 
     @Test
     void aConsumerWhoseOldestEventWaitedLongerThanTheMaxLagIsDroppedWhileOthersGoOn() throws Exception {
-        hub.stop();
-        NovaExecutors executors = mock(NovaExecutors.class);
-        when(executors.timers()).thenReturn(timers);
-        when(executors.delivery()).thenReturn(delivery);
-        when(executors.control()).thenReturn(delivery);
         // A send timeout far away: only the lag (200 ms) can end the stream.
-        hub = hub(
-                executors,
-                new StreamSettings(
-                        64,
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(30),
-                        true,
-                        1000,
-                        Duration.ofSeconds(60),
-                        Duration.ofMillis(200)));
+        replaceHub(Duration.ofSeconds(30), 1000, Duration.ofSeconds(60), Duration.ofMillis(200));
         CompletableFuture<Void> firstWrite = new CompletableFuture<>();
         RecordingSink healthy = new RecordingSink(false);
         RecordingSink slow = new RecordingSink(false) {
@@ -391,6 +377,10 @@ class StreamHubTest {
 
     /** Replaces the hub with one that keeps {@code replaySize} messages per channel for {@code retention}. */
     private void replaceHub(int replaySize, Duration retention) {
+        replaceHub(Duration.ofMillis(300), replaySize, retention, Duration.ofSeconds(30));
+    }
+
+    private void replaceHub(Duration sendTimeout, int replaySize, Duration retention, Duration maxLag) {
         hub.stop();
         NovaExecutors executors = mock(NovaExecutors.class);
         when(executors.timers()).thenReturn(timers);
@@ -398,14 +388,7 @@ class StreamHubTest {
         when(executors.control()).thenReturn(delivery);
         hub = hub(
                 executors,
-                new StreamSettings(
-                        64,
-                        Duration.ofSeconds(30),
-                        Duration.ofMillis(300),
-                        true,
-                        replaySize,
-                        retention,
-                        Duration.ofSeconds(30)));
+                new StreamSettings(64, Duration.ofSeconds(30), sendTimeout, true, replaySize, retention, maxLag));
     }
 
     /** A trade of {@code channel} that says which sequence came before it, as Deribit's trades do. */
