@@ -25,13 +25,15 @@ import java.util.logging.Logger;
  * base} threads, plus one for each thread whose task has run longer than {@code stuckAfter} (a write to a consumer
  * that stopped reading), plus a few ({@code 4 × base} at most) while the task at the head of the queue has waited
  * longer than {@code stuckAfter} (every thread busy with slow writes that each stay under it): one more each period
- * that this lasts, one fewer each period without it. Only a few: when the cores are what is short, more threads only
+ * that this lasts, one fewer each 40 periods without it. Only a few: when the cores are what is short, more threads only
  * share them. Threads beyond that number end when they finish their task, so the pool shrinks back as soon as the
  * held-up threads are released.
  */
 public final class DeliveryPool extends ThreadPoolExecutor {
 
     private static final Logger LOG = Logger.getLogger(DeliveryPool.class.getName());
+
+    private static final int LOOKS_BEFORE_LETTING_GO = 40;
 
     /** One worker's current task: when it began ({@code System.nanoTime()}), 0 while the worker waits for one. */
     private static final class Slot {
@@ -51,8 +53,10 @@ public final class DeliveryPool extends ThreadPoolExecutor {
         }
     }
 
-    /** Threads the watchdog added while the queue's head waited (its own state). */
+    /** Threads the watchdog added while the queue's head waited, and its looks since the head last waited. */
     private int waitingExtra;
+
+    private int looksWithoutWaiting;
 
     private volatile ScheduledThreadPoolExecutor watchdog;
 
@@ -133,8 +137,13 @@ public final class DeliveryPool extends ThreadPoolExecutor {
             // Only once the threads for the held-up ones are there: a task queued behind a held-up thread waits too.
             if (waiting && getPoolSize() >= base + held + waitingExtra) {
                 waitingExtra = Math.min(Math.min(max - base, 4 * base), waitingExtra + 1);
-            } else if (!waiting && waitingExtra > 0) {
+            }
+            looksWithoutWaiting = waiting ? 0 : looksWithoutWaiting + 1;
+            // Let one go only after 40 looks (a second) without a wait: on cores that are simply full the head waits
+            // on and off, and threads made and ended at that pace cost more than they give.
+            if (looksWithoutWaiting >= LOOKS_BEFORE_LETTING_GO && waitingExtra > 0) {
                 waitingExtra--;
+                looksWithoutWaiting = 0;
             }
             resize(Math.min(max, base + held + waitingExtra));
         } catch (Throwable e) {

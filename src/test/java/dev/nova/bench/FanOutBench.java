@@ -107,8 +107,10 @@ final class FanOutBench {
                 before[i] = fanIn.delivered(i);
             }
             List<ThreadCpu.Snapshot> cpuBefore = new ArrayList<>();
-            for (LibertyNode node : nodes) {
-                cpuBefore.add(ThreadCpu.Snapshot.of(node.pid()));
+            long[] processBefore = new long[nodes.size()];
+            for (int n = 0; n < nodes.size(); n++) {
+                cpuBefore.add(ThreadCpu.Snapshot.of(nodes.get(n).pid()));
+                processBefore[n] = processCpuNanos(nodes.get(n).pid());
             }
             ThreadCpu.Snapshot harnessBefore =
                     ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
@@ -141,9 +143,15 @@ final class FanOutBench {
             for (int n = 0; n < nodes.size(); n++) {
                 Map<String, ThreadCpu.Times> groups =
                         ThreadCpu.Snapshot.of(nodes.get(n).pid()).since(cpuBefore.get(n), FanOutBench::threadGroup);
-                long runNanos = groups.values().stream()
+                // The process' CPU, which keeps what threads that ended in between used (the delivery pool lets
+                // threads go); the groups see only the threads alive at the end.
+                long runNanos = processCpuNanos(nodes.get(n).pid()) - processBefore[n];
+                long seen = groups.values().stream()
                         .mapToLong(ThreadCpu.Times::runNanos)
                         .sum();
+                if (runNanos > seen) {
+                    groups.put("threads that ended", new ThreadCpu.Times(runNanos - seen, 0));
+                }
                 double micros = runNanos / 1000.0 / Math.max(1, perNode[n]);
                 add(figures, "cpu n" + (n + 1), micros);
                 cpuLine.append(String.format(
@@ -222,6 +230,14 @@ final class FanOutBench {
                 "µs",
                 f.get("consumer"),
                 "one thread reads every stream (FanIn), in the harness' JVM");
+    }
+
+    /** A process' CPU time so far, its ended threads' included (user and system, at the kernel's tick). */
+    private static long processCpuNanos(long pid) {
+        return ProcessHandle.of(pid)
+                .flatMap(process -> process.info().totalCpuDuration())
+                .map(java.time.Duration::toNanos)
+                .orElse(0L);
     }
 
     /** The SSE writes of the three nodes together and the events they carried. */
