@@ -25,9 +25,9 @@ import java.util.logging.Logger;
  * base} threads, plus one for each thread whose task has run longer than {@code stuckAfter} (a write to a consumer
  * that stopped reading), plus a few ({@code 4 × base} at most) while the task at the head of the queue has waited
  * longer than {@code stuckAfter} (every thread busy with slow writes that each stay under it): one more each period
- * that this lasts, one fewer each 40 periods without it. Only a few: when the cores are what is short, more threads only
- * share them. Threads beyond that number end when they finish their task, so the pool shrinks back as soon as the
- * held-up threads are released.
+ * that this lasts, one fewer each 40 periods without it. Only a few: when the cores are what is short, more threads
+ * only share them. Threads beyond that number end when they finish their task, so the pool shrinks back as soon as
+ * the held-up threads are released.
  */
 public final class DeliveryPool extends ThreadPoolExecutor {
 

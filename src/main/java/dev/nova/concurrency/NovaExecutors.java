@@ -25,11 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * market data to consumers, {@link #reports()} for writing the states clients reach to the registry. Each has its own pool so that a slow exchange or slow consumers can never hold up the others.
  *
  * <p>The delivery pool ({@link DeliveryPool}) has a thread per core (two at least) that take queued deliveries in
- * turn, and adds one for each thread held up in a delivery for longer than {@value #HELD_UP_MILLIS} ms, and more while
- * queued deliveries wait that long (up to {@value #MAX_DELIVERY_THREADS}): on Open Liberty a servlet write goes to the socket synchronously, also in non-blocking mode
- * (measured: {@code HttpOutputStreamImpl.flushBuffers} → {@code synchWrite}), so a consumer that stops reading holds
- * its thread until the socket drains or Liberty's write timeout (60 s by default) fails the write. A fixed pool of a
- * few threads let a few such consumers stop delivery to every other consumer of the node.
+ * turn, and adds one for each thread held up in a delivery for longer than {@value #HELD_UP_MILLIS} ms, and a few
+ * more while queued deliveries wait that long (up to {@value #MAX_DELIVERY_THREADS}): on Open Liberty a servlet write
+ * goes to the socket synchronously, also in non-blocking mode (measured: {@code HttpOutputStreamImpl.flushBuffers} →
+ * {@code synchWrite}), so a consumer that stops reading holds its thread until the socket drains or Liberty's write
+ * timeout (60 s by default) fails the write. A fixed pool of a few threads let a few such consumers stop delivery to
+ * every other consumer of the node.
  */
 @ApplicationScoped
 public class NovaExecutors {

@@ -233,7 +233,7 @@ public final class BenchMain {
     private final boolean peer = Boolean.parseBoolean(System.getProperty("bench.peer", "true"));
 
     /** The node's threads by what they do in an ingest run (names as the kernel keeps them, 15 characters). */
-    private static String nodeThreadGroup(String name) {
+    static String nodeThreadGroup(String name) {
         if (name.startsWith("Grizzly(")) {
             return name.contains("Sel") ? "selector" : "reading";
         }

@@ -106,6 +106,8 @@ final class FanOutBench {
             for (int i = 0; i < consumers; i++) {
                 before[i] = fanIn.delivered(i);
             }
+            // The nodes' metrics are read outside the CPU window: what the reads cost is not a delivery's.
+            double[] writesBefore = writes(nodes);
             List<ThreadCpu.Snapshot> cpuBefore = new ArrayList<>();
             long[] processBefore = new long[nodes.size()];
             for (int n = 0; n < nodes.size(); n++) {
@@ -114,7 +116,6 @@ final class FanOutBench {
             }
             ThreadCpu.Snapshot harnessBefore =
                     ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
-            double[] writesBefore = writes(nodes);
             fanIn.startRecording();
             long start = System.nanoTime();
             Thread.sleep(measured.toMillis());
@@ -134,9 +135,6 @@ final class FanOutBench {
             add(figures, "p99", latency[1]);
             add(figures, "max", latency[2]);
             add(figures, "dropped", (double) fanIn.dropped());
-            double[] writesAfter = writes(nodes);
-            double perWrite = (writesAfter[1] - writesBefore[1]) / Math.max(1, writesAfter[0] - writesBefore[0]);
-            add(figures, "per write", perWrite);
             add(figures, "least", least / seconds);
             StringBuilder cpuLine = new StringBuilder();
             Map<String, Double> byGroup = new TreeMap<>();
@@ -160,6 +158,9 @@ final class FanOutBench {
                 groups.forEach(
                         (group, used) -> byGroup.merge(group, used.runNanos() / 1000.0 / deliveries, Double::sum));
             }
+            double[] writesAfter = writes(nodes);
+            double perWrite = (writesAfter[1] - writesBefore[1]) / Math.max(1, writesAfter[0] - writesBefore[0]);
+            add(figures, "per write", perWrite);
             byGroup.forEach((group, micros) -> add(figures, "group " + group, micros));
             add(
                     figures,
@@ -236,7 +237,7 @@ final class FanOutBench {
     private static long processCpuNanos(long pid) {
         return ProcessHandle.of(pid)
                 .flatMap(process -> process.info().totalCpuDuration())
-                .map(java.time.Duration::toNanos)
+                .map(Duration::toNanos)
                 .orElse(0L);
     }
 
@@ -256,14 +257,12 @@ final class FanOutBench {
      * (Tyrus), decoding and sequencing, the JIT compilers, the garbage collector, the rest (Liberty, Infinispan, timers).
      */
     static String threadGroup(String name) {
-        if (name.startsWith("nova-delivery")) {
-            return "delivery";
-        }
-        if (name.startsWith("nova-inbound")) {
-            return "frames";
-        }
-        if (name.startsWith("Grizzly(")) {
+        String group = BenchMain.nodeThreadGroup(name);
+        if (group.equals("reading") || group.equals("selector")) {
             return "exchange reading";
+        }
+        if (!group.equals("rest")) {
+            return group;
         }
         if (name.startsWith("jgroups") || name.contains("Bundler") || name.startsWith("NioServer")) {
             return "cluster bus";
