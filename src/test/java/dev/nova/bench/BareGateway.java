@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
@@ -23,24 +24,32 @@ import org.glassfish.tyrus.client.ClientProperties;
 /**
  * The second ingest reference: the least any gateway does with a message. Plain Tyrus sessions (as {@link
  * BareTyrus}) decode each frame with Nova's Deribit decoder, frame it as Nova frames an SSE event, and write it to
- * one SSE stream per channel, on the thread that read the frame. Writes are batched in a 64 KiB buffer that a
- * flusher thread empties every millisecond and that is written out whenever it is full. No frame lane, no sequence
- * tracking, no bounded per-consumer buffers, no isolation of a slow consumer: what this does not do is what Nova's
- * own machinery costs.
+ * every SSE stream of its channel, on the thread that read the frame. Writes are batched in a 64 KiB buffer that a
+ * flusher thread empties every millisecond and that is written out whenever it is full; or, for the fan-out floor
+ * ({@code writeThrough}), each event is written to each stream at once, one blocking socket write per delivery. No
+ * frame lane, no sequence tracking, no bounded per-consumer buffers, no isolation of a slow consumer, no cluster: what
+ * this does not do is what Nova's own machinery costs.
  */
 final class BareGateway implements AutoCloseable {
 
     /** One SSE stream: a socket and its write buffer. */
     private static final class Stream {
         private final OutputStream out;
-        private final byte[] buffer = new byte[1 << 16];
+        private final boolean writeThrough;
+        private final byte[] buffer;
         private int used;
 
-        Stream(OutputStream out) {
+        Stream(OutputStream out, boolean writeThrough) {
             this.out = out;
+            this.writeThrough = writeThrough;
+            this.buffer = new byte[writeThrough ? 0 : 1 << 16];
         }
 
         synchronized void write(byte[] event) throws IOException {
+            if (writeThrough) {
+                out.write(event);
+                return;
+            }
             if (used + event.length > buffer.length) {
                 flush();
             }
@@ -60,27 +69,42 @@ final class BareGateway implements AutoCloseable {
         }
     }
 
+    /** Connections waiting to be accepted: the fan-out floor opens 1,000 streams at once. */
+    private static final int BACKLOG = 2048;
+
     private final ClientManager client;
     private final DeribitAdapter decoder = new DeribitAdapter();
     private final ServerSocket server;
-    private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    private final boolean writeThrough;
+    /** The streams of each channel. */
+    private final ConcurrentHashMap<String, List<Stream>> streams = new ConcurrentHashMap<>();
+
     private final List<Session> sessions = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
     private final Thread acceptor;
     private final Thread flusher;
     private volatile boolean closed;
 
+    /** The ingest reference: writes batched and flushed every millisecond. */
     BareGateway() throws IOException {
+        this(false);
+    }
+
+    /** @param writeThrough each event written to each stream at once (the fan-out floor), not batched */
+    BareGateway(boolean writeThrough) throws IOException {
+        this.writeThrough = writeThrough;
         client = ClientManager.createClient();
         client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
         client.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, 8 << 20);
-        server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
+        server = new ServerSocket(0, BACKLOG, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::accept, "floor accept");
         acceptor.setDaemon(true);
         acceptor.start();
         flusher = new Thread(this::flushEveryMillisecond, "floor flush");
         flusher.setDaemon(true);
-        flusher.start();
+        if (!writeThrough) {
+            flusher.start();
+        }
     }
 
     /** Where the SSE stream of {@code channel} is read ({@code GET /stream?channel=...}). */
@@ -88,7 +112,7 @@ final class BareGateway implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/stream?channel=" + channel);
     }
 
-    /** Opens one session subscribed to {@code channel}, which writes to that channel's SSE stream once it is read. */
+    /** Opens one session subscribed to {@code channel}, which writes to the SSE streams of that channel. */
     void subscribe(String url, String channel) throws Exception {
         String name = "floor-" + channel;
         sessions.add(BareTyrus.open(client, url, channel, (text, last) -> handle(name, text)));
@@ -96,16 +120,19 @@ final class BareGateway implements AutoCloseable {
 
     private void handle(String client, String text) {
         if (decoder.decode(text) instanceof InboundFrame.Notification n) {
-            Stream stream = streams.get(n.channel());
-            if (stream == null) {
+            List<Stream> readers = streams.get(n.channel());
+            if (readers == null) {
                 return; // nobody reads this channel yet
             }
             MarketMessage message = new MarketMessage(
                     client, n.channel(), n.sequence(), n.previous(), System.currentTimeMillis(), false, n.data());
-            try {
-                stream.write(BenchFrames.message(message));
-            } catch (IOException e) {
-                streams.remove(n.channel(), stream);
+            byte[] event = BenchFrames.message(message);
+            for (Stream stream : readers) {
+                try {
+                    stream.write(event);
+                } catch (IOException e) {
+                    readers.remove(stream);
+                }
             }
         }
     }
@@ -120,10 +147,11 @@ final class BareGateway implements AutoCloseable {
                 synchronized (sockets) {
                     sockets.add(socket);
                 }
-                Stream stream = new Stream(out);
+                Stream stream = new Stream(out, writeThrough);
                 // Registered before the reader sees its headers, so a blast that follows the reader's open is written.
                 synchronized (stream) {
-                    streams.put(channel, stream);
+                    streams.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
+                            .add(stream);
                     out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
@@ -148,11 +176,13 @@ final class BareGateway implements AutoCloseable {
 
     private void flushEveryMillisecond() {
         while (!closed) {
-            for (Stream stream : streams.values()) {
-                try {
-                    stream.flush();
-                } catch (IOException e) {
-                    streams.values().remove(stream);
+            for (List<Stream> readers : streams.values()) {
+                for (Stream stream : readers) {
+                    try {
+                        stream.flush();
+                    } catch (IOException e) {
+                        readers.remove(stream);
+                    }
                 }
             }
             try {

@@ -265,7 +265,8 @@ final class FanIn implements AutoCloseable {
                     s.sizeDone = true;
                 }
             } else {
-                int end = (int) Math.min(length, i + s.chunkLeft);
+                // A stream without chunks has Long.MAX_VALUE left: i + chunkLeft would overflow.
+                int end = s.chunkLeft >= length - i ? length : i + (int) s.chunkLeft;
                 lines(s, in, i, end);
                 s.chunkLeft -= end - i;
                 i = end;

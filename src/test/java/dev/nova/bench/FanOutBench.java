@@ -24,7 +24,8 @@ import java.util.stream.StreamSupport;
  * messages per second per channel (2,000 in); SSE consumers spread evenly over the three nodes each read one of the
  * channels (consumer i reads channel i mod 20 on node i mod 3), all of them read by one thread of this JVM ({@link
  * FanIn}). For 100 and 1,000 consumers: deliveries per second, latency exchange → consumer (p50, p99, max), CPU per
- * delivery on each node, and the consumers Nova dropped.
+ * delivery on each node, and the consumers Nova dropped. First, in the same run, the floor: the same consumers read
+ * from a {@link BareGateway} in this JVM, which writes each message to each of its streams at once.
  */
 final class FanOutBench {
 
@@ -44,6 +45,8 @@ final class FanOutBench {
         List<LibertyNode> nodes = new ArrayList<>();
         try (ExchangeSimulator simulator = ExchangeSimulator.start(
                 SimulatorOptions.defaults().messagesPerSecond(RATE).stampNanos(true))) {
+            // Before the nodes start: they would use CPU for the feed meanwhile (their clients read it).
+            floor(report, simulator, runs);
             List<CompletableFuture<LibertyNode>> starting = new ArrayList<>();
             for (int n = 1; n <= 3; n++) {
                 int number = n;
@@ -85,6 +88,116 @@ final class FanOutBench {
         } finally {
             Fixtures.close(nodes.toArray(AutoCloseable[]::new));
         }
+    }
+
+    /**
+     * The fan-out floor: the least any gateway does to deliver these messages on this machine. One process, no
+     * cluster, no Liberty: plain Tyrus sessions read the 20 channels and write every message to each of its SSE
+     * streams, one blocking socket write per delivery, on the thread that read it ({@link BareGateway}); the same
+     * {@link FanIn} reads them. Its CPU per delivery (its Tyrus threads), latency and rate sit beside Nova's.
+     */
+    private static void floor(Report report, ExchangeSimulator simulator, int runs) throws Exception {
+        try (BareGateway floor = new BareGateway(true)) {
+            for (int c = 0; c < CHANNELS; c++) {
+                floor.subscribe(simulator.deribitUrl(), channel(c));
+            }
+            BenchNodes.await(() -> {
+                for (int c = 0; c < CHANNELS; c++) {
+                    if (simulator.subscribers(channel(c)) < 1) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            List<URI> warmUp = floorStreams(floor, 100);
+            floorRun(floor, warmUp, new LinkedHashMap<>(), -1);
+            for (int consumers : new int[] {100, 1_000}) {
+                Map<String, List<Double>> figures = new LinkedHashMap<>();
+                for (int run = 0; run < runs; run++) {
+                    floorRun(floor, floorStreams(floor, consumers), figures, run);
+                }
+                String label = "fan-out floor, " + String.format("%,d", consumers) + " SSE consumers of one process";
+                report.add(
+                        label + ", deliveries",
+                        "/s",
+                        figures.get("rate"),
+                        String.format("%,.0f expected", (double) consumers * RATE));
+                reportArrival(report, label, figures, "", "the same consumer as below", "");
+                report.add(
+                        label + ", CPU per delivery",
+                        "µs",
+                        figures.get("cpu"),
+                        "its Tyrus threads, which read and write: one socket write per delivery, nothing else");
+                report.add(
+                        label + ", CPU per delivery in the consumer", "µs", figures.get("consumer"), "FanIn, as below");
+            }
+        }
+    }
+
+    private static List<URI> floorStreams(BareGateway floor, int consumers) {
+        List<URI> streams = new ArrayList<>();
+        for (int i = 0; i < consumers; i++) {
+            streams.add(floor.streamUri(channel(i % CHANNELS)));
+        }
+        return streams;
+    }
+
+    /** One run of the floor, as {@link #measure}; run -1 warms up (30 s, not recorded). */
+    private static void floorRun(BareGateway floor, List<URI> streams, Map<String, List<Double>> figures, int run)
+            throws Exception {
+        long harness = ProcessHandle.current().pid();
+        try (FanIn fanIn = new FanIn(streams)) {
+            if (!fanIn.awaitOpen(120)) {
+                throw new IllegalStateException("not every floor stream opened within 120 s");
+            }
+            Thread.sleep(run < 0 ? 30_000 : WARM_UP.toMillis());
+            long[] before = new long[streams.size()];
+            for (int i = 0; i < before.length; i++) {
+                before[i] = fanIn.delivered(i);
+            }
+            ThreadCpu.Snapshot cpuBefore = ThreadCpu.Snapshot.of(harness);
+            fanIn.startRecording();
+            long start = System.nanoTime();
+            Thread.sleep(MEASURED.toMillis());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double[] latency = fanIn.latencyMillis();
+            Map<String, ThreadCpu.Times> used =
+                    ThreadCpu.Snapshot.of(harness).since(cpuBefore, FanOutBench::floorThreadGroup);
+            long total = 0;
+            for (int i = 0; i < before.length; i++) {
+                total += fanIn.delivered(i) - before[i];
+            }
+            long deliveries = Math.max(1, total);
+            ThreadCpu.Times gateway = used.getOrDefault("floor", new ThreadCpu.Times(0, 0));
+            double micros = gateway.runNanos() / 1000.0 / deliveries;
+            add(figures, "rate", total / seconds);
+            add(figures, "p50", latency[0]);
+            add(figures, "p99", latency[1]);
+            add(figures, "max", latency[2]);
+            add(figures, "dropped", (double) fanIn.dropped());
+            add(figures, "cpu", micros);
+            add(figures, "consumer", ThreadCpu.microsPerMessage(used.get("fan-in"), deliveries));
+            System.out.printf(
+                    "[bench]   fan-out floor, %d consumers, %s: %.0f deliveries/s, p50 %.2f p99 %.2f max %.1f ms,"
+                            + " dropped %d; CPU per delivery %.2f µs (%.0f %% of a core)%n",
+                    streams.size(),
+                    run < 0 ? "warm-up" : "run " + (run + 1),
+                    total / seconds,
+                    latency[0],
+                    latency[1],
+                    latency[2],
+                    fanIn.dropped(),
+                    micros,
+                    100.0 * gateway.runNanos() / (seconds * 1e9));
+        }
+    }
+
+    /** The harness' threads during the floor: the gateway's Tyrus threads, the consumer, the rest. */
+    private static String floorThreadGroup(String name) {
+        if (name.startsWith("Grizzly(")) {
+            return "floor";
+        }
+        return name.equals("fan-in") ? "fan-in" : "rest";
     }
 
     /** One run: opens the consumers, waits {@link #WARM_UP}, then measures for {@code measured}; run -1 warms up. */
@@ -199,10 +312,7 @@ final class FanOutBench {
                 String.format(
                         "%,.0f expected (%d channels × %d msg/s in); slowest consumer %s msg/s (median)",
                         expected, CHANNELS, RATE, Stats.format(Stats.median(f.get("least")))));
-        report.add(label + ", latency exchange → consumer, p50", "ms", f.get("p50"), "10 µs buckets");
-        report.add(label + ", latency exchange → consumer, p99", "ms", f.get("p99"), "goal ≤ 20 ms");
-        report.add(label + ", latency exchange → consumer, max", "ms", f.get("max"), "");
-        report.add(label + ", consumers dropped", "consumers", f.get("dropped"), "goal 0");
+        reportArrival(report, label, f, "10 µs buckets", "goal ≤ 20 ms", "goal 0");
         report.add(
                 label + ", events per write",
                 "events",
@@ -231,6 +341,20 @@ final class FanOutBench {
                 "µs",
                 f.get("consumer"),
                 "one thread reads every stream (FanIn), in the harness' JVM");
+    }
+
+    /** How the messages of one size arrived: latency p50, p99 and max, and the consumers dropped. */
+    private static void reportArrival(
+            Report report,
+            String label,
+            Map<String, List<Double>> f,
+            String p50Note,
+            String p99Note,
+            String droppedNote) {
+        report.add(label + ", latency exchange → consumer, p50", "ms", f.get("p50"), p50Note);
+        report.add(label + ", latency exchange → consumer, p99", "ms", f.get("p99"), p99Note);
+        report.add(label + ", latency exchange → consumer, max", "ms", f.get("max"), "");
+        report.add(label + ", consumers dropped", "consumers", f.get("dropped"), droppedNote);
     }
 
     /** A process' CPU time so far, its ended threads' included (user and system, at the kernel's tick). */
