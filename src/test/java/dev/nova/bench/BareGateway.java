@@ -34,15 +34,26 @@ final class BareGateway implements AutoCloseable {
 
     /** One SSE stream: a socket and its write buffer. */
     private static final class Stream {
+        private final Socket socket;
         private final OutputStream out;
         private final boolean writeThrough;
         private final byte[] buffer;
         private int used;
 
-        Stream(OutputStream out, boolean writeThrough) {
-            this.out = out;
+        Stream(Socket socket, boolean writeThrough) throws IOException {
+            this.socket = socket;
+            this.out = socket.getOutputStream();
             this.writeThrough = writeThrough;
             this.buffer = new byte[writeThrough ? 0 : 1 << 16];
+        }
+
+        /** After a failed write: the reader sees the stream end. */
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closed anyway
+            }
         }
 
         synchronized void write(byte[] event) throws IOException {
@@ -132,6 +143,7 @@ final class BareGateway implements AutoCloseable {
                     stream.write(event);
                 } catch (IOException e) {
                     readers.remove(stream);
+                    stream.close();
                 }
             }
         }
@@ -143,18 +155,18 @@ final class BareGateway implements AutoCloseable {
                 Socket socket = server.accept();
                 socket.setSendBufferSize(1 << 20);
                 String channel = requestedChannel(socket.getInputStream());
-                OutputStream out = socket.getOutputStream();
                 synchronized (sockets) {
                     sockets.add(socket);
                 }
-                Stream stream = new Stream(out, writeThrough);
+                Stream stream = new Stream(socket, writeThrough);
                 // Registered before the reader sees its headers, so a blast that follows the reader's open is written.
                 synchronized (stream) {
                     streams.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
                             .add(stream);
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
+                    stream.out.write(
+                            ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                    stream.out.flush();
                 }
             } catch (IOException e) {
                 if (!closed) {
@@ -182,6 +194,7 @@ final class BareGateway implements AutoCloseable {
                         stream.flush();
                     } catch (IOException e) {
                         readers.remove(stream);
+                        stream.close();
                     }
                 }
             }

@@ -62,6 +62,9 @@ final class FanIn implements AutoCloseable {
     private final List<URI> uris = new ArrayList<>();
     private final AtomicLongArray delivered;
     private final AtomicLong dropped = new AtomicLong();
+    /** Reads that returned bytes: with the deliveries, how many events a read of the consumer found. */
+    private final AtomicLong reads = new AtomicLong();
+
     private final CountDownLatch opened;
     private final long[] histogram = new long[BUCKETS];
     private long maxNanos;
@@ -133,6 +136,11 @@ final class FanIn implements AutoCloseable {
         return delivered.get(stream);
     }
 
+    /** Reads of every stream so far that returned bytes. */
+    long reads() {
+        return reads.get();
+    }
+
     /** Streams that ended before {@link #close}, by Nova's {@code dropped} event or by the connection closing. */
     long dropped() {
         return dropped.get();
@@ -196,6 +204,9 @@ final class FanIn implements AutoCloseable {
             if (read < 0) {
                 end(key, stream);
                 return;
+            }
+            if (read > 0) {
+                reads.incrementAndGet();
             }
             buffer.flip();
             buffer.get(bytes, 0, read);

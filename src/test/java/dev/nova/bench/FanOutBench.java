@@ -128,8 +128,7 @@ final class FanOutBench {
                         "µs",
                         figures.get("cpu"),
                         "its Tyrus threads, which read and write: one socket write per delivery, nothing else");
-                report.add(
-                        label + ", CPU per delivery in the consumer", "µs", figures.get("consumer"), "FanIn, as below");
+                reportConsumer(report, label, figures, "FanIn, as below");
             }
         }
     }
@@ -142,7 +141,7 @@ final class FanOutBench {
         return streams;
     }
 
-    /** One run of the floor, as {@link #measure}; run -1 warms up (30 s, not recorded). */
+    /** One run of the floor, as {@link #measure}; run -1 warms up (30 s more before its window, not recorded). */
     private static void floorRun(BareGateway floor, List<URI> streams, Map<String, List<Double>> figures, int run)
             throws Exception {
         long harness = ProcessHandle.current().pid();
@@ -156,6 +155,7 @@ final class FanOutBench {
                 before[i] = fanIn.delivered(i);
             }
             ThreadCpu.Snapshot cpuBefore = ThreadCpu.Snapshot.of(harness);
+            long readsBefore = fanIn.reads();
             fanIn.startRecording();
             long start = System.nanoTime();
             Thread.sleep(MEASURED.toMillis());
@@ -176,10 +176,10 @@ final class FanOutBench {
             add(figures, "max", latency[2]);
             add(figures, "dropped", (double) fanIn.dropped());
             add(figures, "cpu", micros);
-            add(figures, "consumer", ThreadCpu.microsPerMessage(used.get("fan-in"), deliveries));
+            String consumer = addConsumer(figures, used.get("fan-in"), deliveries, fanIn.reads() - readsBefore);
             System.out.printf(
                     "[bench]   fan-out floor, %d consumers, %s: %.0f deliveries/s, p50 %.2f p99 %.2f max %.1f ms,"
-                            + " dropped %d; CPU per delivery %.2f µs (%.0f %% of a core)%n",
+                            + " dropped %d; CPU per delivery %.2f µs (%.0f %% of a core)%s%n",
                     streams.size(),
                     run < 0 ? "warm-up" : "run " + (run + 1),
                     total / seconds,
@@ -188,8 +188,38 @@ final class FanOutBench {
                     latency[2],
                     fanIn.dropped(),
                     micros,
-                    100.0 * gateway.runNanos() / (seconds * 1e9));
+                    100.0 * gateway.runNanos() / (seconds * 1e9),
+                    consumer);
         }
+    }
+
+    /**
+     * The consumer's figures of one run: its CPU per delivery, the events a read found (fewer reads, less CPU: the
+     * consumer gathers what arrived while it was busy), and the share of its runnable time it waited for a core.
+     */
+    private static String addConsumer(
+            Map<String, List<Double>> figures, ThreadCpu.Times consumer, long deliveries, long reads) {
+        ThreadCpu.Times times = consumer == null ? new ThreadCpu.Times(0, 0) : consumer;
+        double micros = ThreadCpu.microsPerMessage(times, deliveries);
+        double perRead = (double) deliveries / Math.max(1, reads);
+        double waiting = 100 * times.waitingShare();
+        add(figures, "consumer", micros);
+        add(figures, "per read", perRead);
+        add(figures, "consumer waiting", waiting);
+        return String.format(
+                "; the consumer %.2f µs, %.2f events per read, waited for a core %.0f %% of its runnable time",
+                micros, perRead, waiting);
+    }
+
+    /** The consumer's rows of one size. */
+    private static void reportConsumer(Report report, String label, Map<String, List<Double>> f, String note) {
+        report.add(label + ", CPU per delivery in the consumer", "µs", f.get("consumer"), note);
+        report.add(label + ", events per read of the consumer", "events", f.get("per read"), "");
+        report.add(
+                label + ", consumer waiting for a core",
+                "%",
+                f.get("consumer waiting"),
+                "share of the consumer thread's runnable time (/proc schedstat)");
     }
 
     /** The harness' threads during the floor: the gateway's Tyrus threads, the consumer, the rest. */
@@ -229,6 +259,7 @@ final class FanOutBench {
             }
             ThreadCpu.Snapshot harnessBefore =
                     ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
+            long readsBefore = fanIn.reads();
             fanIn.startRecording();
             long start = System.nanoTime();
             Thread.sleep(measured.toMillis());
@@ -284,7 +315,7 @@ final class FanOutBench {
                             ProcessHandle.current().pid())
                     .since(harnessBefore, name -> name.equals("fan-in") ? "fan-in" : "rest")
                     .get("fan-in");
-            add(figures, "consumer", ThreadCpu.microsPerMessage(consumer, Math.max(1, total)));
+            cpuLine.append(addConsumer(figures, consumer, Math.max(1, total), fanIn.reads() - readsBefore));
             System.out.printf(
                     "[bench]   fan-out, %d consumers, %s: %.0f deliveries/s (slowest consumer %.1f/s),"
                             + " p50 %.2f p99 %.2f max %.1f ms, dropped %d, %.2f events per write; CPU per delivery:%s%n",
@@ -336,11 +367,7 @@ final class FanOutBench {
                 "µs",
                 f.get("all nodes"),
                 "by thread (medians): " + groups(groups));
-        report.add(
-                label + ", CPU per delivery in the consumer",
-                "µs",
-                f.get("consumer"),
-                "one thread reads every stream (FanIn), in the harness' JVM");
+        reportConsumer(report, label, f, "one thread reads every stream (FanIn), in the harness' JVM");
     }
 
     /** How the messages of one size arrived: latency p50, p99 and max, and the consumers dropped. */

@@ -170,7 +170,8 @@ final class SseReader implements AutoCloseable {
                         sizeDone = true; // CR, or a chunk extension
                     }
                 } else {
-                    int end = (int) Math.min(read, i + chunkLeft);
+                    // A response without chunks has Long.MAX_VALUE left: i + chunkLeft would overflow.
+                    int end = chunkLeft >= read - i ? read : i + (int) chunkLeft;
                     found += lines.scan(buffer, i, end);
                     chunkLeft -= end - i;
                     i = end;
