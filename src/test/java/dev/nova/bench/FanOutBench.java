@@ -91,10 +91,10 @@ final class FanOutBench {
     }
 
     /**
-     * The fan-out floor: the least any gateway does to deliver these messages on this machine. One process, no
-     * cluster, no Liberty: plain Tyrus sessions read the 20 channels and write every message to each of its SSE
-     * streams, one blocking socket write per delivery, on the thread that read it ({@link BareGateway}); the same
-     * {@link FanIn} reads them. Its CPU per delivery (its Tyrus threads), latency and rate sit beside Nova's.
+     * The fan-out floor: a gateway that does the least work per delivery, one write. One process, no cluster, no
+     * Liberty: plain Tyrus sessions read the 20 channels and write every message to each of its SSE streams, one
+     * blocking socket write per delivery, on the thread that read it ({@link BareGateway}); the same {@link FanIn}
+     * reads them. Its CPU per delivery (its Tyrus threads), latency and rate sit beside Nova's.
      */
     private static void floor(Report report, ExchangeSimulator simulator, int runs) throws Exception {
         try (BareGateway floor = new BareGateway(true)) {

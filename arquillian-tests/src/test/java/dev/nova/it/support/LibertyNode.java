@@ -2,7 +2,6 @@ package dev.nova.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -253,13 +252,12 @@ public final class LibertyNode implements AutoCloseable {
         }
     }
 
-    /** A port free right now on loopback, from the OS: never a fixed port on a shared machine. */
+    /**
+     * A port free right now on loopback, never a fixed one on a shared machine, and outside the range the kernel
+     * gives outgoing connections: Liberty binds it only once the application has started ({@link
+     * ClusterPorts#listenPort}).
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ClusterPorts.listenPort();
     }
 }
