@@ -155,12 +155,9 @@ final class FanOutBench {
                 before[i] = fanIn.delivered(i);
             }
             ThreadCpu.Snapshot cpuBefore = ThreadCpu.Snapshot.of(harness);
-            long readsBefore = fanIn.reads();
-            fanIn.startRecording();
-            long start = System.nanoTime();
-            Thread.sleep(MEASURED.toMillis());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double[] latency = fanIn.latencyMillis();
+            Window window = Window.measure(fanIn, MEASURED);
+            double seconds = window.seconds();
+            double[] latency = window.latency();
             Map<String, ThreadCpu.Times> used =
                     ThreadCpu.Snapshot.of(harness).since(cpuBefore, FanOutBench::floorThreadGroup);
             long total = 0;
@@ -170,13 +167,9 @@ final class FanOutBench {
             long deliveries = Math.max(1, total);
             ThreadCpu.Times gateway = used.getOrDefault("floor", new ThreadCpu.Times(0, 0));
             double micros = gateway.runNanos() / 1000.0 / deliveries;
-            add(figures, "rate", total / seconds);
-            add(figures, "p50", latency[0]);
-            add(figures, "p99", latency[1]);
-            add(figures, "max", latency[2]);
-            add(figures, "dropped", (double) fanIn.dropped());
+            window.addArrival(figures, total, fanIn.dropped());
             add(figures, "cpu", micros);
-            String consumer = addConsumer(figures, used.get("fan-in"), deliveries, fanIn.reads() - readsBefore);
+            String consumer = addConsumer(figures, used.get("fan-in"), deliveries, window.reads());
             System.out.printf(
                     "[bench]   fan-out floor, %d consumers, %s: %.0f deliveries/s, p50 %.2f p99 %.2f max %.1f ms,"
                             + " dropped %d; CPU per delivery %.2f µs (%.0f %% of a core)%s%n",
@@ -190,6 +183,29 @@ final class FanOutBench {
                     micros,
                     100.0 * gateway.runNanos() / (seconds * 1e9),
                     consumer);
+        }
+    }
+
+    /** One measured window of the consumer: its length, latency ({@code [p50, p99, max]} in ms) and reads. */
+    private record Window(double seconds, double[] latency, long reads) {
+
+        /** Records the consumer's latencies for {@code length}, from now. */
+        static Window measure(FanIn fanIn, Duration length) throws InterruptedException {
+            long readsBefore = fanIn.reads();
+            fanIn.startRecording();
+            long start = System.nanoTime();
+            Thread.sleep(length.toMillis());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Window(seconds, fanIn.latencyMillis(), fanIn.reads() - readsBefore);
+        }
+
+        /** The window's rate (of {@code total} deliveries), latency and the consumers dropped. */
+        void addArrival(Map<String, List<Double>> figures, long total, long dropped) {
+            add(figures, "rate", total / seconds);
+            add(figures, "p50", latency[0]);
+            add(figures, "p99", latency[1]);
+            add(figures, "max", latency[2]);
+            add(figures, "dropped", (double) dropped);
         }
     }
 
@@ -259,12 +275,9 @@ final class FanOutBench {
             }
             ThreadCpu.Snapshot harnessBefore =
                     ThreadCpu.Snapshot.of(ProcessHandle.current().pid());
-            long readsBefore = fanIn.reads();
-            fanIn.startRecording();
-            long start = System.nanoTime();
-            Thread.sleep(measured.toMillis());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double[] latency = fanIn.latencyMillis();
+            Window window = Window.measure(fanIn, measured);
+            double seconds = window.seconds();
+            double[] latency = window.latency();
             long[] perNode = new long[nodes.size()];
             long total = 0;
             long least = Long.MAX_VALUE;
@@ -274,11 +287,7 @@ final class FanOutBench {
                 total += got;
                 least = Math.min(least, got);
             }
-            add(figures, "rate", total / seconds);
-            add(figures, "p50", latency[0]);
-            add(figures, "p99", latency[1]);
-            add(figures, "max", latency[2]);
-            add(figures, "dropped", (double) fanIn.dropped());
+            window.addArrival(figures, total, fanIn.dropped());
             add(figures, "least", least / seconds);
             StringBuilder cpuLine = new StringBuilder();
             Map<String, Double> byGroup = new TreeMap<>();
@@ -315,7 +324,7 @@ final class FanOutBench {
                             ProcessHandle.current().pid())
                     .since(harnessBefore, name -> name.equals("fan-in") ? "fan-in" : "rest")
                     .get("fan-in");
-            cpuLine.append(addConsumer(figures, consumer, Math.max(1, total), fanIn.reads() - readsBefore));
+            cpuLine.append(addConsumer(figures, consumer, Math.max(1, total), window.reads()));
             System.out.printf(
                     "[bench]   fan-out, %d consumers, %s: %.0f deliveries/s (slowest consumer %.1f/s),"
                             + " p50 %.2f p99 %.2f max %.1f ms, dropped %d, %.2f events per write; CPU per delivery:%s%n",
